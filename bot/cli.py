@@ -1,0 +1,212 @@
+"""Command line and composition root: ``python -m bot ask|index|chat|run|summary|articles``.
+
+This is the only module that reads settings and builds objects; it hands the finished
+``NewsService`` to a front end (terminal output, the console chat or the Discord bot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot import __version__
+from bot.config import Settings, load_settings
+from bot.errors import NewsBotError
+from bot.progress import ProgressBar
+from bot.render_text import answer_json, render_answer, render_articles, render_summary, summary_json
+from bot.service import NewsService, build_service
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+BOLD = ("\033[1m", "\033[0m")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (every command and option has help text)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Answer questions about news articles with cited, verbatim sentences."
+    )
+    parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--corpus", type=Path, metavar="DIR", help="folder of articles (default: NEWSBOT_CORPUS_DIR or corpus/)")
+        p.add_argument("--index-dir", type=Path, metavar="DIR", help="where the index is saved (default: NEWSBOT_INDEX_DIR)")
+        return p
+
+    ask = add("ask", "Answer a question (or one question per line from standard input) with cited excerpts.")
+    ask.add_argument("question", nargs="?", help="the question; omit it to read questions from standard input")
+    ask.add_argument("--top", type=int, default=3, metavar="K", help="number of excerpts (1-20, default 3)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+
+    add("index", "Build and save the search index of the corpus (with a progress bar).")
+    add("chat", "Console chat: ask questions and read cited answers in the terminal.")
+    add("run", "Start the Discord bot if DISCORD_TOKEN is set, otherwise the console chat.")
+
+    summary = add("summary", "Extractive summary of one article: its key sentences, verbatim and in order.")
+    summary.add_argument("article", help="article id or title (a unique prefix is enough)")
+    summary.add_argument("--sentences", type=int, default=3, metavar="N", help="number of sentences (1-20, default 3)")
+    summary.add_argument("--json", action="store_true", help="print a JSON object")
+
+    articles = add("articles", "List the articles of the corpus.")
+    articles.add_argument("--json", action="store_true", help="print a JSON list")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None, settings: Settings | None = None) -> int:
+    """Run one command; returns the process exit code. Streams and settings can be passed in for tests."""
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["run", *(argv or [])])
+    try:
+        settings = settings or load_settings()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return _dispatch(args, settings, stdin, stdout, stderr)
+    except NewsBotError as exc:
+        stderr.write(f"error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        stderr.write("\ninterrupted\n")
+        return 130
+
+
+def _service(args: argparse.Namespace, settings: Settings, stderr: TextIO, *, rebuild: bool = False) -> NewsService:
+    corpus = args.corpus or settings.corpus_dir
+    # One index per corpus folder, so switching --corpus never clobbers another corpus's index.
+    key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
+    index_dir = args.index_dir or settings.index_dir / key
+    progress = ProgressBar(stderr) if (rebuild or stderr.isatty()) else None
+    service = build_service(corpus, index_dir, rebuild=rebuild, progress=progress)
+    for warning in service.warnings:
+        stderr.write(f"warning: {warning}\n")
+    return service
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    command = args.command
+    if command == "index":
+        service = _service(args, settings, stderr, rebuild=True)
+        stdout.write(f"indexed {len(service.corpus.articles):,} articles, {service.sentence_count:,} sentences\n")
+        return EXIT_OK
+    if command == "ask":
+        if not 1 <= args.top <= 20:
+            stderr.write("error: --top must be between 1 and 20\n")
+            return EXIT_USAGE
+        service = _service(args, settings, stderr)
+        if args.question is not None:
+            return _ask_one(service, args.question, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr)
+        status = EXIT_OK
+        for line in stdin:
+            if line.strip():
+                status = max(status, _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr))
+        return status
+    if command == "summary":
+        if not 1 <= args.sentences <= 20:
+            stderr.write("error: --sentences must be between 1 and 20\n")
+            return EXIT_USAGE
+        summary = _service(args, settings, stderr).summarise(args.article, sentences=args.sentences)
+        stdout.write((json.dumps(summary_json(summary), ensure_ascii=False) if args.json else render_summary(summary)) + "\n")
+        return EXIT_OK
+    if command == "articles":
+        metas = _service(args, settings, stderr).articles()
+        if args.json:
+            rows = [{"id": m.id, "title": m.title, "url": m.url, "published": m.published} for m in metas]
+            stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        else:
+            stdout.write(render_articles(metas) + "\n")
+        return EXIT_OK
+    if command == "chat":
+        return _chat(_service(args, settings, stderr), stdin, stdout)
+    if command == "run":
+        service = _service(args, settings, stderr)
+        if settings.discord_token:
+            return _run_discord(service, settings)
+        stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
+        return _chat(service, stdin, stdout)
+    raise AssertionError(f"unhandled command {command}")
+
+
+def _ask_one(service: NewsService, question: str, *, top: int, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        answer = service.ask(question, top=top)
+    except NewsBotError as exc:
+        if as_json:
+            stdout.write(json.dumps({"question": question.strip()[:200], "error": str(exc)}, ensure_ascii=False) + "\n")
+        stderr.write(f"error: {exc}\n")
+        return EXIT_ERROR
+    if as_json:
+        stdout.write(json.dumps(answer_json(answer), ensure_ascii=False) + "\n")
+    else:
+        stdout.write(render_answer(answer, mark=BOLD if stdout.isatty() else ("", "")) + "\n")
+    stdout.flush()
+    return EXIT_OK
+
+
+CHAT_HELP = """Ask a question about the articles, e.g. "what did Vance say?".
+Commands: /summary TITLE  - key sentences of an article
+          /articles       - list the articles
+          /help           - this text
+          /quit           - leave (or Ctrl-D)"""
+
+
+def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
+    """The console chat: the same answers as the Discord bot, rendered as text."""
+    interactive = stdin.isatty()
+    stdout.write(f"newsbot: {len(service.corpus.articles)} articles, {service.sentence_count:,} sentences. "
+                 "Type /help for commands.\n")
+    mark = BOLD if stdout.isatty() else ("", "")
+    while True:
+        if interactive:
+            stdout.write("? ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            return EXIT_OK
+        text = line.strip()
+        if not text:
+            continue
+        command, _, rest = text.partition(" ")
+        try:
+            if command in {"/quit", "/exit"}:
+                return EXIT_OK
+            if command == "/help":
+                out = CHAT_HELP
+            elif command == "/articles":
+                out = render_articles(service.articles())
+            elif command == "/summary":
+                out = render_summary(service.summarise(rest)) if rest.strip() else "usage: /summary TITLE"
+            else:
+                out = render_answer(service.ask(text), mark=mark)
+        except NewsBotError as exc:
+            out = f"error: {exc}"
+        stdout.write(out + "\n\n")
+        stdout.flush()
+
+
+def _run_discord(service: NewsService, settings: Settings) -> int:
+    import asyncio
+
+    from bot.discord_adapter.runner import run_discord  # Discord is imported only when it is used
+
+    assert settings.discord_token is not None
+    asyncio.run(
+        run_discord(
+            service,
+            token=settings.discord_token,
+            api_base=settings.discord_api_base,
+            gateway_url=settings.discord_gateway_url,
+            dev_guild_id=settings.discord_dev_guild_id,
+            data_dir=settings.data_dir,
+            message_content_intent=settings.discord_message_content,
+        )
+    )
+    return EXIT_OK

@@ -1,0 +1,256 @@
+"""Rule-based English sentence splitter tuned for news text.
+
+Design: one compiled pattern finds every *candidate* boundary (a line break; a run of
+``.``, ``!``, ``?`` or ``…`` with any closing quotes or brackets, followed by whitespace;
+an inline bullet; an inline ``2)`` list number) and a few cheap checks decide each
+candidate. There is no per-character Python loop, so the time is linear in the text.
+
+Decisions for a candidate after sentence punctuation:
+
+* followed by a lower-case word: never a boundary (``"Is it?" he asked.``, ``Yahoo! in``,
+  ``U.S. officials``). Quotations therefore stay with their speaker, and a quotation of
+  several sentences is split at its own sentence ends, the first piece keeping the speaker.
+* ``?`` / ``!``: a boundary otherwise.
+* ``.`` after a title (``Mr.``, ``Dr.``, ``Gen.``, ``vs.``, ``e.g.``): never a boundary.
+* ``.`` after a word that is an abbreviation only before a number (``No. 5``, ``p. 55``,
+  ``Jan. 20``): not a boundary before a digit.
+* ``.`` after an ambiguous abbreviation (``Co.``, ``Inc.``, ``Jr.``, ``St.``, ``etc.``),
+  a single letter (``George W. Bush``) or a dotted initialism (``U.S.``, ``a.m.``): a
+  boundary only when the next word is a common sentence opener (``The``, ``It``, ``He``,
+  ``How``, ``Did`` ...), so ``U.S. Government`` stays and ``the U.S. How about you?``
+  splits.
+* a three-dot ellipsis is not a boundary (``is . . . I didn't``); four dots are.
+
+Line breaks (paragraphs and list lines) always end a sentence, and so do inline list items
+in a paragraph that starts as a list (``1. first 2. second``, ``a. first b. second``,
+``• first • second``).
+"""
+
+from __future__ import annotations
+
+import re
+
+_CLOSERS = "\"'\u201d\u2019\u00bb)\\]"
+_OPENERS = "\"'\u201c\u2018\u00ab([{"
+_BULLETS = "\u2022\u2023\u2043\u25aa\u25e6"
+
+_CANDIDATE = re.compile(
+    # a line break, with any whitespace after it
+    r"(?P<nl>\n)\s*"
+    # sentence punctuation (a spaced ellipsis ". . ." counts as one run), closing quotes or
+    # brackets, then whitespace or the end; never starting inside a run, which keeps long
+    # runs of dots linear
+    "|(?<![.!?\u2026])(?<![.!?\u2026] )(?P<p>[.!?\u2026]++(?: [.\u2026]+)*+)"
+    f"(?P<c>[{_CLOSERS}]*+)(?=\\s|\\Z)"
+    # an inline bullet
+    f"|(?<!\\S)(?P<bul>[{_BULLETS}])"
+    # an inline "2) " list number
+    r"|(?<![^\s])(?P<pl>\d{1,3})\)(?=\s)"
+)
+_NONSPACE = re.compile(r"\S")
+_WORD = re.compile(r"[A-Za-z]+")
+_INITIALISM = re.compile(r"[A-Za-z]{1,2}(?:\.[A-Za-z]{1,2})+")
+# A list marker at the start of a sentence: optional bullet, then "1." "1.)" "1)" or "a."
+_MARKER = re.compile(f"(?:[{_BULLETS}] ?)?(?:(?P<num>\\d{{1,3}})|(?P<let>[a-z]))(?:\\.\\)|\\.|\\))")
+
+# Abbreviation kinds (bit flags).
+_NEVER = 1  # never ends a sentence: titles before a name, "vs.", "e.g."
+_NUM = 2  # not a boundary before a digit: "No. 5", "Jan. 20", "p. 55"
+_AMBIG = 4  # a boundary only before a common sentence opener: "Co.", "Jr.", "etc."
+
+_TITLES = (
+    "mr mrs ms mx dr prof gen sen rep gov lt col capt cmdr cdr sgt maj adm brig cpl pvt spc rev hon pres"
+    " supt det insp atty messrs mme mlle msgr fr rt amb gens sens reps govs profs drs lt.col lt.gen"
+    " vs v viz cf e.g i.e approx"
+)
+_BEFORE_NUMBER = (
+    "no nos nr n\u00b0 pp vol vols fig figs ch chap art para op ext tel est ca rs ref"
+    " jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_AMBIGUOUS = (
+    "co inc corp ltd plc llc bros jr sr esq etc al dept univ assn intl govt natl mfg"
+    " st mt ft pt ave blvd rd sq hwy pl"
+    " ala ariz ark calif colo conn del fla ga ind kan kans ky md mich minn mo mont neb nev okla pa penn"
+    " tenn tex va vt wis wyo"
+    " sec min hr hrs yr yrs mo mos wk oz lb lbs"
+)
+_ABBREVIATIONS: dict[str, int] = {
+    **{word: _NEVER for word in _TITLES.split()},
+    **{word: _NUM for word in _BEFORE_NUMBER.split()},
+    **{word: _AMBIG for word in _AMBIGUOUS.split()},
+    "p": _NUM | _AMBIG,
+    "c": _NUM | _AMBIG,
+}
+# Words that commonly open an English sentence; after an ambiguous abbreviation they mark
+# a boundary ("... & Co. It closed"), any other capitalised word does not ("U.S. Government").
+_OPENER_WORDS = frozenset(
+    (
+        "A An The This That These Those There Here It Its He She They We I You His Her Their Our My Your"
+        " In On At By For From With Without After Before During Since Until As If When While Where What"
+        " Who Whom Whose Why How Which But And Or Nor So Yet Also However Meanwhile Moreover Furthermore"
+        " Still Then Now Later Earlier Although Though Because Once Did Do Does Is Are Was Were Can"
+        " Could Will Would Should Shall Might Must Has Have Had Not No Yes Some Many Most All Both Each"
+        " Every Any Such Other Another One Two Three According Under Over Among Last Next Despite"
+        " Instead Even Just Only Please Let To Of Officials Police Authorities Today Yesterday Tomorrow"
+    ).split()
+)
+
+
+def split_spans(text: str) -> list[tuple[int, int]]:
+    """Return the sentences of ``text`` as ``(start, end)`` character offsets.
+
+    Spans are in order, non-overlapping, non-empty and carry no leading or trailing
+    whitespace. ``text`` is expected to be normalised (see :func:`bot.ingest.text.normalise`),
+    so every remaining line break is a boundary.
+
+    Parameters
+    ----------
+    text:
+        The normalised text of one article.
+
+    Returns
+    -------
+    list[tuple[int, int]]
+        One ``(start, end)`` pair per sentence; ``text[start:end]`` is the sentence.
+    """
+    n = len(text)
+    first = _NONSPACE.search(text)
+    if first is None:
+        return []
+    start = first.start()
+    spans: list[tuple[int, int]] = []
+    for m in _CANDIDATE.finditer(text, start):
+        kind = m.lastgroup
+        if kind == "c":
+            ce = m.end()
+            if ce >= n:
+                break
+            ps = m.start()
+            if ps <= start:
+                continue  # punctuation opening a sentence (". . . The practice")
+            nx = ce + 1
+            if text[ce] != " " or nx >= n or text[nx].isspace():
+                following = _NONSPACE.search(text, ce)
+                if following is None:
+                    break
+                nx = following.start()
+                if "\n" in text[ce:nx]:
+                    continue  # the line break is the boundary
+            ch = text[nx]
+            if ch in _OPENERS and nx + 1 < n:
+                ch = text[nx + 1]
+                word_at = nx + 1
+            else:
+                word_at = nx
+            if ch.islower() and not (nx + 1 < n and text[word_at + 1 : word_at + 2].isupper()):
+                continue  # a lower-case continuation ("iPhone" / "eBay" excepted)
+            pe = m.end("p")
+            if pe - ps == 1 and text[ps] != "\u2026":
+                if text[ps] != ".":
+                    spans.append((start, ce))
+                    start = nx
+                    continue
+                cut = _period(text, start, ps, ce, ch, word_at)
+            else:
+                cut = _run(text, start, ps, pe, m.group("p"))
+            if cut is None:
+                continue
+            end, new_start = cut
+            if end == -1:
+                end, new_start = ce, nx
+            if end > start:
+                spans.append((start, _rstrip(text, start, end)))
+            start = new_start
+        elif kind == "nl":
+            end = _rstrip(text, start, m.start())
+            if end > start:
+                spans.append((start, end))
+            start = m.end()
+        elif kind == "bul":
+            pos = m.start()
+            if pos > start:
+                spans.append((start, _rstrip(text, start, pos)))
+                start = pos
+        else:  # "pl": "2) " inside a paragraph that started with "1) "
+            pos = m.start()
+            if pos > start and _continues_list(text, start, m.group("pl")):
+                spans.append((start, _rstrip(text, start, pos)))
+                start = pos
+    end = _rstrip(text, start, n)
+    if end > start:
+        spans.append((start, end))
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    """Return the sentences of ``text`` (see :func:`split_spans`)."""
+    return [text[s:e] for s, e in split_spans(text)]
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _period(text: str, start: int, ps: int, ce: int, ch: str, word_at: int) -> tuple[int, int] | None:
+    """Decide a single ``.`` followed by a word that is not lower-case.
+
+    Returns ``None`` for no boundary, ``(-1, -1)`` for a boundary after the punctuation, or
+    ``(end, new_start)`` for a boundary somewhere else (before an inline list item).
+    """
+    if ce - start <= 8 and _MARKER.fullmatch(text, start, ce):
+        return None  # the sentence so far is a list marker: "1.", "• 9.", "a."
+    ws = text.rfind(" ", start, ps)
+    tok_start = ws + 1 if ws >= 0 else start
+    tok = text[tok_start:ps]
+    if not tok:
+        return (-1, -1)
+    if tok[0] in _OPENERS:
+        tok = tok.lstrip(_OPENERS)
+    if len(tok) <= 3 and tok_start > start and (tok.isdigit() or (len(tok) == 1 and tok.islower())):
+        if _continues_list(text, start, tok):
+            return (tok_start, tok_start)  # "1. first 2. second", "a. first b. second": cut before it
+    kind = _ABBREVIATIONS.get(tok.lower(), 0)
+    if not kind:
+        if len(tok) == 1 and tok.isalpha():
+            kind = _AMBIG  # an initial: "George W. Bush", "you and I. Did you"
+        elif "." in tok and _INITIALISM.fullmatch(tok):
+            kind = _AMBIG  # "U.S.", "a.m."
+        else:
+            return (-1, -1)
+    if kind & _NEVER:
+        return None
+    if kind & _NUM and ch.isdigit():
+        return None
+    if kind & _AMBIG:
+        word = _WORD.match(text, word_at)
+        if word is None or word.group() not in _OPENER_WORDS:
+            return None
+    return (-1, -1)
+
+
+def _continues_list(text: str, start: int, tok: str) -> bool:
+    """Whether ``tok`` ("2", "b") is the item after the list marker that opens the sentence."""
+    marker = _MARKER.match(text, start)
+    if marker is None:
+        return False
+    num = marker.group("num")
+    if num is not None:
+        return tok.isdigit() and int(tok) == int(num) + 1
+    return len(tok) == 1 and ord(tok) == ord(marker.group("let")) + 1
+
+
+def _run(text: str, start: int, ps: int, pe: int, run: str) -> tuple[int, int] | None:
+    """Decide a run of several punctuation marks followed by a word that is not lower-case."""
+    if "?" in run or "!" in run:
+        return (-1, -1)  # "Hello!!", "Hello?!"
+    if text[ps - 1] == "[":
+        return None  # an elision "[...]"
+    dots = run.count(".") + 3 * run.count("\u2026")
+    if dots >= 4 and run[0] == "." and run[1] == " " and not text[ps - 1].isspace():
+        # "compounds. . . . The practice": a full stop, then an ellipsis opening the next one
+        return (ps + 1, ps + 2)
+    if dots == 3:
+        return None  # an ellipsis inside a sentence: "the thing is . . . I didn't mean it"
+    return (-1, -1)

@@ -1,0 +1,120 @@
+"""Small immutable values shared by the core and the front ends.
+
+Nothing here imports anything else from ``bot``; every other module may import this one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """What a citation needs to know about an article."""
+
+    id: str
+    title: str
+    url: str | None = None
+    published: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A raw article as read from the corpus: metadata plus its (unnormalised) text."""
+
+    meta: ArticleMeta
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of an article, with where it sits.
+
+    ``position`` and ``paragraph`` are 1-based; ``start``/``end`` are character offsets into the
+    article's normalised text (``Document.text``).
+    """
+
+    article_id: str
+    position: int
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An ingested article: normalised text split into de-duplicated sentences."""
+
+    meta: ArticleMeta
+    text: str
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieval result: a row of the index and its score (text is fetched by row)."""
+
+    row: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a quoted sentence comes from."""
+
+    article_id: str
+    title: str
+    url: str | None
+    published: str | None
+    position: int
+    paragraph: int
+    sentence_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """One answer: the matched sentence, the context shown with it, and its citation.
+
+    ``before`` and ``after`` are the neighbouring sentences included as context (possibly empty);
+    ``text`` is the excerpt exactly as shown, i.e. ``before + (sentence,) + after`` joined by spaces.
+    """
+
+    sentence: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    citation: Citation
+    score: float
+
+    @property
+    def text(self) -> str:
+        """The excerpt as shown: context and matched sentence, joined by single spaces."""
+        return " ".join((*self.before, self.sentence, *self.after))
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The reply to a question: excerpts best first, or an abstention with the reason."""
+
+    question: str
+    excerpts: tuple[Excerpt, ...]
+    abstained: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """A sentence of a summary, verbatim, with its 1-based position in the article."""
+
+    text: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """An extractive summary of an article: sentences in article order."""
+
+    article: ArticleMeta
+    sentences: tuple[SummarySentence, ...]
+    sentence_count: int

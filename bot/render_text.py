@@ -1,0 +1,93 @@
+"""Plain-text rendering of answers and summaries for the terminal (pure functions)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.models import Answer, ArticleMeta, Citation, Excerpt, Summary
+
+NOT_FOUND = "Not in the articles I have"
+
+
+def cite(c: Citation) -> str:
+    """``Title (published), sentence 5 of 30, paragraph 2 <url>``."""
+    parts = [c.title]
+    if c.published:
+        parts[0] += f" ({c.published})"
+    parts.append(f"sentence {c.position} of {c.sentence_count}, paragraph {c.paragraph}")
+    text = ", ".join(parts)
+    return f"{text} <{c.url}>" if c.url else text
+
+
+def excerpt_text(e: Excerpt, *, mark: tuple[str, str] = ("", "")) -> str:
+    """The excerpt with the matched sentence wrapped in ``mark`` (e.g. ANSI bold)."""
+    return " ".join((*e.before, f"{mark[0]}{e.sentence}{mark[1]}", *e.after))
+
+
+def render_answer(answer: Answer, *, width: int = 100, mark: tuple[str, str] = ("", "")) -> str:
+    """Numbered excerpts, each followed by its citation; or the abstention message."""
+    if answer.abstained or not answer.excerpts:
+        reason = f" ({answer.reason})" if answer.reason else ""
+        return f"{NOT_FOUND}: no sentence answers this question{reason}."
+    blocks = []
+    for number, e in enumerate(answer.excerpts, start=1):
+        body = textwrap.fill(
+            excerpt_text(e, mark=mark), width=width, initial_indent=f"[{number}] ", subsequent_indent="    "
+        )
+        blocks.append(f"{body}\n    -- {cite(e.citation)}")
+    return "\n\n".join(blocks)
+
+
+def render_summary(summary: Summary, *, width: int = 100) -> str:
+    """Title line, then each summary sentence with its position."""
+    meta = summary.article
+    head = meta.title + (f" ({meta.published})" if meta.published else "")
+    if meta.url:
+        head += f" <{meta.url}>"
+    lines = [head]
+    for s in summary.sentences:
+        lines.append(
+            textwrap.fill(
+                s.text, width=width, initial_indent=f"[{s.position}/{summary.sentence_count}] ", subsequent_indent="    "
+            )
+        )
+    return "\n".join(lines)
+
+
+def render_articles(articles: tuple[ArticleMeta, ...] | list[ArticleMeta]) -> str:
+    """One line per article: id, title, date."""
+    return "\n".join(f"{m.id}\t{m.title}" + (f"\t{m.published}" if m.published else "") for m in articles)
+
+
+def answer_json(answer: Answer) -> dict[str, object]:
+    """The stable JSON shape of ``python -m bot ask --json``."""
+    return {
+        "question": answer.question,
+        "abstained": answer.abstained,
+        "reason": answer.reason,
+        "answers": [
+            {
+                "text": e.text,
+                "sentence": e.sentence,
+                "article": e.citation.article_id,
+                "title": e.citation.title,
+                "url": e.citation.url,
+                "published": e.citation.published,
+                "position": e.citation.position,
+                "paragraph": e.citation.paragraph,
+                "score": e.score,
+            }
+            for e in answer.excerpts
+        ],
+    }
+
+
+def summary_json(summary: Summary) -> dict[str, object]:
+    """The stable JSON shape of ``python -m bot summary --json``."""
+    return {
+        "article": summary.article.id,
+        "title": summary.article.title,
+        "url": summary.article.url,
+        "published": summary.article.published,
+        "sentences": [{"text": s.text, "position": s.position} for s in summary.sentences],
+    }

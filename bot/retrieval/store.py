@@ -1,0 +1,266 @@
+"""An indexed corpus: article metadata, a sentence table and the TF-IDF index, saved as plain files.
+
+On disk (``index_dir``)::
+
+    CURRENT                  name of the live build folder (replaced atomically)
+    build-<id>/params.json   format version, package version, corpus fingerprint, sizes
+    build-<id>/articles.json article metadata and each article's row range
+    build-<id>/terms.json    vocabulary in column order
+    build-<id>/*.npy         sentence table and sparse matrix arrays (loaded with allow_pickle=False)
+    build-<id>/texts.bin     all sentence texts, UTF-8, concatenated (sliced by texts_offsets.npy)
+
+A save writes a new build folder, fsyncs it, then swaps ``CURRENT``; a crash at any point leaves
+the previous build in place (or no build, which makes the caller rebuild from the corpus).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot import __version__
+from bot.errors import IndexFormatError
+from bot.models import ArticleMeta, Document, Sentence
+from bot.retrieval.index import SentenceIndex
+
+FORMAT = "newsbot-index"
+FORMAT_VERSION = 1
+_TABLE_FIELDS = ("article", "position", "paragraph", "start", "end")
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceTable:
+    """Row-aligned arrays describing every indexed sentence; texts are sliced from one UTF-8 blob."""
+
+    article: NDArray[np.int32]
+    position: NDArray[np.int32]
+    paragraph: NDArray[np.int32]
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    texts_offsets: NDArray[np.int64]
+    texts: bytes
+
+    def __len__(self) -> int:
+        return len(self.article)
+
+    def text(self, row: int) -> str:
+        """The sentence text of ``row``."""
+        return self.texts[int(self.texts_offsets[row]) : int(self.texts_offsets[row + 1])].decode("utf-8")
+
+    @classmethod
+    def from_documents(cls, documents: Sequence[Document]) -> SentenceTable:
+        """Lay the documents' sentences out row by row, in document order."""
+        sentences = [s for d in documents for s in d.sentences]
+        article = np.repeat(
+            np.arange(len(documents), dtype=np.int32), [len(d.sentences) for d in documents]
+        )
+        encoded = [s.text.encode("utf-8") for s in sentences]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in encoded], out=offsets[1:])
+        return cls(
+            article=article,
+            position=np.array([s.position for s in sentences], dtype=np.int32),
+            paragraph=np.array([s.paragraph for s in sentences], dtype=np.int32),
+            start=np.array([s.start for s in sentences], dtype=np.int64),
+            end=np.array([s.end for s in sentences], dtype=np.int64),
+            texts_offsets=offsets,
+            texts=b"".join(encoded),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusIndex:
+    """Everything needed to answer from a corpus without re-reading it."""
+
+    articles: tuple[ArticleMeta, ...]
+    first_row: NDArray[np.int64]
+    table: SentenceTable
+    index: SentenceIndex
+    fingerprint: str
+    tokenizer: dict[str, object]
+
+    @classmethod
+    def build(
+        cls,
+        documents: Sequence[Document],
+        analyse: Callable[[str], list[str]],
+        *,
+        fingerprint: str,
+        tokenizer: dict[str, object],
+    ) -> CorpusIndex:
+        """Tokenise every sentence with ``analyse`` and index it."""
+        table = SentenceTable.from_documents(documents)
+        terms = [analyse(s.text) for d in documents for s in d.sentences]
+        first = np.zeros(len(documents) + 1, dtype=np.int64)
+        np.cumsum([len(d.sentences) for d in documents], out=first[1:])
+        return cls(
+            articles=tuple(d.meta for d in documents),
+            first_row=first,
+            table=table,
+            index=SentenceIndex.build(terms),
+            fingerprint=fingerprint,
+            tokenizer=tokenizer,
+        )
+
+    def article_rows(self, article: int) -> range:
+        """Rows of one article (its sentences in order)."""
+        return range(int(self.first_row[article]), int(self.first_row[article + 1]))
+
+    def sentence(self, row: int) -> Sentence:
+        """The full sentence value of ``row``."""
+        t = self.table
+        meta = self.articles[int(t.article[row])]
+        return Sentence(
+            article_id=meta.id,
+            position=int(t.position[row]),
+            paragraph=int(t.paragraph[row]),
+            start=int(t.start[row]),
+            end=int(t.end[row]),
+            text=t.text(row),
+        )
+
+    # ----------------------------------------------------------------- persistence
+
+    def save(self, index_dir: Path) -> Path:
+        """Write a new build under ``index_dir`` and make it current atomically; returns its folder."""
+        index_dir.mkdir(parents=True, exist_ok=True)
+        tmp = index_dir / f"tmp-{uuid.uuid4().hex}"
+        tmp.mkdir()
+        try:
+            arrays = dict(self.index.arrays())
+            for name in _TABLE_FIELDS:
+                arrays[f"table_{name}"] = getattr(self.table, name)
+            arrays["texts_offsets"] = self.table.texts_offsets
+            arrays["first_row"] = self.first_row
+            for name, array in arrays.items():
+                with open(tmp / f"{name}.npy", "wb") as fh:
+                    np.save(fh, np.ascontiguousarray(array), allow_pickle=False)
+                    _sync(fh)
+            _write_bytes(tmp / "texts.bin", self.table.texts)
+            _write_json(tmp / "terms.json", self.index.terms())
+            _write_json(tmp / "articles.json", [_meta_to_json(m) for m in self.articles])
+            params = {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "bot_version": __version__,
+                "fingerprint": self.fingerprint,
+                "tokenizer": self.tokenizer,
+                "rows": len(self.table),
+                "terms": len(self.index.vocabulary),
+                "articles": len(self.articles),
+            }
+            _write_json(tmp / "params.json", params)
+            final = index_dir / f"build-{uuid.uuid4().hex}"
+            os.replace(tmp, final)
+            _fsync_dir(index_dir)
+            _write_text_atomic(index_dir / "CURRENT", final.name)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _remove_stale(index_dir, keep=final.name)
+        return final
+
+    @classmethod
+    def read_params(cls, index_dir: Path) -> dict[str, object] | None:
+        """The current build's params, or ``None`` when there is no usable build."""
+        try:
+            build = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+            params = json.loads((build / "params.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return params if isinstance(params, dict) else None
+
+    @classmethod
+    def load(cls, index_dir: Path, *, mmap: bool = False) -> CorpusIndex:
+        """Load the current build; raises ``IndexFormatError`` if it is missing, corrupt or foreign."""
+        try:
+            build = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+            params = json.loads((build / "params.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexFormatError(f"no usable index in {index_dir}: {exc}") from exc
+        if params.get("format") != FORMAT or params.get("format_version") != FORMAT_VERSION:
+            raise IndexFormatError(
+                f"index in {build} has format {params.get('format')!r} version "
+                f"{params.get('format_version')!r}; this program reads version {FORMAT_VERSION}"
+            )
+        try:
+            mode = "r" if mmap else None
+
+            def arr(name: str) -> NDArray[np.generic]:
+                return np.load(build / f"{name}.npy", allow_pickle=False, mmap_mode=mode)
+
+            rows = int(params["rows"])
+            terms = json.loads((build / "terms.json").read_text(encoding="utf-8"))
+            index = SentenceIndex.from_arrays(
+                {k: arr(k) for k in ("matrix_data", "matrix_indices", "matrix_indptr", "idf")}, terms, rows
+            )
+            table = SentenceTable(
+                **{name: arr(f"table_{name}") for name in _TABLE_FIELDS},  # type: ignore[arg-type]
+                texts_offsets=arr("texts_offsets"),  # type: ignore[arg-type]
+                texts=(build / "texts.bin").read_bytes(),
+            )
+            articles = tuple(_meta_from_json(m) for m in json.loads((build / "articles.json").read_text("utf-8")))
+            first_row = np.asarray(arr("first_row"), dtype=np.int64)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexFormatError(f"index in {build} is damaged: {exc}") from exc
+        if len(table) != rows or len(first_row) != len(articles) + 1:
+            raise IndexFormatError(f"index in {build} is inconsistent; rebuild it")
+        return cls(articles, first_row, table, index, str(params["fingerprint"]), dict(params["tokenizer"]))
+
+
+def _meta_to_json(meta: ArticleMeta) -> dict[str, str | None]:
+    return {"id": meta.id, "title": meta.title, "url": meta.url, "published": meta.published, "source": meta.source}
+
+
+def _meta_from_json(data: dict[str, str | None]) -> ArticleMeta:
+    return ArticleMeta(
+        id=str(data["id"]),
+        title=str(data["title"]),
+        url=data.get("url"),
+        published=data.get("published"),
+        source=data.get("source"),
+    )
+
+
+def _sync(fh: object) -> None:
+    fh.flush()  # type: ignore[attr-defined]
+    os.fsync(fh.fileno())  # type: ignore[attr-defined]
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        _sync(fh)
+
+
+def _write_json(path: Path, data: object) -> None:
+    _write_bytes(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    _write_bytes(tmp, text.encode("utf-8"))
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale(index_dir: Path, *, keep: str) -> None:
+    for child in index_dir.iterdir():
+        if child.is_dir() and child.name != keep and child.name.startswith(("build-", "tmp-")):
+            shutil.rmtree(child, ignore_errors=True)

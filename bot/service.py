@@ -1,0 +1,167 @@
+"""The one facade that front ends (CLI, console, Discord) receive, and the function that builds it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import AmbiguousArticle, ArticleNotFound, IndexFormatError
+from bot.ingest.documents import ingest
+from bot.ingest.loaders import corpus_fingerprint, load_corpus
+from bot.models import Answer, ArticleMeta, Sentence, Summary, SummarySentence
+from bot.retrieval.answer import AnswerParams, answer
+from bot.retrieval.store import CorpusIndex
+from bot.retrieval.tokenize import Tokenizer, default_tokenizer
+from bot.summarise.extractive import DEFAULT_SENTENCES, select_sentences
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` while a corpus is indexed."""
+
+
+class NewsService:
+    """Answers questions and summarises articles over one ingested, indexed corpus.
+
+    Front ends call only these methods; CPU-bound ones (``ask``, ``summarise``) should be run off
+    an event loop (``asyncio.to_thread``).
+    """
+
+    def __init__(
+        self,
+        corpus: CorpusIndex,
+        tokenizer: Tokenizer,
+        *,
+        params: AnswerParams | None = None,
+        warnings: tuple[str, ...] = (),
+    ) -> None:
+        self._corpus = corpus
+        self._tokenizer = tokenizer
+        self._params = params or AnswerParams()
+        self.warnings = warnings
+        self._by_id = {m.id: i for i, m in enumerate(corpus.articles)}
+
+    @property
+    def corpus(self) -> CorpusIndex:
+        """The indexed corpus (read-only)."""
+        return self._corpus
+
+    @property
+    def sentence_count(self) -> int:
+        """Number of indexed sentences."""
+        return len(self._corpus.table)
+
+    def ask(self, question: str, *, top: int = 3) -> Answer:
+        """Answer ``question`` with up to ``top`` cited excerpts, or abstain.
+
+        Raises ``bot.errors.InvalidQuestion`` for an empty, too long or unsearchable question.
+        """
+        return answer(question, self._corpus, self._tokenizer, top=top, params=self._params)
+
+    def summarise(self, article: str, *, sentences: int = DEFAULT_SENTENCES) -> Summary:
+        """Extractive summary of the article given by id, title or unique title prefix.
+
+        Raises ``ArticleNotFound`` or ``AmbiguousArticle``.
+        """
+        index = self._by_id[self.resolve_article(article).id]
+        rows = self._corpus.article_rows(index)
+        texts = [self._corpus.table.text(r) for r in rows]
+        chosen = select_sentences(texts, self._tokenizer, n=sentences)
+        picked = tuple(
+            SummarySentence(text=texts[i], position=int(self._corpus.table.position[rows[i]])) for i in chosen
+        )
+        return Summary(article=self._corpus.articles[index], sentences=picked, sentence_count=len(rows))
+
+    def articles(self) -> tuple[ArticleMeta, ...]:
+        """Every article of the corpus, sorted by title."""
+        return tuple(sorted(self._corpus.articles, key=lambda m: (m.title.casefold(), m.id)))
+
+    def find_articles(self, text: str, *, limit: int = 25) -> list[ArticleMeta]:
+        """Articles whose title or id contains ``text`` (case-insensitive), title prefixes first."""
+        needle = " ".join(text.split()).casefold()
+        hits = [m for m in self.articles() if needle in m.title.casefold() or needle in m.id.casefold()]
+        hits.sort(key=lambda m: not m.title.casefold().startswith(needle))
+        return hits[:limit]
+
+    def resolve_article(self, ref: str) -> ArticleMeta:
+        """The article named by ``ref``: an exact id or title, else a unique id or title prefix."""
+        key = " ".join(ref.split()).casefold()
+        if not key:
+            raise ArticleNotFound("no article named: give an article id or title")
+        metas = self._corpus.articles
+        for match in (
+            [m for m in metas if m.id.casefold() == key],
+            [m for m in metas if m.title.casefold() == key],
+            [m for m in metas if m.id.casefold().startswith(key) or m.title.casefold().startswith(key)],
+        ):
+            if len(match) == 1:
+                return match[0]
+            if len(match) > 1:
+                raise AmbiguousArticle(ref, sorted(f"{m.title} ({m.id})" for m in match))
+        raise ArticleNotFound(f"no article matches {ref!r}; list them with 'python -m bot articles'")
+
+    def context(self, article_id: str, position: int, *, radius: int = 2) -> tuple[Sentence, ...]:
+        """The sentences within ``radius`` of sentence ``position`` (1-based) of an article."""
+        if article_id not in self._by_id:
+            raise ArticleNotFound(f"no article with id {article_id!r}")
+        rows = self._corpus.article_rows(self._by_id[article_id])
+        centre = rows.start + position - 1
+        lo, hi = max(rows.start, centre - radius), min(rows.stop, centre + radius + 1)
+        return tuple(self._corpus.sentence(r) for r in range(lo, hi))
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedCorpus:
+    """An indexed corpus, whether it was rebuilt, and the files that were skipped."""
+
+    corpus: CorpusIndex
+    rebuilt: bool
+    warnings: tuple[str, ...]
+
+
+def open_corpus(
+    corpus_dir: Path,
+    index_dir: Path,
+    tokenizer: Tokenizer,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> OpenedCorpus:
+    """Load the saved index of ``corpus_dir``, rebuilding and saving it when the corpus changed.
+
+    The saved index is used only if its fingerprint (file names, sizes, times) and tokenizer
+    settings match; otherwise every article is re-read and the index written anew.
+    """
+    fingerprint = corpus_fingerprint(corpus_dir)
+    if not rebuild:
+        params = CorpusIndex.read_params(index_dir)
+        if params and params.get("fingerprint") == fingerprint and params.get("tokenizer") == tokenizer.describe():
+            try:
+                return OpenedCorpus(CorpusIndex.load(index_dir), rebuilt=False, warnings=())
+            except IndexFormatError:
+                pass  # damaged or older format: rebuild below
+    report = load_corpus(corpus_dir)
+    total = len(report.articles)
+    documents = []
+    for i, article in enumerate(report.articles, start=1):
+        documents.append(ingest(article))
+        if progress is not None:
+            progress("ingest", i, total)
+    corpus = CorpusIndex.build(documents, tokenizer, fingerprint=fingerprint, tokenizer=tokenizer.describe())
+    if progress is not None:
+        progress("index", total, total)
+    corpus.save(index_dir)
+    return OpenedCorpus(corpus, rebuilt=True, warnings=report.warnings)
+
+
+def build_service(
+    corpus_dir: Path,
+    index_dir: Path,
+    *,
+    tokenizer: Tokenizer | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> NewsService:
+    """Open (or build) the index of ``corpus_dir`` and wrap it in a ``NewsService``."""
+    tokenizer = tokenizer or default_tokenizer()
+    opened = open_corpus(corpus_dir, index_dir, tokenizer, rebuild=rebuild, progress=progress)
+    return NewsService(opened.corpus, tokenizer, warnings=opened.warnings)
