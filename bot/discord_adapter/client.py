@@ -1,0 +1,72 @@
+"""The Discord client: receives its collaborators by keyword, loads the cogs, syncs only on request."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.discord_adapter.errors import NewsTree
+from bot.discord_adapter.store import BotStore
+from bot.service import NewsService
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = tuple(
+    f"bot.discord_adapter.cogs.{name}" for name in ("ask", "summary", "articles", "help", "config", "mentions")
+)
+
+
+class NewsBot(commands.Bot):
+    """Slash commands, mentions and ask-channels over one ``NewsService``.
+
+    There are no prefix commands: ``on_message`` is handled by the mentions cog only, so a message
+    such as "@Bot question" never goes through the prefix-command machinery.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: NewsService,
+        store: BotStore,
+        dev_guild_id: int | None = None,
+        message_content_intent: bool = False,
+        view_timeout: float = 600.0,
+        result_pages: int = 3,
+        **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
+    ) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = message_content_intent
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            tree_cls=NewsTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.service = service
+        self.store = store
+        self.dev_guild_id = dev_guild_id
+        self.message_content_intent = message_content_intent
+        self.view_timeout = view_timeout
+        self.result_pages = result_pages
+
+    async def setup_hook(self) -> None:
+        """Load the cogs; sync the commands to the development guild only, if one is configured."""
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.dev_guild_id is not None:
+            guild = discord.Object(id=self.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to development guild %s", len(synced), self.dev_guild_id)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Prefix commands are not used; questions in messages are the mentions cog's job."""
+
+    async def on_ready(self) -> None:
+        """Log who we are."""
+        log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))

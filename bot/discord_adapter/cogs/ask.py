@@ -1,0 +1,55 @@
+"""``/ask``: a question answered with cited, verbatim excerpts."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_adapter.client import NewsBot
+from bot.discord_adapter.errors import NO_MENTIONS
+from bot.discord_adapter.render import render_answer
+from bot.discord_adapter.views import AnswerView
+
+QUESTION_MAX = 500
+
+
+class Ask(commands.Cog):
+    """The ``/ask`` command."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ask", description="Ask a question; I answer with cited sentences from the articles.")
+    @app_commands.describe(question="What do you want to know?", results="How many excerpts per page (1-5)")
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, QUESTION_MAX],
+        results: app_commands.Range[int, 1, 5] = 3,
+    ) -> None:
+        """Defer, answer off the event loop, reply with the first page and its buttons."""
+        await interaction.response.defer(thinking=True)
+        top = results * self.bot.result_pages
+        answer = await asyncio.to_thread(self.bot.service.ask, question, top=top)
+        if answer.abstained or not answer.excerpts:
+            await interaction.followup.send(embed=render_answer(answer), allowed_mentions=NO_MENTIONS)
+            return
+        view = AnswerView(
+            answer,
+            service=self.bot.service,
+            store=self.bot.store,
+            owner_id=interaction.user.id,
+            per_page=results,
+            timeout=self.bot.view_timeout,
+        )
+        view.message = await interaction.followup.send(
+            embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True
+        )
+
+
+async def setup(bot: NewsBot) -> None:
+    """Register the cog."""
+    await bot.add_cog(Ask(bot))

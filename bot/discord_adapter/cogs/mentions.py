@@ -1,0 +1,97 @@
+"""Questions asked in messages: "@Bot question" anywhere, or any message in an ask-channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+import discord
+from discord.ext import commands
+
+from bot.discord_adapter.client import NewsBot
+from bot.discord_adapter.errors import NO_MENTIONS, describe
+from bot.discord_adapter.render import INTENT_HINT, render_answer
+from bot.discord_adapter.views import AnswerView
+
+log = logging.getLogger(__name__)
+
+RESULTS = 3
+EMPTY_MENTION_HINT = "Ask me something after the mention, e.g. \u201c@me what did the minister announce?\u201d"
+
+
+def strip_mention(content: str, user_id: int) -> str:
+    """``content`` without mentions of ``user_id``, whitespace collapsed."""
+    return " ".join(re.sub(rf"<@!?{user_id}>", " ", content).split())
+
+
+class Mentions(commands.Cog):
+    """Answers mentions (as replies) and messages in ask-channels; never bots, never itself."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+        self._explained: set[int] = set()
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Decide whether ``message`` is a question for us, and answer it."""
+        me = self.bot.user
+        if me is None or message.author.bot or message.author.id == me.id or message.webhook_id is not None:
+            return
+        if any(user.id == me.id for user in message.mentions):
+            question = strip_mention(message.content, me.id)
+            if not question:
+                await self._reply_text(message, EMPTY_MENTION_HINT)
+                return
+        elif message.guild is not None and self.bot.store.is_ask_channel(message.channel.id):
+            question = " ".join(message.content.split())
+            if not question:
+                if not self.bot.message_content_intent:
+                    await self._explain_intent(message)
+                return
+        else:
+            return
+        await self._answer(message, question)
+
+    async def _answer(self, message: discord.Message, question: str) -> None:
+        try:
+            async with message.channel.typing():
+                answer = await asyncio.to_thread(self.bot.service.ask, question, top=RESULTS * self.bot.result_pages)
+        except Exception as exc:
+            text, expected = describe(exc)
+            if not expected:
+                log.error("answering message %s failed", message.id, exc_info=exc)
+            await self._reply_text(message, text)
+            return
+        if answer.abstained or not answer.excerpts:
+            await message.reply(embed=render_answer(answer), allowed_mentions=NO_MENTIONS, mention_author=False)
+            return
+        view = AnswerView(
+            answer,
+            service=self.bot.service,
+            store=self.bot.store,
+            owner_id=message.author.id,
+            per_page=RESULTS,
+            timeout=self.bot.view_timeout,
+        )
+        view.message = await message.reply(
+            embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
+        )
+
+    async def _explain_intent(self, message: discord.Message) -> None:
+        """Say once per channel (per run) why ask-channel messages cannot be read."""
+        if message.channel.id in self._explained:
+            return
+        self._explained.add(message.channel.id)
+        await self._reply_text(message, INTENT_HINT)
+
+    async def _reply_text(self, message: discord.Message, text: str) -> None:
+        try:
+            await message.reply(text, allowed_mentions=NO_MENTIONS, mention_author=False)
+        except discord.HTTPException:
+            log.warning("could not reply to message %s", message.id, exc_info=True)
+
+
+async def setup(bot: NewsBot) -> None:
+    """Register the cog."""
+    await bot.add_cog(Mentions(bot))

@@ -1,0 +1,316 @@
+"""Pure rendering: core values -> Discord embeds and texts, escaped and within Discord's limits.
+
+Nothing here talks to Discord; every function can be called from a test with plain values.
+Text quoted from articles is escaped (markdown and mentions) so that ``**bold**`` or ``@everyone``
+in a corpus sentence shows literally; messages are also sent with ``AllowedMentions.none()``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+import discord
+
+from bot.models import Answer, ArticleMeta, Excerpt, Sentence, Summary
+
+# Discord's documented limits (resources/message, interactions/receiving-and-responding).
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_COUNT_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+CHOICE_COUNT_LIMIT = 25
+CHOICE_TEXT_LIMIT = 100
+
+ELLIPSIS = "\u2026"
+ANSWER_COLOUR = discord.Colour.blurple()
+ABSTAIN_COLOUR = discord.Colour.light_grey()
+NOT_FOUND_TITLE = "Not in the articles I have"
+
+
+def escape(text: str) -> str:
+    """Quote ``text`` literally: neutralise mentions, then markdown."""
+    return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    return text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def quote_text(text: str, limit: int) -> str:
+    """``text`` escaped, cut (before escaping, so no escape is split) to fit ``limit``."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    keep = min(len(text), limit)
+    while keep > 0:
+        candidate = escape(text[:keep].rstrip()) + ELLIPSIS
+        if len(candidate) <= limit:
+            return candidate
+        keep -= max(1, len(candidate) - limit)
+    return ELLIPSIS if limit >= 1 else ""
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) url usable inside a markdown link, or None."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    return quote(url.strip(), safe=":/?#[]@!$&'*+,;=%~-._")
+
+
+def link(title: str, url: str | None, limit: int) -> str:
+    """``[title](url)`` with the title escaped, or the escaped title alone; at most ``limit`` chars."""
+    target = safe_url(url)
+    if target is None or len(target) + 4 >= limit:
+        return quote_text(title, limit)
+    label = quote_text(title, limit - len(target) - 4).replace("[", "\\[").replace("]", "\\]")
+    if len(label) + len(target) + 4 > limit:  # bracket escapes may have grown it
+        label = quote_text(clip(title, max(1, (limit - len(target) - 4) // 2)), limit)
+    return f"[{label}]({target})"
+
+
+def embed_length(embed: discord.Embed) -> int:
+    """Characters Discord counts toward the 6,000 total of one embed."""
+    return len(embed)
+
+
+def check_embed(embed: discord.Embed) -> None:
+    """Raise ``ValueError`` if ``embed`` breaks one of Discord's limits (a guard for renderers)."""
+    problems = []
+    if embed.title and len(embed.title) > TITLE_LIMIT:
+        problems.append("title")
+    if embed.description and len(embed.description) > DESCRIPTION_LIMIT:
+        problems.append("description")
+    if len(embed.fields) > FIELD_COUNT_LIMIT:
+        problems.append("field count")
+    for field in embed.fields:
+        if len(field.name or "") > FIELD_NAME_LIMIT or len(field.value or "") > FIELD_VALUE_LIMIT:
+            problems.append("field")
+    if embed.footer.text and len(embed.footer.text) > FOOTER_LIMIT:
+        problems.append("footer")
+    if len(embed) > EMBED_TOTAL_LIMIT:
+        problems.append("total")
+    if problems:
+        raise ValueError(f"embed over Discord limits: {', '.join(problems)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Which slice of a list is shown."""
+
+    index: int
+    size: int
+    total: int
+
+    @property
+    def count(self) -> int:
+        """How many pages there are (at least one)."""
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def start(self) -> int:
+        """Index of the first item on this page."""
+        return self.index * self.size
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a later page exists."""
+        return self.index + 1 < self.count
+
+    @property
+    def has_previous(self) -> bool:
+        """Whether an earlier page exists."""
+        return self.index > 0
+
+    def label(self) -> str:
+        """``page 2/3``."""
+        return f"page {self.index + 1}/{self.count}"
+
+
+def citation_line(excerpt: Excerpt, limit: int) -> str:
+    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters."""
+    cite = excerpt.citation
+    tail = f"sentence {cite.position} of {cite.sentence_count}"
+    if cite.published:
+        tail = f"{escape(clip(cite.published, 40))} \u00b7 {tail}"
+    head = "\u2014 "
+    room = limit - len(head) - len(tail) - 3
+    return f"{head}{link(cite.title, cite.url, max(room, 8))} \u00b7 {tail}"[:limit]
+
+
+def excerpt_block(number: int, excerpt: Excerpt, limit: int) -> str:
+    """One numbered excerpt, matched sentence in bold, with its citation; at most ``limit`` chars.
+
+    When space is short the context sentences go first, then the matched sentence is cut.
+    """
+    cite = citation_line(excerpt, min(limit // 2, 600))
+    prefix = f"**[{number}]** "
+    room = limit - len(prefix) - len(cite) - 1
+    before = " ".join(excerpt.before)
+    after = " ".join(excerpt.after)
+    sentence = escape(excerpt.sentence)
+    full = " ".join(part for part in (escape(before), f"**{sentence}**", escape(after)) if part)
+    if len(full) <= room:
+        body = full
+    else:
+        marked = f"**{quote_text(excerpt.sentence, max(room - 4, 1))}**"
+        lead = ELLIPSIS + " " if before else ""
+        trail = " " + ELLIPSIS if after else ""
+        body = f"{lead}{marked}{trail}" if len(lead) + len(marked) + len(trail) <= room else marked
+    return f"{prefix}{body}\n{cite}"
+
+
+def render_answer(answer: Answer, *, page: int = 0, per_page: int = 3) -> discord.Embed:
+    """The embed for one page of an answer (or the abstention)."""
+    title = quote_text(answer.question, TITLE_LIMIT)
+    if answer.abstained or not answer.excerpts:
+        reason = answer.reason or "Nothing in the corpus answers this closely enough."
+        description = f"{quote_text(reason, 1500)}\n\nTry other words, or see what I have with `/articles`."
+        embed = discord.Embed(title=NOT_FOUND_TITLE, description=description, colour=ABSTAIN_COLOUR)
+        embed.set_footer(text=clip(f"Question: {answer.question}", 300))
+        check_embed(embed)
+        return embed
+    view = Page(index=page, size=per_page, total=len(answer.excerpts))
+    shown = answer.excerpts[view.start : view.start + per_page]
+    footer = f"Verbatim sentences from the articles \u00b7 {view.label()}"
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - len(footer)) - 2 * len(shown)
+    each = budget // max(1, len(shown))
+    blocks = [excerpt_block(view.start + i + 1, ex, each) for i, ex in enumerate(shown)]
+    embed = discord.Embed(title=title, description="\n\n".join(blocks), colour=ANSWER_COLOUR)
+    embed.set_footer(text=footer)
+    check_embed(embed)
+    return embed
+
+
+def render_summary(summary: Summary) -> discord.Embed:
+    """The embed for an extractive summary: sentences in article order, each with its position."""
+    meta = summary.article
+    title = quote_text(meta.title, TITLE_LIMIT)
+    footer_bits = [f"{len(summary.sentences)} of {summary.sentence_count} sentences, verbatim"]
+    if meta.published:
+        footer_bits.insert(0, clip(meta.published, 40))
+    if meta.source:
+        footer_bits.insert(0, clip(meta.source, 80))
+    footer = " \u00b7 ".join(footer_bits)
+    count = max(1, len(summary.sentences))
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - len(footer)) - 2 * count
+    each = budget // count
+    lines = []
+    for item in summary.sentences:
+        tag = f" `[{item.position}]`"
+        lines.append(quote_text(item.text, each - len(tag)) + tag)
+    description = "\n\n".join(lines) if lines else "This article has no sentences to summarise."
+    embed = discord.Embed(title=title, description=description, colour=ANSWER_COLOUR, url=safe_url(meta.url))
+    embed.set_footer(text=footer)
+    check_embed(embed)
+    return embed
+
+
+def render_context(excerpts: Sequence[tuple[Excerpt, Sequence[Sentence]]]) -> discord.Embed:
+    """Surrounding sentences of each shown excerpt, the matched sentence in bold."""
+    count = max(1, len(excerpts))
+    title = "Context"
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - 200) - 2 * count
+    each = budget // count
+    blocks = []
+    for excerpt, sentences in excerpts:
+        cite = excerpt.citation
+        head = link(cite.title, cite.url, min(300, each // 3))
+        if sentences:
+            span = f"sentences {sentences[0].position}\u2013{sentences[-1].position} of {cite.sentence_count}"
+        else:
+            span = f"sentence {cite.position} of {cite.sentence_count}"
+        header = f"{head} \u00b7 {span}\n"
+        room = each - len(header)
+        texts = [(s.text, s.position == cite.position) for s in sentences] or [(excerpt.sentence, True)]
+        per = max(20, room // len(texts) - 5)
+        parts = [f"**{quote_text(t, per - 4)}**" if hit else quote_text(t, per) for t, hit in texts]
+        body = " ".join(parts)
+        blocks.append(header + clip(body, room) if len(body) > room else header + body)
+    embed = discord.Embed(title=title, description="\n\n".join(blocks) or "No context.", colour=ANSWER_COLOUR)
+    check_embed(embed)
+    return embed
+
+
+def render_articles(articles: Sequence[ArticleMeta], *, page: int = 0, per_page: int = 10) -> discord.Embed:
+    """One page of the corpus listing."""
+    view = Page(index=page, size=per_page, total=len(articles))
+    shown = articles[view.start : view.start + per_page]
+    each = (DESCRIPTION_LIMIT - 2 * per_page) // max(1, per_page)
+    lines = []
+    for number, meta in enumerate(shown, start=view.start + 1):
+        date = f" \u00b7 {escape(clip(meta.published, 40))}" if meta.published else ""
+        prefix = f"{number}. "
+        lines.append(prefix + link(meta.title, meta.url, each - len(prefix) - len(date)) + date)
+    description = "\n".join(lines) if lines else "The corpus is empty."
+    embed = discord.Embed(title=f"Articles ({len(articles)})", description=description, colour=ANSWER_COLOUR)
+    embed.set_footer(text=f"{view.label()} \u00b7 /summary gives a short summary of one")
+    check_embed(embed)
+    return embed
+
+
+HELP_TEXT: tuple[tuple[str, str], ...] = (
+    ("/ask question [results]", "Answers with sentences quoted verbatim from the articles, each cited."),
+    ("/summary article [sentences]", "A short extractive summary of one article (start typing its title)."),
+    ("/articles", "Lists the articles I can quote from."),
+    ("@mention me", "Ask a question by mentioning me in any channel; I answer as a reply."),
+    ("/config ask-channel", "Admins (Manage Server): every message in an ask-channel is taken as a question."),
+    ("/help", "This message."),
+)
+
+
+def render_help(*, message_content_intent: bool) -> discord.Embed:
+    """What the bot can do."""
+    embed = discord.Embed(
+        title="What I can do",
+        description=(
+            "I answer only with sentences copied word for word from my news articles, and I say so "
+            "when the articles do not cover a question."
+        ),
+        colour=ANSWER_COLOUR,
+    )
+    for name, value in HELP_TEXT:
+        embed.add_field(name=name, value=value, inline=False)
+    if not message_content_intent:
+        embed.set_footer(text=clip(INTENT_HINT, FOOTER_LIMIT))
+    check_embed(embed)
+    return embed
+
+
+INTENT_HINT = (
+    "I cannot read ordinary messages: the Message Content intent is off. Mention me or use /ask; "
+    "to use ask-channels, enable Message Content in the Developer Portal (Bot > Privileged "
+    "Gateway Intents) and set DISCORD_MESSAGE_CONTENT=true."
+)
+
+
+def autocomplete_choices(articles: Sequence[ArticleMeta]) -> list[discord.app_commands.Choice[str]]:
+    """At most 25 choices, names and values of 1-100 characters (value: the id, else a title prefix)."""
+    choices: list[discord.app_commands.Choice[str]] = []
+    for meta in articles:
+        name = clip(" ".join(meta.title.split()) or meta.id, CHOICE_TEXT_LIMIT)
+        value = meta.id if 0 < len(meta.id) <= CHOICE_TEXT_LIMIT else meta.title[:CHOICE_TEXT_LIMIT]
+        if name and value:
+            choices.append(discord.app_commands.Choice(name=name, value=value))
+        if len(choices) == CHOICE_COUNT_LIMIT:
+            break
+    return choices
+
+
+def error_text(text: str) -> str:
+    """A short user-facing error line, escaped and within the content limit."""
+    return quote_text(" ".join(text.split()), 300)

@@ -1,0 +1,179 @@
+"""Buttons under answers and listings.
+
+Every view guards who may press what (``interaction_check``), disables itself when it times out
+(``on_timeout``) and apologises ephemerally and logs when a callback fails (``on_error``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot.discord_adapter.errors import NO_MENTIONS, describe, send_ephemeral
+from bot.discord_adapter.render import Page, render_answer, render_articles, render_context
+from bot.discord_adapter.store import BotStore, Feedback
+from bot.models import Answer, ArticleMeta, Excerpt, Sentence
+from bot.service import NewsService
+
+log = logging.getLogger(__name__)
+
+CONTEXT_RADIUS = 2
+
+
+class GuardedView(discord.ui.View):
+    """A view owned by one user, that disables itself on timeout and reports its errors."""
+
+    def __init__(self, *, owner_id: int, timeout: float | None) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+        self.message: discord.Message | discord.WebhookMessage | discord.InteractionMessage | None = None
+        self.owner_only: set[str] = set()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Owner-only buttons answer anybody else with an ephemeral note."""
+        custom_id = (interaction.data or {}).get("custom_id")
+        if custom_id in self.owner_only and interaction.user.id != self.owner_id:
+            await interaction.response.send_message(
+                "Only the person who asked can use this button.", ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return False
+        return True
+
+    async def on_timeout(self) -> None:
+        """Grey the buttons out on the message."""
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.message is not None:
+            try:
+                await self.message.edit(view=self)
+            except discord.HTTPException:
+                log.debug("could not disable an expired view", exc_info=True)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+        """Apologise to the presser (ephemeral) and log the traceback."""
+        text, expected = describe(error)
+        if not expected:
+            log.error("button %r failed", getattr(item, "custom_id", item), exc_info=error)
+        await send_ephemeral(interaction, text)
+
+
+class AnswerView(GuardedView):
+    """More results / Show context / Helpful / Not helpful under an answer."""
+
+    def __init__(
+        self,
+        answer: Answer,
+        *,
+        service: NewsService,
+        store: BotStore,
+        owner_id: int,
+        per_page: int,
+        timeout: float | None = 600.0,
+    ) -> None:
+        super().__init__(owner_id=owner_id, timeout=timeout)
+        self.answer = answer
+        self.service = service
+        self.store = store
+        self.page = Page(index=0, size=per_page, total=len(answer.excerpts))
+        self.owner_only = {self.more.custom_id}
+        self.more.disabled = not self.page.has_next
+
+    def embed(self) -> discord.Embed:
+        """The answer embed for the current page."""
+        return render_answer(self.answer, page=self.page.index, per_page=self.page.size)
+
+    def shown(self) -> Sequence[Excerpt]:
+        """The excerpts on the current page."""
+        return self.answer.excerpts[self.page.start : self.page.start + self.page.size]
+
+    @discord.ui.button(label="More results", style=discord.ButtonStyle.primary)
+    async def more(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        """Show the next page of excerpts in place."""
+        if self.page.has_next:
+            self.page = Page(index=self.page.index + 1, size=self.page.size, total=self.page.total)
+        button.disabled = not self.page.has_next
+        await interaction.response.edit_message(embed=self.embed(), view=self, allowed_mentions=NO_MENTIONS)
+
+    @discord.ui.button(label="Show context", style=discord.ButtonStyle.secondary)
+    async def show_context(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        """Tell the presser (only) the sentences around each shown excerpt."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        shown = self.shown()
+        windows = await asyncio.to_thread(self._contexts, shown)
+        await interaction.followup.send(
+            embed=render_context(list(zip(shown, windows, strict=True))), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    def _contexts(self, excerpts: Sequence[Excerpt]) -> list[tuple[Sentence, ...]]:
+        return [
+            self.service.context(ex.citation.article_id, ex.citation.position, radius=CONTEXT_RADIUS) for ex in excerpts
+        ]
+
+    @discord.ui.button(label="Helpful", emoji="\N{THUMBS UP SIGN}", style=discord.ButtonStyle.success)
+    async def helpful(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        """Store a positive verdict."""
+        await self._vote(interaction, helpful=True)
+
+    @discord.ui.button(label="Not helpful", emoji="\N{THUMBS DOWN SIGN}", style=discord.ButtonStyle.danger)
+    async def not_helpful(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        """Store a negative verdict."""
+        await self._vote(interaction, helpful=False)
+
+    async def _vote(self, interaction: discord.Interaction, *, helpful: bool) -> None:
+        message_id = interaction.message.id if interaction.message else 0
+        citations = ";".join(f"{ex.citation.article_id}:{ex.citation.position}" for ex in self.shown())
+        record = Feedback(
+            message_id=message_id,
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            channel_id=interaction.channel_id,
+            question=self.answer.question,
+            citations=citations,
+            helpful=helpful,
+        )
+        await asyncio.to_thread(self.store.add_feedback, record)
+        await interaction.response.send_message(
+            "Thanks, noted for the admins.", ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+class ArticlesView(GuardedView):
+    """Previous / Next through the corpus listing."""
+
+    def __init__(
+        self, articles: Sequence[ArticleMeta], *, owner_id: int, per_page: int = 10, timeout: float | None = 600.0
+    ) -> None:
+        super().__init__(owner_id=owner_id, timeout=timeout)
+        self.articles = articles
+        self.page = Page(index=0, size=per_page, total=len(articles))
+        self.owner_only = {self.previous_page.custom_id, self.next_page.custom_id}
+        self._sync_buttons()
+
+    def embed(self) -> discord.Embed:
+        """The listing embed for the current page."""
+        return render_articles(self.articles, page=self.page.index, per_page=self.page.size)
+
+    def _sync_buttons(self) -> None:
+        self.previous_page.disabled = not self.page.has_previous
+        self.next_page.disabled = not self.page.has_next
+
+    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
+        index = min(max(0, self.page.index + step), self.page.count - 1)
+        self.page = Page(index=index, size=self.page.size, total=self.page.total)
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.embed(), view=self, allowed_mentions=NO_MENTIONS)
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    async def previous_page(self, interaction: discord.Interaction, button: discord.ui.Button[ArticlesView]) -> None:
+        """One page back."""
+        await self._turn(interaction, -1)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.primary)
+    async def next_page(self, interaction: discord.Interaction, button: discord.ui.Button[ArticlesView]) -> None:
+        """One page on."""
+        await self._turn(interaction, 1)

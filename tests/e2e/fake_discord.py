@@ -1,0 +1,895 @@
+"""A small fake Discord (REST + websocket gateway) for end-to-end tests of the real discord.py client.
+
+It serves on 127.0.0.1 at a random port and enforces the parts of Discord's contract a bot can get
+wrong: message and embed limits, autocomplete limits, the 3-second first-response deadline, the
+one-response-per-interaction rule (40060), the 15-minute interaction token, registered commands
+and their options, ``allowed_mentions`` (what would ping), and the Message Content intent (content
+is blanked for bots without it, except in DMs, mentions of the bot and the bot's own messages;
+asking for it when the "portal" has not enabled it closes the gateway with 4014).
+
+Tests drive it with ``slash``, ``autocomplete``, ``click`` and ``post_message`` and read what the
+bot did from ``requests``, ``messages``, ``interactions`` and ``rejections``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+MESSAGE_CONTENT = 1 << 15
+PRIVILEGED = (1 << 1) | (1 << 8) | MESSAGE_CONTENT  # members, presences, message content
+GUILD_MESSAGES = 1 << 9
+EPHEMERAL = 1 << 6
+LOADING = 1 << 7
+MANAGE_GUILD = 1 << 5
+ALL_PERMISSIONS = (1 << 41) - 1
+MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 31)  # view, send, read history, use commands
+
+Json = dict[str, Any]
+BODY = web.RequestKey("body", object)  # the parsed JSON body of a request
+
+
+@dataclass
+class Recorded:
+    """One REST request the bot made, and the status the fake answered."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    status: int = 0
+
+
+@dataclass
+class Interaction:
+    """An interaction the fake dispatched, and everything the bot did with it."""
+
+    id: int
+    token: str
+    type: int
+    payload: Json
+    created: float
+    callbacks: list[Json] = field(default_factory=list)
+    callback_delays: list[float] = field(default_factory=list)
+    original_id: int | None = None
+    followup_ids: list[int] = field(default_factory=list)
+    choices: list[Json] | None = None
+    errors: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def responded(self) -> bool:
+        """Whether an initial response was accepted."""
+        return bool(self.callbacks)
+
+
+class Rejected(Exception):
+    """A request Discord would refuse: turned into an error response."""
+
+    def __init__(self, status: int, code: int, message: str, errors: Any = None) -> None:
+        super().__init__(f"{status} {code} {message}: {errors}")
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def embed_problems(embeds: list[Json]) -> list[str]:
+    """Discord's embed limits (resources/message.mdx) that ``embeds`` break."""
+    problems: list[str] = []
+    if len(embeds) > 10:
+        problems.append("more than 10 embeds")
+    total = 0
+    for number, embed in enumerate(embeds):
+        title, description = embed.get("title") or "", embed.get("description") or ""
+        footer = (embed.get("footer") or {}).get("text") or ""
+        author = (embed.get("author") or {}).get("name") or ""
+        fields = embed.get("fields") or []
+        if len(title) > 256:
+            problems.append(f"embeds.{number}.title > 256")
+        if len(description) > 4096:
+            problems.append(f"embeds.{number}.description > 4096")
+        if len(footer) > 2048:
+            problems.append(f"embeds.{number}.footer.text > 2048")
+        if len(author) > 256:
+            problems.append(f"embeds.{number}.author.name > 256")
+        if len(fields) > 25:
+            problems.append(f"embeds.{number}.fields > 25")
+        for item in fields:
+            name, value = item.get("name") or "", item.get("value") or ""
+            if not 1 <= len(name) <= 256:
+                problems.append(f"embeds.{number}.fields.name not 1-256")
+            if not 1 <= len(value) <= 1024:
+                problems.append(f"embeds.{number}.fields.value not 1-1024")
+            total += len(name) + len(value)
+        total += len(title) + len(description) + len(footer) + len(author)
+    if total > 6000:
+        problems.append(f"embeds total {total} > 6000")
+    return problems
+
+
+def component_problems(rows: list[Json]) -> list[str]:
+    """Limits on action rows and buttons."""
+    problems: list[str] = []
+    if len(rows) > 5:
+        problems.append("more than 5 action rows")
+    for row in rows:
+        items = row.get("components") or []
+        if row.get("type") != 1 or not 1 <= len(items) <= 5:
+            problems.append("bad action row")
+        for item in items:
+            if len(item.get("label") or "") > 80 or len(item.get("custom_id") or "") > 100:
+                problems.append("button label > 80 or custom_id > 100")
+    return problems
+
+
+def message_problems(body: Json, *, creating: bool) -> list[str]:
+    """What Discord would refuse in a message create/edit body."""
+    problems: list[str] = []
+    content = body.get("content")
+    if content is not None and len(content) > 2000:
+        problems.append(f"content length {len(content)} > 2000")
+    problems += embed_problems(body.get("embeds") or [])
+    problems += component_problems(body.get("components") or [])
+    if creating and not (content or body.get("embeds") or body.get("components") or body.get("attachments")):
+        problems.append("empty message")
+    return problems
+
+
+def pings(body: Json) -> bool:
+    """Whether this message would notify @everyone/@here (Discord parses everything by default)."""
+    allowed = body.get("allowed_mentions")
+    parse = ["everyone", "users", "roles"] if allowed is None else allowed.get("parse") or []
+    content = body.get("content") or ""
+    return "everyone" in parse and ("@everyone" in content or "@here" in content)
+
+
+class FakeDiscord:
+    """The fake server. ``await start()``, point discord.py at ``api_base``/``gateway_url``, ``await stop()``."""
+
+    def __init__(
+        self,
+        *,
+        portal_message_content: bool = True,
+        response_deadline: float = 3.0,
+        token: str = "fake-bot-token",
+    ) -> None:
+        self.portal_message_content = portal_message_content
+        self.response_deadline = response_deadline
+        self.token_lifetime = 15 * 60.0
+        self.token = token
+        self._ids = itertools.count(1)
+        self.app_id = self.snowflake()
+        self.guild_id = self.snowflake()
+        self.bot_user = self._user("NewsBot", bot=True)
+        self.owner = self._user("owner")
+        self.admin = self._user("admin")
+        self.member = self._user("member")
+        self.other_bot = self._user("otherbot", bot=True)
+        self.permissions = {
+            self.owner["id"]: ALL_PERMISSIONS,
+            self.admin["id"]: MEMBER_PERMISSIONS | MANAGE_GUILD,
+            self.member["id"]: MEMBER_PERMISSIONS,
+            self.other_bot["id"]: MEMBER_PERMISSIONS,
+        }
+        self.channels: dict[str, Json] = {
+            name: {
+                "id": self.snowflake(),
+                "type": 0,
+                "name": name,
+                "position": position,
+                "guild_id": str(self.guild_id),
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "rate_limit_per_user": 0,
+            }
+            for position, name in enumerate(("general", "ask", "random"))
+        }
+        self.commands: dict[int | None, list[Json]] = {}
+        self.requests: list[Recorded] = []
+        self.rejections: list[Rejected] = []
+        self.messages: dict[int, Json] = {}
+        self.interactions: dict[int, Interaction] = {}
+        self.identify_intents: list[int] = []
+        self.close_codes: list[int] = []
+        self._sockets: list[tuple[web.WebSocketResponse, int]] = []
+        self._seq = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    # ----------------------------------------------------------------- ids and payloads
+    def snowflake(self) -> int:
+        """A fresh id whose timestamp is now (discord.py derives created_at from it)."""
+        millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        return (millis << 22) | (next(self._ids) & 0x3FFFFF)
+
+    def _user(self, name: str, *, bot: bool = False) -> Json:
+        return {
+            "id": str(self.snowflake()),
+            "username": name,
+            "discriminator": "0",
+            "avatar": None,
+            "global_name": name,
+            "bot": bot,
+        }
+
+    def _member(self, user: Json) -> Json:
+        return {
+            "user": user,
+            "roles": [],
+            "flags": 0,
+            "joined_at": _now_iso(),
+            "deaf": False,
+            "mute": False,
+            "nick": None,
+            "avatar": None,
+            "permissions": str(self.permissions.get(user["id"], 0)),
+        }
+
+    def channel_id(self, name: str) -> int:
+        """Id of one of the fake guild's text channels ("general", "ask", "random")."""
+        return int(self.channels[name]["id"])
+
+    @property
+    def api_base(self) -> str:
+        """What ``discord.http.Route.BASE`` should be."""
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """What ``DiscordWebSocket.DEFAULT_GATEWAY`` should be."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # ----------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        """Serve on 127.0.0.1 at a free port."""
+        app = web.Application(middlewares=[self._middleware])
+        app.router.add_get("/gateway", self._gateway)
+        api = "/api/v10"
+        routes = [
+            ("GET", "/users/@me", self._me),
+            ("GET", "/oauth2/applications/@me", self._application),
+            ("GET", "/gateway", self._gateway_info),
+            ("GET", "/gateway/bot", self._gateway_info),
+            ("PUT", "/applications/{app}/commands", self._put_commands),
+            ("PUT", "/applications/{app}/guilds/{guild}/commands", self._put_commands),
+            ("GET", "/applications/{app}/commands", self._get_commands),
+            ("GET", "/applications/{app}/guilds/{guild}/commands", self._get_commands),
+            ("POST", "/interactions/{iid}/{token}/callback", self._callback),
+            ("POST", "/webhooks/{app}/{token}", self._followup),
+            ("GET", "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message),
+            ("PATCH", "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message),
+            ("DELETE", "/webhooks/{app}/{token}/messages/{mid}", self._webhook_message),
+            ("POST", "/channels/{channel}/messages", self._create_message),
+            ("PATCH", "/channels/{channel}/messages/{mid}", self._edit_message),
+            ("POST", "/channels/{channel}/typing", self._typing),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, api + path, handler)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server  # aiohttp exposes the bound port only here
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        """Close sockets and the server."""
+        for ws, _ in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until ``predicate()`` is truthy (re-checked after every change); return its value."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+        return predicate()
+
+    # ----------------------------------------------------------------- REST plumbing
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            body = json.loads(raw) if raw else None
+        record = Recorded(request.method, request.path, dict(request.query), body)
+        if request.path.startswith("/api/"):
+            self.requests.append(record)
+        try:
+            needs_auth = (
+                request.path.startswith("/api/")
+                and "/webhooks/" not in request.path
+                and "/interactions/" not in request.path
+            )
+            if needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
+                raise Rejected(401, 0, "401: Unauthorized")
+            request[BODY] = body
+            response = await handler(request)
+        except Rejected as exc:
+            self.rejections.append(exc)
+            response = self._json({"code": exc.code, "message": exc.message, "errors": exc.errors}, exc.status)
+        record.status = response.status
+        await self._notify()
+        return response
+
+    @staticmethod
+    def _json(data: Any, status: int = 200) -> web.Response:
+        # discord.py parses JSON only for exactly "application/json" (no charset).
+        headers = {
+            "Content-Type": "application/json",
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "4",
+            "X-RateLimit-Reset-After": "1.0",
+            "X-RateLimit-Bucket": "fake",
+        }
+        return web.Response(body=json.dumps(data).encode(), status=status, headers=headers)
+
+    @staticmethod
+    def _no_content() -> web.Response:
+        return web.Response(status=204)
+
+    async def _me(self, request: web.Request) -> web.Response:
+        return self._json(self.bot_user)
+
+    async def _application(self, request: web.Request) -> web.Response:
+        return self._json(
+            {
+                "id": str(self.app_id),
+                "name": "NewsBot",
+                "description": "",
+                "icon": None,
+                "bot_public": False,
+                "bot_require_code_grant": False,
+                "owner": self.owner,
+                "verify_key": "00",
+                "flags": 0,
+            }
+        )
+
+    async def _gateway_info(self, request: web.Request) -> web.Response:
+        return self._json(
+            {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            }
+        )
+
+    # ----------------------------------------------------------------- commands
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        guild = request.match_info.get("guild")
+        guild_id = int(guild) if guild else None
+        problems = []
+        registered = []
+        for command in request[BODY] or []:
+            problems += self._command_problems(command)
+            registered.append(
+                {
+                    **command,
+                    "id": str(self.snowflake()),
+                    "application_id": str(self.app_id),
+                    "version": str(self.snowflake()),
+                    **({"guild_id": str(guild_id)} if guild_id else {}),
+                }
+            )
+        if len(registered) > 100:
+            problems.append("more than 100 commands")
+        if problems:
+            raise Rejected(400, 50035, "Invalid Form Body", problems)
+        self.commands[guild_id] = registered
+        return self._json(registered)
+
+    async def _get_commands(self, request: web.Request) -> web.Response:
+        guild = request.match_info.get("guild")
+        return self._json(self.commands.get(int(guild) if guild else None, []))
+
+    def _command_problems(self, command: Json, *, depth: int = 0) -> list[str]:
+        problems = []
+        name, description = command.get("name", ""), command.get("description", "")
+        if not (1 <= len(name) <= 32 and name == name.lower()):
+            problems.append(f"command name {name!r}")
+        if command.get("type", 1) == 1 and not 1 <= len(description) <= 100:
+            problems.append(f"description of {name!r}")
+        options = command.get("options") or []
+        if len(options) > 25:
+            problems.append(f"{name!r} has more than 25 options")
+        for option in options:
+            if option.get("type") in (1, 2):
+                problems += self._command_problems(option, depth=depth + 1)
+            else:
+                problems += self._command_problems({**option, "options": []}, depth=depth + 1)
+        return problems
+
+    def find_command(self, name: str) -> Json:
+        """The registered command ``name`` (guild commands first); Discord would not offer others."""
+        for scope in (self.guild_id, None):
+            for command in self.commands.get(scope, []):
+                if command["name"] == name:
+                    return command
+        raise LookupError(f"/{name} is not registered with the fake Discord")
+
+    # ----------------------------------------------------------------- dispatching interactions
+    def _base_interaction(self, kind: int, user: Json, channel: str) -> Interaction:
+        iid = self.snowflake()
+        token = f"itoken-{iid}"
+        channel_payload = self.channels[channel]
+        payload: Json = {
+            "id": str(iid),
+            "application_id": str(self.app_id),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "guild_id": str(self.guild_id),
+            "channel_id": channel_payload["id"],
+            "channel": {**channel_payload, "permissions": str(self.permissions.get(user["id"], 0))},
+            "member": self._member(user),
+            "app_permissions": str(ALL_PERMISSIONS),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "context": 0,
+            "attachment_size_limit": 10_000_000,
+        }
+        record = Interaction(id=iid, token=token, type=kind, payload=payload, created=time.monotonic())
+        self.interactions[iid] = record
+        return record
+
+    def _command_data(self, name: str, options: dict[str, Any], user: Json, focused: str | None) -> Json:
+        command = self.find_command(name)
+        required = command.get("default_member_permissions")
+        if required is not None and self.permissions.get(user["id"], 0) & int(required) != int(required):
+            raise PermissionError(f"Discord does not show /{name} to {user['username']}")
+        schema_options = command.get("options") or []
+        resolved: Json = {}
+        option_payload = self._options(schema_options, options, resolved, focused)
+        data: Json = {"id": command["id"], "name": command["name"], "type": 1, "options": option_payload}
+        if "guild_id" in command:
+            data["guild_id"] = command["guild_id"]
+        if resolved:
+            data["resolved"] = resolved
+        return data
+
+    def _options(self, schema: list[Json], given: dict[str, Any], resolved: Json, focused: str | None) -> list[Json]:
+        subcommands = [s for s in schema if s.get("type") in (1, 2)]
+        if subcommands:
+            ((sub_name, sub_given),) = given.items()
+            sub = next((s for s in subcommands if s["name"] == sub_name), None)
+            if sub is None:
+                raise LookupError(f"no subcommand {sub_name!r}")
+            return [
+                {
+                    "name": sub_name,
+                    "type": sub["type"],
+                    "options": self._options(sub.get("options") or [], sub_given, resolved, focused),
+                }
+            ]
+        by_name = {s["name"]: s for s in schema}
+        out = []
+        for option in schema:
+            if option.get("required") and option["name"] not in given and option["name"] != focused:
+                raise ValueError(f"required option {option['name']!r} missing")
+        for key, value in given.items():
+            spec = by_name.get(key)
+            if spec is None:
+                raise LookupError(f"no option {key!r}")
+            item: Json = {"name": key, "type": spec["type"], "value": value}
+            kind = spec["type"]
+            if key == focused:
+                item["focused"] = True
+                if not spec.get("autocomplete"):
+                    raise ValueError(f"option {key!r} has no autocomplete")
+            elif kind == 3:
+                if not spec.get("min_length", 0) <= len(value) <= spec.get("max_length", 6000):
+                    raise ValueError(f"{key!r} length outside the command's bounds")
+            elif kind == 4:
+                low, high = spec.get("min_value", -(2**53)), spec.get("max_value", 2**53)
+                if not low <= value <= high:
+                    raise ValueError(f"{key!r} outside {low}-{high}")
+            elif kind == 7:
+                channel = self.channels[value]
+                item["value"] = channel["id"]
+                resolved.setdefault("channels", {})[channel["id"]] = {**channel, "permissions": str(ALL_PERMISSIONS)}
+            out.append(item)
+        return out
+
+    async def _dispatch(self, event: str, data: Json, *, to: Callable[[int], Json | None] | None = None) -> None:
+        for ws, intents in list(self._sockets):
+            payload = data if to is None else to(intents)
+            if payload is None or ws.closed:
+                continue
+            await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": payload}))
+
+    async def slash(
+        self, name: str, options: dict[str, Any] | None = None, *, user: Json | None = None, channel: str = "general"
+    ) -> Interaction:
+        """Invoke ``/name`` as ``user`` (default: member); options as {name: value} ({sub: {...}} for groups)."""
+        user = user or self.member
+        record = self._base_interaction(2, user, channel)
+        record.payload["data"] = self._command_data(name, options or {}, user, None)
+        await self._dispatch("INTERACTION_CREATE", record.payload)
+        return record
+
+    async def autocomplete(
+        self, name: str, focused: str, typed: str, options: dict[str, Any] | None = None, *, user: Json | None = None
+    ) -> Interaction:
+        """Type ``typed`` into option ``focused`` of ``/name``."""
+        user = user or self.member
+        record = self._base_interaction(4, user, "general")
+        record.payload["data"] = self._command_data(name, {**(options or {}), focused: typed}, user, focused)
+        await self._dispatch("INTERACTION_CREATE", record.payload)
+        return record
+
+    async def click(self, message: Json, label: str, *, user: Json | None = None) -> Interaction:
+        """Press the button labelled ``label`` on ``message``."""
+        user = user or self.member
+        current = self.messages[int(message["id"])]
+        buttons = [c for row in current.get("components") or [] for c in row.get("components") or []]
+        button = next((b for b in buttons if b.get("label") == label), None)
+        if button is None:
+            raise LookupError(f"no button {label!r} on message {message['id']}")
+        if button.get("disabled"):
+            raise ValueError(f"button {label!r} is disabled")
+        channel = next(n for n, c in self.channels.items() if c["id"] == current["channel_id"])
+        record = self._base_interaction(3, user, channel)
+        record.payload["message"] = current
+        record.payload["data"] = {"custom_id": button["custom_id"], "component_type": 2}
+        await self._dispatch("INTERACTION_CREATE", record.payload)
+        return record
+
+    # ----------------------------------------------------------------- interaction responses
+    def _interaction_by_token(self, token: str) -> Interaction:
+        for record in self.interactions.values():
+            if record.token == token:
+                if time.monotonic() - record.created > self.token_lifetime:
+                    raise Rejected(401, 50027, "Invalid Webhook Token")
+                return record
+        raise Rejected(404, 10015, "Unknown Webhook")
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        iid = int(request.match_info["iid"])
+        record = self.interactions.get(iid)
+        body = request[BODY] or {}
+        if record is None or record.token != request.match_info["token"]:
+            raise Rejected(404, 10062, "Unknown interaction")
+        delay = time.monotonic() - record.created
+        try:
+            if delay > self.response_deadline:
+                raise Rejected(404, 10062, "Unknown interaction")
+            if record.responded:
+                raise Rejected(400, 40060, "Interaction has already been acknowledged.")
+            kind = body.get("type")
+            data = body.get("data") or {}
+            allowed = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}}[record.type]
+            if kind not in allowed:
+                raise Rejected(
+                    400, 50035, "Invalid Form Body", f"response type {kind} for interaction type {record.type}"
+                )
+            message: Json | None = None
+            if kind == 8:
+                choices = data.get("choices") or []
+                bad = [
+                    c for c in choices if not 1 <= len(c.get("name", "")) <= 100 or len(str(c.get("value", ""))) > 100
+                ]
+                if len(choices) > 25 or bad:
+                    raise Rejected(400, 50035, "Invalid Form Body", f"{len(choices)} choices, {len(bad)} bad")
+                record.choices = choices
+            elif kind == 4:
+                self._check_body(data, creating=True)
+                message = self._new_message(
+                    record.payload["channel_id"], data, flags=data.get("flags", 0), interaction=record
+                )
+                record.original_id = int(message["id"])
+            elif kind == 5:
+                flags = (data.get("flags") or 0) | LOADING
+                message = self._new_message(
+                    record.payload["channel_id"], {"content": ""}, flags=flags, interaction=record
+                )
+                record.original_id = int(message["id"])
+            elif kind == 7:
+                self._check_body(data, creating=False)
+                message = self._edit(int(record.payload["message"]["id"]), data)
+        except Rejected as exc:
+            record.errors.append((exc.status, exc.code))
+            raise
+        record.callbacks.append(body)
+        record.callback_delays.append(delay)
+        answer: Json = {
+            "interaction": {
+                "id": str(record.id),
+                "type": record.type,
+                "response_message_id": message["id"] if message else None,
+                "response_message_loading": bool(message and message["flags"] & LOADING),
+                "response_message_ephemeral": bool(message and message["flags"] & EPHEMERAL),
+            },
+            "resource": {"type": kind, **({"message": message} if message else {})},
+        }
+        return self._json(answer)
+
+    def _check_body(self, body: Json, *, creating: bool) -> None:
+        problems = message_problems(body, creating=creating)
+        if problems:
+            raise Rejected(400, 50035, "Invalid Form Body", problems)
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        record = self._interaction_by_token(request.match_info["token"])
+        if not record.responded:
+            raise Rejected(404, 10015, "Unknown Webhook")
+        body = request[BODY] or {}
+        self._check_body(body, creating=True)
+        original = self.messages.get(record.original_id or 0)
+        if original is not None and original["flags"] & LOADING and not original.get("deleted"):
+            # The first follow-up after a deferred response becomes that response; its flags stay.
+            message = self._edit(int(original["id"]), body)
+            message["flags"] &= ~LOADING
+        else:
+            message = self._new_message(
+                record.payload["channel_id"], body, flags=body.get("flags", 0), interaction=record
+            )
+            record.followup_ids.append(int(message["id"]))
+        if request.query.get("wait") in ("1", "true", "True"):
+            return self._json(message)
+        return self._no_content()
+
+    async def _webhook_message(self, request: web.Request) -> web.Response:
+        record = self._interaction_by_token(request.match_info["token"])
+        mid = request.match_info["mid"]
+        message_id = record.original_id if mid == "@original" else int(mid)
+        message = self.messages.get(message_id or 0)
+        if message is None or message.get("deleted"):
+            raise Rejected(404, 10008, "Unknown Message")
+        if request.method == "DELETE":
+            message["deleted"] = True
+            return self._no_content()
+        if request.method == "PATCH":
+            body = request[BODY] or {}
+            self._check_body(body, creating=False)
+            message = self._edit(int(message["id"]), body)
+            message["flags"] &= ~LOADING
+        return self._json(message)
+
+    # ----------------------------------------------------------------- channel messages
+    def _new_message(
+        self,
+        channel_id: str,
+        body: Json,
+        *,
+        flags: int,
+        interaction: Interaction | None = None,
+        author: Json | None = None,
+        reference: Json | None = None,
+    ) -> Json:
+        mid = self.snowflake()
+        message: Json = {
+            "id": str(mid),
+            "channel_id": str(channel_id),
+            "guild_id": str(self.guild_id),
+            "type": 19 if reference else (20 if interaction else 0),
+            "content": body.get("content") or "",
+            "author": author or self.bot_user,
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": pings(body),
+            "pinned": False,
+            "tts": False,
+            "timestamp": _now_iso(),
+            "edited_timestamp": None,
+            "flags": flags & (EPHEMERAL | LOADING),
+            "allowed_mentions": body.get("allowed_mentions"),
+        }
+        if reference:
+            message["message_reference"] = reference
+        if interaction is not None:
+            user = interaction.payload["member"]["user"]
+            message["webhook_id"] = str(self.app_id)
+            message["application_id"] = str(self.app_id)
+            message["interaction_metadata"] = {
+                "id": str(interaction.id),
+                "type": interaction.type,
+                "user": user,
+                "authorizing_integration_owners": {},
+            }
+        self.messages[mid] = message
+        return message
+
+    def _edit(self, message_id: int, body: Json) -> Json:
+        message = self.messages[message_id]
+        for key in ("content", "embeds", "components", "allowed_mentions"):
+            if key in body:
+                message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        message["mention_everyone"] = message["mention_everyone"] or pings(body)
+        message["edited_timestamp"] = _now_iso()
+        return message
+
+    async def _create_message(self, request: web.Request) -> web.Response:
+        channel_id = request.match_info["channel"]
+        if channel_id not in {c["id"] for c in self.channels.values()}:
+            raise Rejected(404, 10003, "Unknown Channel")
+        body = request[BODY] or {}
+        self._check_body(body, creating=True)
+        reference = body.get("message_reference")
+        if reference:
+            target = self.messages.get(int(reference.get("message_id", 0)))
+            if (target is None or target["channel_id"] != channel_id) and reference.get("fail_if_not_exists", True):
+                raise Rejected(400, 50035, "Invalid Form Body", "message_reference: unknown message")
+        message = self._new_message(channel_id, body, flags=body.get("flags", 0), reference=reference)
+        response = self._json(message)
+        task = asyncio.get_running_loop().create_task(self._echo(message))  # the bot's own message comes back
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return response
+
+    async def _echo(self, message: Json) -> None:
+        await self._dispatch("MESSAGE_CREATE", message)
+
+    async def _edit_message(self, request: web.Request) -> web.Response:
+        message = self.messages.get(int(request.match_info["mid"]))
+        if message is None or message["channel_id"] != request.match_info["channel"]:
+            raise Rejected(404, 10008, "Unknown Message")
+        if message["author"]["id"] != self.bot_user["id"]:
+            raise Rejected(403, 50005, "Cannot edit a message authored by another user")
+        body = request[BODY] or {}
+        self._check_body(body, creating=False)
+        return self._json(self._edit(int(message["id"]), body))
+
+    async def _typing(self, request: web.Request) -> web.Response:
+        return self._no_content()
+
+    async def post_message(
+        self, content: str, *, user: Json | None = None, channel: str = "general", mention_bot: bool = False
+    ) -> Json:
+        """A user writes in a channel; gateway clients get MESSAGE_CREATE as their intents allow."""
+        user = user or self.member
+        text = f"<@{self.bot_user['id']}> {content}" if mention_bot else content
+        message = self._new_message(self.channel_id(channel), {"content": text}, flags=0, author=user)
+        message["member"] = {k: v for k, v in self._member(user).items() if k != "user"}
+        message["mentions"] = [self.bot_user] if mention_bot else []
+        message["mention_everyone"] = False
+
+        def visible(intents: int) -> Json | None:
+            if not intents & GUILD_MESSAGES:
+                return None
+            if intents & MESSAGE_CONTENT or mention_bot or user["id"] == self.bot_user["id"]:
+                return message
+            return {**message, "content": "", "embeds": [], "attachments": [], "components": []}
+
+        await self._dispatch("MESSAGE_CREATE", message, to=visible)
+        return message
+
+    # ----------------------------------------------------------------- queries for tests
+    def replies_to(self, message: Json) -> list[Json]:
+        """Messages the bot sent as replies to ``message``."""
+        return [
+            m for m in self.messages.values() if (m.get("message_reference") or {}).get("message_id") == message["id"]
+        ]
+
+    def interaction_messages(self, record: Interaction) -> list[Json]:
+        """The original response and follow-ups of an interaction that still exist and are not loading."""
+        ids = [record.original_id, *record.followup_ids] if record.original_id else record.followup_ids
+        found = [self.messages[i] for i in ids if i in self.messages]
+        return [m for m in found if not m.get("deleted") and not m["flags"] & LOADING]
+
+    async def reply(self, record: Interaction, timeout: float = 5.0) -> Json:
+        """Wait for the interaction's visible answer (its last message)."""
+        found = await self.wait_for(lambda: self.interaction_messages(record), timeout)
+        return found[-1]
+
+    def bot_message_bodies(self) -> list[Any]:
+        """Every request body in which the bot sent or edited message content or embeds."""
+        bodies = []
+        for request in self.requests:
+            body = request.body if isinstance(request.body, dict) else {}
+            if request.path.endswith("/callback"):
+                body = body.get("data") or {}
+            if request.method in ("POST", "PATCH") and ("content" in body or "embeds" in body):
+                bodies.append(body)
+        return bodies
+
+    # ----------------------------------------------------------------- gateway
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
+        intents = 0
+        try:
+            async for frame in ws:
+                if frame.type != WSMsgType.TEXT:
+                    continue
+                data = json.loads(frame.data)
+                op = data.get("op")
+                if op == 1:
+                    await ws.send_str(json.dumps({"op": 11}))
+                elif op == 2:
+                    intents = int(data["d"].get("intents", 0))
+                    self.identify_intents.append(intents)
+                    if data["d"].get("token") != self.token:
+                        self.close_codes.append(4004)
+                        await ws.close(code=4004, message=b"Authentication failed.")
+                        break
+                    if intents & PRIVILEGED & ~(MESSAGE_CONTENT if self.portal_message_content else 0):
+                        self.close_codes.append(4014)
+                        await ws.close(code=4014, message=b"Disallowed intent(s).")
+                        break
+                    await self._ready(ws)
+                    self._sockets.append((ws, intents))
+                    await self._notify()
+                elif op == 6:
+                    await ws.send_str(json.dumps({"op": 9, "d": False}))
+        finally:
+            self._sockets = [(s, i) for s, i in self._sockets if s is not ws]
+        return ws
+
+    async def _ready(self, ws: web.WebSocketResponse) -> None:
+        ready = {
+            "v": 10,
+            "user": self.bot_user,
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "shard": [0, 1],
+            "application": {"id": str(self.app_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
+        await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
+        guild = {
+            "id": str(self.guild_id),
+            "name": "Fake News Guild",
+            "unavailable": False,
+            "owner_id": self.owner["id"],
+            "channels": list(self.channels.values()),
+            "threads": [],
+            "voice_states": [],
+            "presences": [],
+            "roles": [
+                {
+                    "id": str(self.guild_id),
+                    "name": "@everyone",
+                    "permissions": str(MEMBER_PERMISSIONS),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "members": [self._member(self.bot_user)],
+            "member_count": 5,
+            "large": False,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "joined_at": _now_iso(),
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "system_channel_flags": 0,
+        }
+        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild}))
