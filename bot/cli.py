@@ -36,8 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--corpus", type=Path, metavar="DIR", help="folder of articles (default: NEWSBOT_CORPUS_DIR or corpus/)")
-        p.add_argument("--index-dir", type=Path, metavar="DIR", help="where the index is saved (default: NEWSBOT_INDEX_DIR)")
+        p.add_argument(
+            "--corpus", type=Path, metavar="DIR", help="folder of articles (default: NEWSBOT_CORPUS_DIR or corpus/)"
+        )
+        p.add_argument(
+            "--index-dir", type=Path, metavar="DIR", help="where the index is saved (default: NEWSBOT_INDEX_DIR)"
+        )
         return p
 
     ask = add("ask", "Answer a question (or one question per line from standard input) with cited excerpts.")
@@ -107,14 +111,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         status = EXIT_OK
         for line in stdin:
             if line.strip():
-                status = max(status, _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr))
+                code = _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr)
+                status = max(status, code)
         return status
     if command == "summary":
         if not 1 <= args.sentences <= 20:
             stderr.write("error: --sentences must be between 1 and 20\n")
             return EXIT_USAGE
         summary = _service(args, settings, stderr).summarise(args.article, sentences=args.sentences)
-        stdout.write((json.dumps(summary_json(summary), ensure_ascii=False) if args.json else render_summary(summary)) + "\n")
+        text = json.dumps(summary_json(summary), ensure_ascii=False) if args.json else render_summary(summary)
+        stdout.write(text + "\n")
         return EXIT_OK
     if command == "articles":
         metas = _service(args, settings, stderr).articles()

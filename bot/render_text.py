@@ -48,7 +48,10 @@ def render_summary(summary: Summary, *, width: int = 100) -> str:
     for s in summary.sentences:
         lines.append(
             textwrap.fill(
-                s.text, width=width, initial_indent=f"[{s.position}/{summary.sentence_count}] ", subsequent_indent="    "
+                s.text,
+                width=width,
+                initial_indent=f"[{s.position}/{summary.sentence_count}] ",
+                subsequent_indent="    ",
             )
         )
     return "\n".join(lines)

@@ -74,7 +74,7 @@ def test_questions_from_stdin_give_one_json_line_each(settings):
     [("", "empty"), ("   \t ", "empty"), ("x" * 100_000, "100,000 characters"), ("\x00\x01\x1b", "empty")],
 )
 def test_bad_questions_give_one_line_and_nonzero_exit(settings, question, needle):
-    code, out, err = run(["ask", question], settings)
+    code, _out, err = run(["ask", question], settings)
     assert code != 0
     assert needle in err
     assert err.count("\n") == 1

@@ -131,10 +131,7 @@ class SentenceIndex:
         n = len(scores.rows)
         if n == 0 or k <= 0:
             return scores if n == 0 else Scores(scores.rows[:0], scores.scores[:0], scores.coverage[:0])
-        if n > k:
-            part = np.argpartition(-scores.scores, k - 1)[:k]
-        else:
-            part = np.arange(n)
+        part = np.argpartition(-scores.scores, k - 1)[:k] if n > k else np.arange(n)
         order = part[np.lexsort((scores.rows[part], -scores.scores[part]))]
         return Scores(scores.rows[order], scores.scores[order], scores.coverage[order])
 

@@ -21,7 +21,8 @@ def test_save_and_load_round_trip(built, tmp_path):
     loaded = CorpusIndex.load(tmp_path)
     assert loaded.articles == built.articles
     assert loaded.fingerprint == "abc"
-    assert [loaded.sentence(r) for r in range(len(loaded.table))] == [built.sentence(r) for r in range(len(built.table))]
+    rows = range(len(built.table))
+    assert [loaded.sentence(r) for r in rows] == [built.sentence(r) for r in rows]
     assert np.allclose(loaded.index.matrix.toarray(), built.index.matrix.toarray(), atol=1e-6)
     params = json.loads((build / "params.json").read_text())
     assert params["format_version"] == FORMAT_VERSION
