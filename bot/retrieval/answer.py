@@ -2,57 +2,22 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from dataclasses import dataclass
-
-import numpy as np
 
 from bot.errors import InvalidQuestion
 from bot.models import Answer, Citation, Excerpt
+from bot.retrieval.rank import AnswerParams, rank
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer
 
+__all__ = ["AnswerParams", "answer", "citation", "clean_question", "context_rows"]
+
 MAX_QUESTION_CHARS = 500
 
-# Dropped from questions only: they say what kind of answer is wanted, not what it is about.
-QUESTION_ONLY_STOPWORDS = frozenset({"many", "much"})
-
-SPEECH_VERBS = frozenset(
-    """say said says saying tell told tells telling write wrote writes written writing state stated
-    states describe described describes call called calls claim claimed claims announce announced
-    announces add added adds warn warned warns insist insisted argue argued argues explain explained
-    tweet tweeted post posted posts declare declared note noted suggest suggested urge urged
-    promise promised vow vowed deny denied admit admitted reply replied respond responded
-    comment commented accuse accused describe think thought believe believed""".split()
-)
-
-_SPEAKER_QUESTION_RE = re.compile(
-    r"\b(?:what|how)\s+(?:did|does|do|has|have|had|is|was|will)\s+(?P<who>.+?)\s+"
-    r"(?:say|said|tell|told|write|wrote|state|describe|call|claim|announce|add|warn|tweet|post|"
-    r"think|believe|reply|respond|argue|explain|promise|suggest|comment)\b",
-    re.IGNORECASE,
-)
 _ANAPHORIC_START = frozenset(
-    """he she they it his her their its this that these those but and however meanwhile also still
-    yet nevertheless instead so then there such both the latter former him them""".split()
+    ["he", "she", "they", "it", "his", "her", "their", "its", "this", "that", "these", "those", "but", "and", "however", "meanwhile", "also", "still", "yet", "nevertheless", "instead", "so", "then", "there", "such", "both", "the", "latter", "former", "him", "them"]  # noqa: E501
 )
 _DOUBLE_QUOTES = "\"“”"
-_INVERTING = frozenset({"say", "write", "add"})  # stems of verbs that may precede their speaker
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerParams:
-    """Knobs of answering, with the defaults the bot uses.
-
-    ``min_coverage``: share of the question's idf mass (unknown words counted at the highest idf)
-    the best sentence must match, else the bot abstains. ``min_score``: minimum cosine.
-    """
-
-    candidates: int = 50
-    min_coverage: float = 0.5
-    min_score: float = 0.1
-    speaker_bonus: float = 0.5
 
 
 def clean_question(question: str) -> str:
@@ -69,14 +34,6 @@ def clean_question(question: str) -> str:
     return text
 
 
-def speaker_terms(question: str, tokenizer: Tokenizer) -> tuple[str, ...]:
-    """Terms naming the speaker in "what did X say/tell/write" questions (empty otherwise)."""
-    match = _SPEAKER_QUESTION_RE.search(question)
-    if not match:
-        return ()
-    return tuple(tokenizer(match.group("who")))
-
-
 def answer(
     question: str,
     corpus: CorpusIndex,
@@ -88,40 +45,17 @@ def answer(
     """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason."""
     params = params or AnswerParams()
     text = clean_question(question)
-    terms = [t for t in tokenizer(text) if t not in QUESTION_ONLY_STOPWORDS]
-    if not terms:
-        raise InvalidQuestion("the question has no words to search for; ask about a person, place or event")
-    speaker = speaker_terms(text, tokenizer)
-    speech = frozenset(tokenizer.term(v) for v in SPEECH_VERBS)
-    if speaker:
-        # "What did X say?": any speech verb will do, so the question's own verb is not required.
-        terms = [t for t in terms if t not in speech] or terms
-    query = corpus.index.query_vector(terms)
-    best = corpus.index.top(corpus.index.score(query), params.candidates)
-    if len(best.rows) == 0:
+    ranking = rank(text, corpus, tokenizer, params)
+    if len(ranking) == 0:
         return Answer(text, (), abstained=True, reason="none of the question's words occur in the articles")
-    coverage = best.coverage.copy()
-    bonus = np.zeros(len(best.rows))
-    if speaker:
-        vocab, in_query = corpus.index.vocabulary, set(terms)
-        known = [corpus.index.idf[vocab[t]] for t in set(speaker) if t in vocab and t in in_query]
-        speaker_share = float(sum(known)) / query.idf_mass if query.idf_mass else 0.0
-        for i, row in enumerate(best.rows.tolist()):
-            how = _speaker_speaks(corpus, tokenizer, row, speaker, speech)
-            if how:
-                bonus[i] = params.speaker_bonus
-            if how == "pronoun":  # "He also told ...": the name is in the previous sentence
-                coverage[i] = min(1.0, coverage[i] + speaker_share)
-    final = best.scores * (0.5 + 0.5 * coverage) + bonus
-    order = np.lexsort((best.rows, -final))
-    lead = int(order[0])
-    if coverage[lead] < params.min_coverage or best.scores[lead] < params.min_score:
+    coverage, cosine = ranking.coverage, ranking.cosine
+    if coverage[0] < params.min_coverage or cosine[0] < params.min_score:
         return Answer(
             text,
             (),
             abstained=True,
             reason=(
-                f"the closest sentence matches only {coverage[lead]:.0%} of the question "
+                f"the closest sentence matches only {coverage[0]:.0%} of the question "
                 f"(at least {params.min_coverage:.0%} is needed)"
             ),
         )
@@ -129,12 +63,12 @@ def answer(
     excerpts: list[Excerpt] = []
     shown_rows: set[int] = set()
     shown_texts: set[str] = set()
-    for i in order.tolist():
+    for i in range(len(ranking)):
         if len(excerpts) >= top:
             break
-        if coverage[i] < params.min_coverage or best.scores[i] < params.min_score:
+        if coverage[i] < params.min_coverage or cosine[i] < params.min_score:
             continue
-        row = int(best.rows[i])
+        row = int(ranking.rows[i])
         sentence = corpus.table.text(row)
         key = " ".join(sentence.split()).casefold()
         if row in shown_rows or key in shown_texts:
@@ -149,36 +83,10 @@ def answer(
                 before=tuple(corpus.table.text(r) for r in before),
                 after=tuple(corpus.table.text(r) for r in after),
                 citation=citation(corpus, row),
-                score=round(float(final[i]), 4),
+                score=round(float(ranking.final[i]), 4),
             )
         )
     return Answer(text, tuple(excerpts), abstained=False)
-
-
-def _speaker_speaks(
-    corpus: CorpusIndex, tokenizer: Tokenizer, row: int, speaker: tuple[str, ...], speech: frozenset[str]
-) -> str | None:
-    """How the speaker is the subject of a speech verb in the sentence at ``row``.
-
-    "Vance said", "said Vance" and "Vance, the vice president, told" count (the name at most three
-    terms before the verb or two after); so does a sentence opening with "He"/"She" and a speech
-    verb right after a sentence that names the speaker. "Trump said Putin ..." does not count for Putin.
-    """
-    text = corpus.table.text(row)
-    seq = tokenizer(text)
-    verbs = [i for i, t in enumerate(seq) if t in speech]
-    if not verbs:
-        return None
-    name = speaker[-1]
-    names = [i for i, t in enumerate(seq) if t == name]
-    inverted = [i for i in verbs if seq[i] in _INVERTING]  # "..., said Vance"
-    if any(0 < v - n <= 3 for v in verbs for n in names) or any(0 < n - v <= 2 for v in inverted for n in names):
-        return "named"
-    first = text.split(" ", 1)[0].lower()
-    prev = row - 1
-    if first in {"he", "she", "they"} and verbs[0] <= 1 and prev >= corpus.first_row[int(corpus.table.article[row])]:
-        return "pronoun" if name in set(tokenizer(corpus.table.text(prev))) else None
-    return None
 
 
 def citation(corpus: CorpusIndex, row: int) -> Citation:
