@@ -183,7 +183,7 @@ class FakeDiscord:
         }
         self.channels: dict[str, Json] = {
             name: {
-                "id": self.snowflake(),
+                "id": str(self.snowflake()),
                 "type": 0,
                 "name": name,
                 "position": position,
@@ -381,6 +381,8 @@ class FakeDiscord:
         registered = []
         for command in request[BODY] or []:
             problems += self._command_problems(command)
+            if command.get("default_member_permissions") is not None:  # Discord answers with a string
+                command = {**command, "default_member_permissions": str(command["default_member_permissions"])}
             registered.append(
                 {
                     **command,
@@ -733,6 +735,8 @@ class FakeDiscord:
             target = self.messages.get(int(reference.get("message_id", 0)))
             if (target is None or target["channel_id"] != channel_id) and reference.get("fail_if_not_exists", True):
                 raise Rejected(400, 50035, "Invalid Form Body", "message_reference: unknown message")
+        if reference:  # Discord answers with string ids
+            reference = {k: str(v) if k.endswith("_id") else v for k, v in reference.items()}
         message = self._new_message(channel_id, body, flags=body.get("flags", 0), reference=reference)
         response = self._json(message)
         task = asyncio.get_running_loop().create_task(self._echo(message))  # the bot's own message comes back

@@ -1,0 +1,41 @@
+"""Small readers over the payloads the fake Discord stored."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.e2e.fake_discord import EPHEMERAL, FakeDiscord
+
+
+def embed(message: dict[str, Any]) -> dict[str, Any]:
+    """The message's only embed."""
+    assert len(message["embeds"]) == 1, message
+    return message["embeds"][0]
+
+
+def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Buttons of a message by label."""
+    return {b["label"]: b for row in message.get("components") or [] for b in row["components"]}
+
+
+def is_ephemeral(message: dict[str, Any]) -> bool:
+    """Whether only the invoker sees it."""
+    return bool(message["flags"] & EPHEMERAL)
+
+
+def assert_clean(fake: FakeDiscord) -> None:
+    """Discord accepted everything, and nothing the bot sent could ping anyone."""
+    assert fake.rejections == [], fake.rejections
+    bodies = fake.bot_message_bodies()
+    assert bodies, "the bot sent nothing"
+    for body in bodies:
+        allowed = body.get("allowed_mentions")
+        assert allowed is not None and allowed.get("parse") == [], body
+        assert not allowed.get("users") and not allowed.get("roles") and not allowed.get("replied_user"), body
+    assert not any(m["mention_everyone"] for m in fake.messages.values())
+
+
+async def settle(seconds: float = 0.15) -> None:
+    """Give the bot a moment to (not) react, for assertions that something did not happen."""
+    await asyncio.sleep(seconds)
