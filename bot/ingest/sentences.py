@@ -32,6 +32,7 @@ import re
 
 _CLOSERS = "\"'\u201d\u2019\u00bb)\\]"
 _OPENERS = "\"'\u201c\u2018\u00ab([{"
+_QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019")
 _BULLETS = "\u2022\u2023\u2043\u25aa\u25e6"
 
 # Every alternative starts with one character from a single class, so the regex engine can
@@ -217,9 +218,13 @@ def _period(text: str, start: int, ps: int, ce: int, ch: str, word_at: int) -> t
         return (-1, -1)
     if tok[0] in _OPENERS:
         tok = tok.lstrip(_OPENERS)
-    if len(tok) <= 3 and tok_start > start and (tok.isdigit() or (len(tok) == 1 and tok.islower())):
-        if _continues_list(text, start, tok):
-            return (tok_start, tok_start)  # "1. first 2. second", "a. first b. second": cut before it
+    if (
+        len(tok) <= 3
+        and tok_start > start
+        and (tok.isdigit() or (len(tok) == 1 and tok.islower()))
+        and _continues_list(text, start, tok)
+    ):
+        return (tok_start, tok_start)  # "1. first 2. second", "a. first b. second": cut before it
     kind = _ABBREVIATIONS.get(tok.lower(), 0)
     if not kind:
         if len(tok) == 1 and tok.isalpha():
@@ -233,6 +238,8 @@ def _period(text: str, start: int, ps: int, ce: int, ch: str, word_at: int) -> t
     if kind & _NUM and ch.isdigit():
         return None
     if kind & _AMBIG:
+        if word_at > ce + 1 and text[word_at - 1] in _QUOTES or _QUOTES.intersection(text[ps + 1 : ce]):
+            return (-1, -1)  # a quotation closes or opens here: 'Block H." Labour', 'Mr P. "Never'
         word = _WORD.match(text, word_at)
         if word is None or word.group() not in _OPENER_WORDS:
             return None
@@ -260,6 +267,6 @@ def _run(text: str, start: int, ps: int, run: str) -> tuple[int, int] | None:
     if dots >= 4 and run[0] == "." and run[1] == " " and not text[ps - 1].isspace():
         # "compounds. . . . The practice": a full stop, then an ellipsis opening the next one
         return (ps + 1, ps + 2)
-    if dots == 3:
-        return None  # an ellipsis inside a sentence: "the thing is . . . I didn't mean it"
+    if dots == 3 and " " in run:
+        return None  # a spaced ellipsis inside a sentence: "the thing is . . . I didn't mean it"
     return (-1, -1)
