@@ -238,7 +238,7 @@ def _period(text: str, start: int, ps: int, ce: int, ch: str, word_at: int) -> t
     if kind & _NUM and ch.isdigit():
         return None
     if kind & _AMBIG:
-        if word_at > ce + 1 and text[word_at - 1] in _QUOTES or _QUOTES.intersection(text[ps + 1 : ce]):
+        if (word_at > ce + 1 and text[word_at - 1] in _QUOTES) or _QUOTES.intersection(text[ps + 1 : ce]):
             return (-1, -1)  # a quotation closes or opens here: 'Block H." Labour', 'Mr P. "Never'
         word = _WORD.match(text, word_at)
         if word is None or word.group() not in _OPENER_WORDS:
