@@ -1,0 +1,85 @@
+"""Articles that arrive at run time: an uploaded file or a fetched web page -> ``Article``.
+
+Each function checks its input and raises ``CorpusError`` with a one-line reason; nothing is
+written anywhere here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import PurePosixPath
+
+from bot.errors import CorpusError
+from bot.ingest.documents import ingest
+from bot.ingest.loaders import parse_article_text
+from bot.models import Article, ArticleMeta
+
+MAX_UPLOAD_BYTES = 2_000_000
+UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
+MIN_SENTENCES = 1
+
+
+def article_from_upload(filename: str, data: bytes, *, id_prefix: str) -> Article:
+    """An uploaded ``.txt``, ``.md`` or ``.html`` file as an article (id ``<prefix>/<slug>-<hash>``)."""
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise CorpusError(f"{name}: only {', '.join(UPLOAD_SUFFIXES)} files can be added")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise CorpusError(f"{name} is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")
+    if b"\0" in data:
+        raise CorpusError(f"{name} is a binary file, not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    stem = PurePosixPath(name).stem
+    if suffix in (".html", ".htm"):
+        return article_from_html(text, url=None, id_prefix=id_prefix, fallback_title=stem)
+    meta, body = parse_article_text(text, article_id=stem, markdown=suffix == ".md")
+    return _finish(meta, body, id_prefix=id_prefix)
+
+
+def article_from_html(html: str, *, url: str | None, id_prefix: str, fallback_title: str = "") -> Article:
+    """The main text of a news page (boilerplate, scripts and menus dropped) with title, date and url."""
+    import trafilatura  # imported here: only pages need it, and it is slow to import
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=False
+        )
+    except Exception as exc:
+        raise CorpusError(f"cannot read the page's HTML: {exc}") from exc
+    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if not text:
+        raise CorpusError("the page has no article text (only scripts, menus or nothing at all)")
+    title = (getattr(doc, "title", None) or fallback_title or "Untitled article").strip()
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if lines and lines[0] == title:
+        lines = lines[1:]
+    meta = ArticleMeta(
+        id=title,
+        title=title,
+        url=url or getattr(doc, "url", None) or None,
+        published=getattr(doc, "date", None) or None,
+        source=getattr(doc, "sitename", None) or None,
+    )
+    return _finish(meta, "\n\n".join(lines), id_prefix=id_prefix)
+
+
+def text_digest(text: str) -> str:
+    """Digest of an article's sentences, insensitive to spacing and case (finds duplicates)."""
+    return hashlib.sha256(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()
+
+
+def _finish(meta: ArticleMeta, body: str, *, id_prefix: str) -> Article:
+    article = Article(meta=meta, text=body)
+    if len(ingest(article).sentences) < MIN_SENTENCES:
+        raise CorpusError(f"{meta.title!r} has no text to index")
+    slug = re.sub(r"[^a-z0-9]+", "-", meta.title.casefold()).strip("-")[:50] or "article"
+    digest = text_digest(body)[:10]
+    new_meta = ArticleMeta(
+        id=f"{id_prefix}/{slug}-{digest}", title=meta.title, url=meta.url, published=meta.published, source=meta.source
+    )
+    return Article(meta=new_meta, text=body)

@@ -1,0 +1,1 @@
+"""Persistent state: articles added per server (and globally) at run time."""

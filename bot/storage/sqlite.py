@@ -1,0 +1,142 @@
+"""``ArticleStore`` on SQLite: one database file, WAL journal, a schema version with migrations."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.errors import ArticleNotFound
+from bot.models import ArticleMeta
+from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
+
+GLOBAL = 0  # guild key of the corpus every server sees (Discord ids are never 0)
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE articles (
+            guild_key  INTEGER NOT NULL,
+            id         TEXT NOT NULL,
+            title      TEXT NOT NULL,
+            url        TEXT,
+            published  TEXT,
+            source     TEXT,
+            body       TEXT NOT NULL,
+            sha256     TEXT NOT NULL,
+            added_by   INTEGER,
+            added_at   TEXT NOT NULL,
+            PRIMARY KEY (id),
+            UNIQUE (guild_key, sha256)
+        )"""
+    )
+    conn.execute("CREATE INDEX articles_by_guild ON articles (guild_key, added_at)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SqliteArticleStore:
+    """Articles per server in one SQLite file. Safe to share between threads (one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store {path}: {exc}") from exc
+        self._lock = threading.Lock()
+        self.path = path
+
+    def _migrate(self) -> None:
+        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"store schema {version} is newer than this program's ({SCHEMA_VERSION}); upgrade newsbot")
+        for number in range(version, SCHEMA_VERSION):
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                MIGRATIONS[number](self._conn)
+                self._conn.execute(f"PRAGMA user_version = {number + 1}")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def add_article(self, article: StoredArticle) -> None:
+        """Insert ``article`` in one transaction; raises ``DuplicateArticle``."""
+        m = article.meta
+        added_at = article.added_at or datetime.now(UTC).isoformat(timespec="seconds")
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute(
+                    "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (_key(article.guild_id), m.id, m.title, m.url, m.published, m.source, article.text,
+                     article.sha256, article.added_by, added_at),
+                )
+                self._conn.execute("COMMIT")
+            except sqlite3.IntegrityError as exc:
+                self._conn.execute("ROLLBACK")
+                raise DuplicateArticle(f"this article is already in the corpus ({m.title!r})") from exc
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def remove_article(self, article_id: str, *, guild_id: int | None) -> StoredArticle:
+        """Delete one article of ``guild_id``; raises ``ArticleNotFound``."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._conn.execute(
+                    "SELECT * FROM articles WHERE id = ? AND guild_key = ?", (article_id, _key(guild_id))
+                ).fetchone()
+                if row is None:
+                    raise ArticleNotFound(f"no added article {article_id!r} in this corpus")
+                self._conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return _row(row)
+
+    def list_articles(self, *, guild_id: int | None) -> list[StoredArticle]:
+        """Articles of one server (``None``: global), oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT * FROM articles WHERE guild_key = ? ORDER BY added_at, id", (_key(guild_id),)
+            ).fetchall()
+        return [_row(r) for r in rows]
+
+    def all_articles(self) -> list[StoredArticle]:
+        """Every added article, oldest first."""
+        with self._lock:
+            rows = self._conn.execute("SELECT * FROM articles ORDER BY added_at, id").fetchall()
+        return [_row(r) for r in rows]
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+
+def _key(guild_id: int | None) -> int:
+    return GLOBAL if guild_id is None else int(guild_id)
+
+
+def _row(row: tuple[object, ...]) -> StoredArticle:
+    guild_key, id_, title, url, published, source, body, sha, added_by, added_at = row
+    return StoredArticle(
+        meta=ArticleMeta(id=str(id_), title=str(title), url=url, published=published, source=source),  # type: ignore[arg-type]
+        text=str(body),
+        guild_id=None if guild_key == GLOBAL else int(guild_key),  # type: ignore[arg-type]
+        sha256=str(sha),
+        added_by=added_by,  # type: ignore[arg-type]
+        added_at=str(added_at),
+    )

@@ -1,0 +1,62 @@
+import sqlite3
+
+import pytest
+
+from bot.errors import ArticleNotFound
+from bot.models import ArticleMeta
+from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
+from bot.storage.sqlite import SCHEMA_VERSION, SqliteArticleStore
+
+
+def stored(id_: str, guild: int | None, text: str = "Some text.", sha: str | None = None) -> StoredArticle:
+    return StoredArticle(ArticleMeta(id=id_, title=id_.title()), text, guild, sha or f"sha-{id_}", added_by=7)
+
+
+def test_add_list_remove_per_guild(tmp_path):
+    store = SqliteArticleStore(tmp_path / "s.db")
+    store.add_article(stored("a", 1))
+    store.add_article(stored("b", 2))
+    store.add_article(stored("c", None))
+    assert [a.meta.id for a in store.list_articles(guild_id=1)] == ["a"]
+    assert [a.meta.id for a in store.list_articles(guild_id=None)] == ["c"]
+    assert sorted(a.meta.id for a in store.all_articles()) == ["a", "b", "c"]
+    with pytest.raises(ArticleNotFound):
+        store.remove_article("a", guild_id=2)  # another server's article
+    removed = store.remove_article("a", guild_id=1)
+    assert removed.meta.id == "a" and removed.added_by == 7
+    assert store.list_articles(guild_id=1) == []
+
+
+def test_duplicates_are_refused_per_guild(tmp_path):
+    store = SqliteArticleStore(tmp_path / "s.db")
+    store.add_article(stored("a", 1, sha="same"))
+    with pytest.raises(DuplicateArticle):
+        store.add_article(stored("a2", 1, sha="same"))
+    store.add_article(stored("a3", 2, sha="same"))  # another server may add the same text
+    assert len(store.all_articles()) == 2
+
+
+def test_survives_reopen_and_records_schema_version(tmp_path):
+    path = tmp_path / "s.db"
+    store = SqliteArticleStore(path)
+    store.add_article(stored("a", 1, text="Kept text."))
+    store.close()
+    again = SqliteArticleStore(path)
+    assert again.list_articles(guild_id=1)[0].text == "Kept text."
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "s.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        SqliteArticleStore(path)
+
+
+def test_corrupt_file_is_reported(tmp_path):
+    path = tmp_path / "s.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        SqliteArticleStore(path)
