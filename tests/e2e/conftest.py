@@ -33,7 +33,7 @@ def write_corpus(target: Path) -> Path:
     ]
     entries.append(
         "The lighthouse keeper also wrote one enormous entry about the lighthouse lamp, "
-        + " ".join(f"clause{j}" for j in range(900))
+        + ", ".join("and the lamp glowed again" for _ in range(250))
         + "."
     )
     front = "---\ntitle: The lighthouse keeper's long journal\npublished: 2026-06-01\n---\n\n"
