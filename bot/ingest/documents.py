@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.ingest.sentences import split_spans
 from bot.ingest.text import normalise, repair_glued
 from bot.models import Article, Document, Sentence
-
-_SPACE_RE = re.compile(r"\s+")
 
 
 def ingest(article: Article) -> Document:
@@ -19,27 +15,38 @@ def ingest(article: Article) -> Document:
     earlier one exactly (ignoring case and spacing) is dropped, so a paragraph printed twice is
     indexed and quoted once; positions number the sentences that remain.
     """
-    text = repair_glued(normalise(article.text))
-    sentences: list[Sentence] = []
+    text, spans = sentence_spans(article.text)
+    article_id = article.meta.id
+    sentences = tuple(
+        Sentence(
+            article_id=article_id,
+            position=position,
+            paragraph=paragraph,
+            start=start,
+            end=end,
+            text=text[start:end],
+        )
+        for position, (start, end, paragraph) in enumerate(spans, start=1)
+    )
+    return Document(meta=article.meta, text=text, sentences=sentences)
+
+
+def sentence_spans(raw_text: str) -> tuple[str, list[tuple[int, int, int]]]:
+    """The normalised text and its unique sentences as ``(start, end, paragraph)``, in order.
+
+    The same rules as ``ingest`` without building ``Sentence`` values, for bulk indexing.
+    """
+    text = repair_glued(normalise(raw_text))
+    spans: list[tuple[int, int, int]] = []
     seen: set[str] = set()
     paragraph = 1
     last_end = 0
     for start, end in split_spans(text):
         paragraph += text.count("\n\n", last_end, start)
         last_end = start
-        sentence = text[start:end]
-        key = _SPACE_RE.sub(" ", sentence).casefold()
+        key = " ".join(text[start:end].split()).casefold()
         if key in seen:
             continue
         seen.add(key)
-        sentences.append(
-            Sentence(
-                article_id=article.meta.id,
-                position=len(sentences) + 1,
-                paragraph=paragraph,
-                start=start,
-                end=end,
-                text=sentence,
-            )
-        )
-    return Document(meta=article.meta, text=text, sentences=tuple(sentences))
+        spans.append((start, end, paragraph))
+    return text, spans

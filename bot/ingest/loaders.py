@@ -1,14 +1,19 @@
 """Reading articles from a corpus folder: the only code that opens article files.
 
 One file per article: ``.md`` with an optional front-matter block (``title``, ``url``,
-``published``, ``source``) or plain ``.txt`` (title from the file name). A file that cannot be
-read is reported as a warning naming it; the rest of the corpus is still loaded.
+``published``, ``source``) or plain ``.txt`` (title from the file name). An archive holds many
+articles: ``.jsonl`` or ``.jsonl.gz``, one JSON object per line with ``id``, ``title`` and ``text``
+(optionally ``url``, ``published`` or ``date``, ``source``). A file or line that cannot be read is
+reported as a warning naming it; the rest of the corpus is still loaded.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +21,7 @@ from bot.errors import CorpusError
 from bot.models import Article, ArticleMeta
 
 SUFFIXES = frozenset({".md", ".txt"})
+ARCHIVE_SUFFIXES = (".jsonl", ".jsonl.gz")
 MAX_ARTICLE_BYTES = 5_000_000
 _FRONT_KEYS = ("title", "url", "published", "source")
 _HEADING_RE = re.compile(r"^#{1,6}\s+", re.MULTILINE)
@@ -36,8 +42,15 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus path {corpus_dir} is not a folder")
     return sorted(
-        p for p in corpus_dir.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file() and not _hidden(p, corpus_dir)
+        p
+        for p in corpus_dir.rglob("*")
+        if (p.suffix.lower() in SUFFIXES or is_archive(p)) and p.is_file() and not _hidden(p, corpus_dir)
     )
+
+
+def is_archive(path: Path) -> bool:
+    """True for a JSON Lines archive of articles (``.jsonl`` or ``.jsonl.gz``)."""
+    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
 def corpus_fingerprint(corpus_dir: Path) -> str:
@@ -53,10 +66,13 @@ def load_corpus(corpus_dir: Path) -> LoadReport:
     """Read every article of ``corpus_dir``; raises ``CorpusError`` if none can be read."""
     files = corpus_files(corpus_dir)
     if not files:
-        raise CorpusError(f"corpus folder {corpus_dir} holds no .md or .txt article")
+        raise CorpusError(f"corpus folder {corpus_dir} holds no .md or .txt article (nor .jsonl archive)")
     articles: list[Article] = []
     warnings: list[str] = []
     for path in files:
+        if is_archive(path):
+            articles.extend(read_archive(path, warnings=warnings))
+            continue
         try:
             articles.append(read_article(path, root=corpus_dir))
         except CorpusError as exc:
@@ -85,6 +101,42 @@ def read_article(path: Path, *, root: Path) -> Article:
     if not body.strip():
         raise CorpusError(f"skipped {path}: the article has no text")
     return Article(meta=meta, text=body)
+
+
+def read_archive(path: Path, *, warnings: list[str]) -> Iterator[Article]:
+    """Articles of a JSON Lines archive, in file order; a bad line adds a warning and is skipped.
+
+    Ids are the records' own ``id`` values, so they must be unique across the corpus.
+    """
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:
+            for number, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield _archive_record(json.loads(line))
+                except (ValueError, TypeError, KeyError) as exc:
+                    warnings.append(f"skipped line {number} of {path}: {exc}")
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        warnings.append(f"stopped reading {path}: {exc}")
+
+
+def _archive_record(record: dict[str, object]) -> Article:
+    article_id = str(record["id"]).strip()
+    text = record["text"]
+    if not article_id or not isinstance(text, str) or not text.strip():
+        raise ValueError("a record needs a non-empty 'id' and 'text'")
+    title = str(record.get("title") or "") or title_from_id(article_id)
+    published = record.get("published") or record.get("date")
+    meta = ArticleMeta(
+        id=article_id,
+        title=" ".join(title.split())[:300],
+        url=str(record["url"]) if record.get("url") else None,
+        published=str(published) if published else None,
+        source=str(record["source"]) if record.get("source") else None,
+    )
+    return Article(meta=meta, text=text)
 
 
 def parse_article_text(text: str, *, article_id: str, markdown: bool) -> tuple[ArticleMeta, str]:

@@ -104,6 +104,9 @@ class Tokenizer:
     stopwords: frozenset[str] = STOPWORDS
     name: str = "snowball-english"
     _cache: dict[str, str] = field(default_factory=dict, repr=False)
+    # Raw token as found in the text -> its term, or "" for a dropped stop word. A token's fate
+    # depends only on its own characters, so most tokens cost one dictionary lookup.
+    _raw: dict[str, str] = field(default_factory=dict, repr=False)
 
     def words(self, text: str) -> list[str]:
         """Lower-cased words of ``text`` with possessive ``'s`` removed (no stemming, no stop words)."""
@@ -123,15 +126,22 @@ class Tokenizer:
 
     def __call__(self, text: str) -> list[str]:
         """Index terms of ``text``, in order (stop words dropped)."""
-        stop = self.stopwords
+        raw_terms = self._raw
         out = []
         for raw in _WORD_RE.findall(text):
-            word = _POSSESSIVE_RE.sub("", raw.lower())
-            # An all-capital stop word is an acronym ("US", "IT", "WHO"), so it is kept.
-            if word in stop and not (len(raw) > 1 and raw.isupper()):
-                continue
-            out.append(self.term(word))
+            term = raw_terms.get(raw)
+            if term is None:
+                term = raw_terms[raw] = self._raw_term(raw)
+            if term:
+                out.append(term)
         return out
+
+    def _raw_term(self, raw: str) -> str:
+        word = _POSSESSIVE_RE.sub("", raw.lower())
+        # An all-capital stop word is an acronym ("US", "IT", "WHO"), so it is kept.
+        if word in self.stopwords and not (len(raw) > 1 and raw.isupper()):
+            return ""
+        return self.term(word)
 
     def terms_of(self, texts: Iterable[str]) -> list[list[str]]:
         """Terms of each text."""
