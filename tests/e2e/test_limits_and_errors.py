@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.discord_adapter.client import NewsBot
@@ -99,34 +100,35 @@ async def test_a_failing_service_is_reported_and_the_bot_keeps_running(
 async def test_slow_answers_defer_within_the_deadline(
     fake: FakeDiscord, news_service: NewsService, tmp_path: Path
 ) -> None:
-    fake.response_deadline = 0.3  # scaled down from Discord's 3 s to keep the suite fast
-    async with running_bot(fake, SlowOrBroken(news_service, delay=0.6), tmp_path / "data"):
+    fake.response_deadline = 0.25  # scaled down from Discord's 3 s to keep the suite fast
+    async with running_bot(fake, SlowOrBroken(news_service, delay=0.4), tmp_path / "data"):
         call = await fake.slash("ask", {"question": "When will the ferry carry its first passengers?"})
         reply = await fake.reply(call)
-    assert call.callback_delays[0] < 0.3 and call.errors == []
+    assert call.callback_delays[0] < 0.25 and call.errors == []
     assert "first Saturday of May" in embed(reply)["description"]
 
 
 async def test_the_fake_rejects_late_and_double_responses(fake: FakeDiscord, bot: NewsBot) -> None:
     call = await fake.slash("help")
     await fake.reply(call)
-    import aiohttp
-
     url = f"{fake.api_base}/interactions/{call.id}/{call.token}/callback"
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url, json={"type": 4, "data": {"content": "again"}}) as response:
-            assert response.status == 400 and (await response.json())["code"] == 40060
-        late = await fake.slash("help")
-        fake.response_deadline = 0.0
-        late_url = f"{fake.api_base}/interactions/{late.id}/{late.token}/callback"
-        async with session.post(late_url, json={"type": 4, "data": {"content": "late"}}) as response:
-            assert response.status in (400, 404)
+    async with aiohttp.ClientSession() as session, session.post(url, json={"type": 4, "data": {"content": "x"}}) as r:
+        assert r.status == 400 and (await r.json())["code"] == 40060  # a second response
+
+    fake.response_deadline = 0.0  # every response is now too late
+    late = await fake.slash("help")
+    await fake.wait_for(lambda: late.errors)
+    assert late.errors == [(404, 10062)] and not late.responded
+
+    fake.response_deadline = 3.0  # the bot survived the refused response
+    again = await fake.slash("help")
+    assert is_ephemeral(await fake.reply(again))
 
 
 async def test_buttons_are_disabled_when_the_view_times_out(
     fake: FakeDiscord, news_service: NewsService, tmp_path: Path
 ) -> None:
-    async with running_bot(fake, news_service, tmp_path / "data", view_timeout=0.2):
+    async with running_bot(fake, news_service, tmp_path / "data", view_timeout=0.1):
         call = await fake.slash("ask", {"question": "When will the ferry carry its first passengers?"})
         reply = await fake.reply(call)
         await fake.wait_for(lambda: all(b["disabled"] for b in buttons(fake.messages[int(reply["id"])]).values()))

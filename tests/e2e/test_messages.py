@@ -120,7 +120,7 @@ async def test_wrong_token_is_a_readable_startup_error(fake: FakeDiscord, news_s
     with pytest.raises(DiscordStartupError, match="DISCORD_TOKEN"):
         await run_discord(
             news_service,
-            token="not-the-token",  # noqa: S106
+            token="not-the-token",
             api_base=fake.api_base,
             gateway_url=fake.gateway_url,
             dev_guild_id=None,
