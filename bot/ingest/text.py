@@ -18,12 +18,14 @@ Only compiled patterns and constant tables live at module level.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
 # Characters removed or replaced by :func:`normalise`. C1 controls (U+0080-U+009F) almost
 # always come from Windows-1252 text decoded as Latin-1, so they are mapped back to the
 # punctuation they stood for (U+0093 -> a left double quote, U+0085 -> an ellipsis ...).
+# fmt: off
 _REPLACEMENTS: dict[str, str] = {
     # Windows-1252 characters hiding in the C1 control range.
     "\x80": "\u20ac", "\x82": "\u201a", "\x83": "\u0192", "\x84": "\u201e", "\x85": "\u2026",
@@ -39,6 +41,7 @@ _REPLACEMENTS: dict[str, str] = {
     "\u2004": " ", "\u2005": " ", "\u2006": " ", "\u2007": " ", "\u2008": " ", "\u2009": " ",
     "\u200a": " ", "\u202f": " ", "\u205f": " ", "\u3000": " ",
 }
+# fmt: on
 # Everything else matched by _ODD is deleted: C0/C1 controls other than \t and \n, DEL,
 # soft hyphen, zero-width space, word joiner, byte-order mark, invisible operators and the
 # bidirectional marks/embeddings/isolates. Zero-width (non-)joiners are kept: they are
@@ -47,10 +50,9 @@ _ODD = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xa0\xad\u061c\u1680\u180e\u2000-\u200b\u200e\u200f"
     "\u2028-\u202f\u205f-\u2064\u2066-\u2069\u3000\ufeff]"
 )
-_HSPACE = re.compile(r"[ \t]{2,}|\t")
+_HSPACE = re.compile(r"[ \t][ \t]+|\t")
 _SPACE_AROUND_NL = re.compile(r" ?\n ?")
 _MANY_NL = re.compile(r"\n{3,}")
-_SINGLE_NL = re.compile(r"(?<!\n)\n(?!\n)")
 # A line that starts a list item: a bullet or dash, "1." / "1)" / "a)" followed by a space.
 _LIST_LINE = re.compile(r"(?:[\u2022\u2023\u2043\u25aa\u25e6\u00b7*\-\u2013\u2014]|\d{1,3}[.)]|[a-zA-Z]\))\s")
 # A line shorter than this that does not end in punctuation and is followed by a capitalised
@@ -60,7 +62,7 @@ _LINE_END_PUNCT = tuple(".,;:!?\u2026-\u2013\u2014\"'\u201d\u2019)]")
 
 # repair_glued: sentence punctuation, optional closing quotes/brackets, then a capitalised
 # word with no space in between ("soon.Ahead", 'said."Next', "end.\u201cNext").
-_GLUE = re.compile("[.!?]+[\"'\u201d\u2019)\\]]*(?=[\u201c\u2018]?[A-Z][a-z])")
+_GLUE = re.compile("[.!?][.!?]*+[\"'\u201d\u2019)\\]]*(?=[\u201c\u2018]?[A-Z][a-z])")
 _WHITESPACE = re.compile(r"\s")
 _DOT_LETTER = re.compile(r"\.[A-Za-z]")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -96,14 +98,19 @@ def normalise(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _ODD.search(text):
         text = _ODD.sub(_replace_odd, text)
-    text = _HSPACE.sub(" ", text)
-    if "\n" in text:
+    # Each substitution is guarded by a plain substring test: clean text skips them all.
+    if "  " in text or "\t" in text:
+        text = _HSPACE.sub(" ", text)
+    if "\n" not in text:
+        return text.strip()
+    if " \n" in text or "\n " in text:
         text = _SPACE_AROUND_NL.sub("\n", text)
-        text = _MANY_NL.sub("\n\n", text).strip()
-        if _SINGLE_NL.search(text):
-            text = "\n\n".join(_join_lines(block) for block in text.split("\n\n"))
-        return text
-    return text.strip()
+    if "\n\n\n" in text:
+        text = _MANY_NL.sub("\n\n", text)
+    text = text.strip()
+    if text.count("\n") != 2 * text.count("\n\n"):  # some line break is not a paragraph break
+        text = "\n\n".join(_join_lines(block) for block in text.split("\n\n"))
+    return text
 
 
 def _replace_odd(match: re.Match[str]) -> str:
@@ -119,7 +126,7 @@ def _join_lines(block: str) -> str:
     if len(lines) >= 3 and max(len(line) for line in lines[:-1]) < _SHORT_LINE:
         return block
     parts = [lines[0]]
-    for prev, line in zip(lines, lines[1:], strict=False):
+    for prev, line in itertools.pairwise(lines):
         if _LIST_LINE.match(line) or (
             len(prev) < _SHORT_LINE and not prev.endswith(_LINE_END_PUNCT) and line[:1].isupper()
         ):
@@ -177,7 +184,7 @@ def _unglue(match: re.Match[str]) -> str:
     if "@" in token or "://" in token or "www." in token.lower():
         return punct
     rest = text[end:token_end]
-    if _DOT_LETTER.search(rest):
+    if _DOT_LETTER.search(rest) or _DOT_LETTER.search(text, token_start, start):
         return punct  # several dotted parts: an identifier or a host name
     word = _LETTERS.match(rest.lstrip("\u201c\u2018"))
     if word and word.group().lower() in _DOMAIN_WORDS:
