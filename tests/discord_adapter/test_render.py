@@ -1,0 +1,108 @@
+"""render.py is pure: values in, embeds out, always within Discord's limits."""
+
+from __future__ import annotations
+
+import discord
+import pytest
+
+from bot.discord_adapter import render
+from bot.models import Answer, ArticleMeta, Citation, Excerpt, Sentence, Summary, SummarySentence
+
+
+def excerpt(
+    sentence: str,
+    *,
+    before: tuple[str, ...] = (),
+    after: tuple[str, ...] = (),
+    position: int = 2,
+    url: str | None = "https://news.example/a",
+    title: str = "A title",
+) -> Excerpt:
+    cite = Citation(
+        article_id="a", title=title, url=url, published="2026-01-02", position=position, paragraph=1, sentence_count=9
+    )
+    return Excerpt(sentence=sentence, before=before, after=after, citation=cite, score=1.0)
+
+
+def test_escape_neutralises_mentions_and_markdown() -> None:
+    text = render.escape("@everyone read **this** `now` <@123456789012345678> @here ||x||")
+    assert "@everyone" not in text and "@here" not in text
+    assert "\\*\\*this\\*\\*" in text and "\\`now\\`" in text and "\\|\\|x\\|\\|" in text
+    assert "<@\u200b123456789012345678>" in text
+
+
+@pytest.mark.parametrize("limit", [1, 5, 50, 300])
+def test_quote_text_fits_and_never_ends_in_a_dangling_escape(limit: int) -> None:
+    text = "*_`" * 400
+    out = render.quote_text(text, limit)
+    assert len(out) <= limit
+    assert not out.rstrip("\u2026").endswith("\\") or out.rstrip("\u2026").endswith("\\\\")
+
+
+def test_link_escapes_title_and_drops_unsafe_urls() -> None:
+    assert render.link("A [b] c", "https://x.example/p(1)", 200) == "[A \\[b\\] c](https://x.example/p%281%29)"
+    assert render.link("A", "javascript:alert(1)", 200) == "A"
+    assert render.link("A", None, 200) == "A"
+
+
+def test_answer_marks_the_matched_sentence_and_cites_it() -> None:
+    answer = Answer(question="who?", excerpts=(excerpt("B said so.", before=("A.",), after=("C.",)),), abstained=False)
+    embed = render.render_answer(answer)
+    cite = "\u2014 [A title](https://news.example/a) \u00b7 2026-01-02 \u00b7 sentence 2 of 9"
+    assert embed.description == f"**[1]** A. **B said so.** C.\n{cite}"
+    assert embed.footer.text.endswith("page 1/1")
+
+
+def test_abstention_says_not_in_the_articles() -> None:
+    embed = render.render_answer(Answer(question="q", excerpts=(), abstained=True, reason="no **match**"))
+    assert embed.title == render.NOT_FOUND_TITLE
+    assert "no \\*\\*match\\*\\*" in embed.description
+
+
+def test_huge_answers_fit_every_limit() -> None:
+    long = "word " * 3000
+    answer = Answer(
+        question="?" * 1000,
+        excerpts=tuple(
+            excerpt(long, before=(long,), after=(long,), title="T" * 500, url="https://x.example/" + "p" * 900)
+            for _ in range(15)
+        ),
+        abstained=False,
+    )
+    for page in range(3):
+        embed = render.render_answer(answer, page=page, per_page=5)
+        render.check_embed(embed)
+        assert embed.description.count("**[") == 5
+        assert f"page {page + 1}/3" in embed.footer.text
+
+
+def test_summary_and_context_fit() -> None:
+    meta = ArticleMeta(id="a", title="T" * 400, url="https://x.example", published="2026", source="S")
+    summary = Summary(
+        article=meta, sentences=tuple(SummarySentence("s " * 2000, i) for i in range(10)), sentence_count=40
+    )
+    render.check_embed(render.render_summary(summary))
+    sentences = tuple(Sentence("a", i, 1, 0, 1, "x " * 1500) for i in range(1, 6))
+    render.check_embed(render.render_context([(excerpt("x " * 1500, position=3), sentences)] * 5))
+
+
+def test_articles_pages() -> None:
+    metas = [ArticleMeta(id=f"id{i}", title=f"Title {i}") for i in range(23)]
+    first, last = render.render_articles(metas), render.render_articles(metas, page=2)
+    assert first.description.splitlines()[0] == "1. Title 0"
+    assert last.description.splitlines() == ["21. Title 20", "22. Title 21", "23. Title 22"]
+    assert "page 3/3" in last.footer.text
+
+
+def test_autocomplete_choices_respect_limits() -> None:
+    metas = [ArticleMeta(id=f"id{i}", title="T" * 150) for i in range(40)]
+    metas.insert(0, ArticleMeta(id="x" * 150, title="Short"))
+    choices = render.autocomplete_choices(metas)
+    assert len(choices) == 25
+    assert all(1 <= len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
+    assert choices[0].value == "Short"  # an id too long for Discord falls back to the title
+
+
+def test_check_embed_refuses_oversized() -> None:
+    with pytest.raises(ValueError, match="description"):
+        render.check_embed(discord.Embed(description="x" * 4097))
