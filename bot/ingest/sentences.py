@@ -32,6 +32,7 @@ import re
 
 _CLOSERS = "\"'\u201d\u2019\u00bb)\\]"
 _OPENERS = "\"'\u201c\u2018\u00ab([{"
+_CLOSING = frozenset("\u201d\u2019\u00bb)]}")
 _QUOTES = frozenset("\"'\u201c\u201d\u2018\u2019")
 _BULLETS = "\u2022\u2023\u2043\u25aa\u25e6"
 
@@ -128,8 +129,8 @@ def split_spans(text: str) -> list[tuple[int, int]]:
     start = first.start()
     spans: list[tuple[int, int]] = []
     for m in _CANDIDATE.finditer(text, start):
-        kind = m.lastgroup
-        if kind == "c":
+        kind = m.lastindex  # 1 line break, 3 punctuation (group 2 is the run), 4 bullet, 5 "2)"
+        if kind == 3:
             ce = m.end()
             if ce >= n:
                 break
@@ -145,16 +146,25 @@ def split_spans(text: str) -> list[tuple[int, int]]:
                 if "\n" in text[ce:nx]:
                     continue  # the line break is the boundary
             ch = text[nx]
-            if ch in _OPENERS and nx + 1 < n:
-                ch = text[nx + 1]
+            word_at = nx
+            if ch in _OPENERS:
                 word_at = nx + 1
-            else:
-                word_at = nx
+                ch = text[word_at] if word_at < n else " "
+                if ch.isspace():
+                    continue  # a stray quote after a space closes, it does not open: 'it.' "'
+            elif ch in _CLOSING:
+                continue  # '(a blonde wig? ) setting up', 'jersey?’ ”'
             if ch.islower() and not (nx + 1 < n and text[word_at + 1 : word_at + 2].isupper()):
                 continue  # a lower-case continuation ("iPhone" / "eBay" excepted)
-            pe = m.end("p")
+            pe = m.end(2)
             if pe - ps == 1 and text[ps] != "\u2026":
                 if text[ps] != ".":
+                    spans.append((start, ce))
+                    start = nx
+                    continue
+                ws = text.rfind(" ", start, ps)
+                if ps - ws > 7 and ws > start and text.find(".", ws, ps) < 0 and text[ws + 1] not in _OPENERS:
+                    # fast path: a word of 7+ characters, no inner dot: not an abbreviation
                     spans.append((start, ce))
                     start = nx
                     continue
@@ -169,19 +179,19 @@ def split_spans(text: str) -> list[tuple[int, int]]:
             if end > start:
                 spans.append((start, _rstrip(text, start, end)))
             start = new_start
-        elif kind == "nl":
+        elif kind == 1:
             end = _rstrip(text, start, m.start())
             if end > start:
                 spans.append((start, end))
             start = m.end()
         elif kind is None:
             continue  # a run of marks inside a word or number
-        elif kind == "bul":
+        elif kind == 4:
             pos = m.start()
             if pos > start:
                 spans.append((start, _rstrip(text, start, pos)))
                 start = pos
-        else:  # "pl": "2) " inside a paragraph that started with "1) "
+        else:  # 5: "2) " inside a paragraph that started with "1) "
             pos = text.rfind(" ", start, m.start()) + 1
             if pos > start and _continues_list(text, start, text[pos : m.start()]):
                 spans.append((start, _rstrip(text, start, pos)))
@@ -238,8 +248,8 @@ def _period(text: str, start: int, ps: int, ce: int, ch: str, word_at: int) -> t
     if kind & _NUM and ch.isdigit():
         return None
     if kind & _AMBIG:
-        if (word_at > ce + 1 and text[word_at - 1] in _QUOTES) or _QUOTES.intersection(text[ps + 1 : ce]):
-            return (-1, -1)  # a quotation closes or opens here: 'Block H." Labour', 'Mr P. "Never'
+        if _QUOTES.intersection(text[ps + 1 : ce]):
+            return (-1, -1)  # a quotation closes here: 'Prisoner Cell Block H." Labour had'
         word = _WORD.match(text, word_at)
         if word is None or word.group() not in _OPENER_WORDS:
             return None

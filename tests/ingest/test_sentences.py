@@ -160,6 +160,18 @@ def test_abbreviation_like_endings_do_split(text, expected):
     assert pipeline(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He wore a hat (a red one? ) and left.",
+        'The note read "Back soon. " and nothing else.',
+        "It was late \u2018very late. \u2019 he said.",
+    ],
+)
+def test_closing_mark_after_a_space_does_not_open_a_sentence(text):
+    assert pipeline(text) == [text]
+
+
 def test_paragraph_breaks_always_end_a_sentence():
     text = "First paragraph without a stop\n\nSecond one, Mr.\n\nThird."
     assert split_sentences(text) == ["First paragraph without a stop", "Second one, Mr.", "Third."]
