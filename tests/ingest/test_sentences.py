@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.ingest.sentences import split_sentences, split_spans
 from bot.ingest.text import normalise, repair_glued
@@ -260,3 +262,30 @@ def test_long_text_of_real_sentences_is_fast():
     spans = split_spans(text)
     assert len(spans) == 40_000
     assert time.perf_counter() - started < 5
+
+
+_PIECES = [
+    *"aZ .!?\u2026\"'\u201c\u201d\u2018\u2019()[]\n\t12\u2022\u2043-,:;\u00e9\u0301\u200b\u200f\U0001f600",
+    *["Mr. ", "U.S. ", "1. ", "2) ", "a. ", "b. ", " . . . ", "The ", "Co. ", "It "],
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=80).map("".join))
+def test_spans_cover_every_visible_character(text):
+    spans = check_spans(text)
+    outside = []
+    previous_end = 0
+    for start, end in spans:
+        outside.append(text[previous_end:start])
+        previous_end = end
+    outside.append(text[previous_end:])
+    assert "".join(outside).strip() == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_pipeline_on_arbitrary_unicode(text):
+    clean = repair_glued(normalise(text))
+    check_spans(clean)
+    assert normalise(clean) == clean
