@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import AmbiguousArticle, ArticleNotFound, IndexFormatError
-from bot.ingest.documents import ingest
+from bot.indexing import index_articles
 from bot.ingest.loaders import corpus_fingerprint, load_corpus
 from bot.models import Answer, ArticleMeta, Sentence, Summary, SummarySentence
 from bot.retrieval.answer import AnswerParams, answer
@@ -125,11 +125,13 @@ def open_corpus(
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> OpenedCorpus:
     """Load the saved index of ``corpus_dir``, rebuilding and saving it when the corpus changed.
 
     The saved index is used only if its fingerprint (file names, sizes, times) and tokenizer
-    settings match; otherwise every article is re-read and the index written anew.
+    settings match; otherwise every article is re-read and the index written anew, over ``workers``
+    processes (default: one per CPU; 1 builds in this process).
     """
     fingerprint = corpus_fingerprint(corpus_dir)
     if not rebuild:
@@ -140,16 +142,19 @@ def open_corpus(
             except IndexFormatError:
                 pass  # damaged or older format: rebuild below
     report = load_corpus(corpus_dir)
-    total = len(report.articles)
-    documents = []
-    for i, article in enumerate(report.articles, start=1):
-        documents.append(ingest(article))
-        if progress is not None:
-            progress("ingest", i, total)
-    corpus = CorpusIndex.build(documents, tokenizer, fingerprint=fingerprint, tokenizer=tokenizer.describe())
+    corpus = index_articles(
+        report.articles,
+        tokenizer,
+        fingerprint=fingerprint,
+        tokenizer=tokenizer.describe(),
+        workers=workers,
+        progress=progress,
+    )
     if progress is not None:
-        progress("index", total, total)
+        progress("save", 0, 1)
     corpus.save(index_dir)
+    if progress is not None:
+        progress("save", 1, 1)
     return OpenedCorpus(corpus, rebuilt=True, warnings=report.warnings)
 
 

@@ -43,8 +43,22 @@ class Scores:
     coverage: NDArray[np.float64]
 
 
-def _identity(terms: list[str]) -> list[str]:
-    return terms
+def term_counts(ids: NDArray[np.int64], lengths: NDArray[np.int64], n_terms: int) -> sparse.csr_matrix:
+    """A ``rows x n_terms`` CSR matrix of counts from rows laid end to end.
+
+    ``ids`` holds every row's term ids in order, ``lengths`` the number of ids in each row.
+    """
+    n_rows = len(lengths)
+    if n_terms == 0 or len(ids) == 0:
+        return sparse.csr_matrix((n_rows, n_terms), dtype=np.int32)
+    keys = np.repeat(np.arange(n_rows, dtype=np.int64), lengths) * n_terms + ids
+    keys, counts = np.unique(keys, return_counts=True)
+    rows, columns = np.divmod(keys, n_terms)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return sparse.csr_matrix(
+        (counts.astype(np.int32), columns.astype(np.int32), indptr), shape=(n_rows, n_terms)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +87,31 @@ class SentenceIndex:
     @classmethod
     def build(cls, term_lists: Sequence[list[str]]) -> SentenceIndex:
         """Index pre-tokenised sentences (one term list per row)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        vocabulary: dict[str, int] = {}
+        ids = [vocabulary.setdefault(t, len(vocabulary)) for terms in term_lists for t in terms]
+        lengths = np.fromiter((len(terms) for terms in term_lists), dtype=np.int64, count=len(term_lists))
+        return cls.from_counts(term_counts(np.asarray(ids, dtype=np.int64), lengths, len(vocabulary)), vocabulary)
 
-        if not term_lists:
-            return cls(sparse.csc_matrix((0, 0), dtype=np.float64), {}, np.zeros(0))
-        vectorizer = TfidfVectorizer(
-            analyzer=_identity, sublinear_tf=True, smooth_idf=True, norm="l2", dtype=np.float64
-        )
-        matrix = vectorizer.fit_transform(term_lists)
-        vocabulary = {str(t): int(i) for t, i in vectorizer.vocabulary_.items()}
-        return cls(matrix.tocsc(), vocabulary, np.asarray(vectorizer.idf_, dtype=np.float64))
+    @classmethod
+    def from_counts(cls, counts: sparse.csr_matrix, vocabulary: dict[str, int]) -> SentenceIndex:
+        """Index a ``rows x terms`` matrix of term counts.
+
+        Weights are scikit-learn's ``TfidfVectorizer(sublinear_tf=True, smooth_idf=True, norm="l2")``:
+        ``(1 + ln tf) * idf`` with ``idf = ln((1 + n) / (1 + df)) + 1``, each row scaled to unit
+        length; stored as float32.
+        """
+        n_rows, n_terms = counts.shape
+        indptr = np.asarray(counts.indptr, dtype=np.int64)
+        indices = np.asarray(counts.indices, dtype=np.int32)
+        df = np.bincount(indices, minlength=n_terms)
+        idf = np.log((n_rows + 1) / (df + 1.0)) + 1.0
+        weights = (1.0 + np.log(np.asarray(counts.data, dtype=np.float32))) * idf.astype(np.float32)[indices]
+        row_of = np.repeat(np.arange(n_rows, dtype=np.int32), np.diff(indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=np.square(weights, dtype=np.float64), minlength=n_rows))
+        del row_of
+        weights /= np.repeat(np.maximum(norms, 1e-30).astype(np.float32), np.diff(indptr))
+        matrix = sparse.csr_matrix((weights, indices, indptr), shape=(n_rows, n_terms)).tocsc()
+        return cls(matrix, vocabulary, idf)
 
     def max_idf(self) -> float:
         """The idf a term would have if it occurred in no row (used for unknown query terms)."""

@@ -25,11 +25,12 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 
 from bot import __version__
 from bot.errors import IndexFormatError
 from bot.models import ArticleMeta, Document, Sentence
-from bot.retrieval.index import SentenceIndex
+from bot.retrieval.index import SentenceIndex, term_counts
 
 FORMAT = "newsbot-index"
 FORMAT_VERSION = 1
@@ -76,6 +77,133 @@ class SentenceTable:
         )
 
 
+Spans = Sequence[tuple[int, int, int]]
+"""An article's unique sentences as ``(start, end, paragraph)`` offsets into its normalised text."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedChunk:
+    """Consecutive articles, split and tokenised: the unit a build worker hands back.
+
+    Row-aligned sentence fields as in ``SentenceTable``; ``texts`` holds the sentences' UTF-8
+    bytes end to end (``text_lengths`` each); ``counts`` is a ``rows x len(terms)`` count matrix
+    over the chunk's own vocabulary ``terms``.
+    """
+
+    sentences: NDArray[np.int64]
+    position: NDArray[np.int32]
+    paragraph: NDArray[np.int32]
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    text_lengths: NDArray[np.int64]
+    texts: bytes
+    terms: tuple[str, ...]
+    counts: sparse.csr_matrix
+
+
+def index_chunk(documents: Sequence[tuple[str, Spans]], analyse: Callable[[str], list[str]]) -> IndexedChunk:
+    """Cut each ``(normalised text, spans)`` into sentences and tokenise them with ``analyse``."""
+    vocabulary: dict[str, int] = {}
+    intern = vocabulary.setdefault
+    ids: list[int] = []
+    lengths: list[int] = []
+    encoded: list[bytes] = []
+    position: list[int] = []
+    paragraph: list[int] = []
+    start: list[int] = []
+    end: list[int] = []
+    for text, spans in documents:
+        for i, (lo, hi, para) in enumerate(spans, start=1):
+            sentence = text[lo:hi]
+            terms = analyse(sentence)
+            ids += [intern(t, len(vocabulary)) for t in terms]
+            lengths.append(len(terms))
+            encoded.append(sentence.encode("utf-8"))
+            position.append(i)
+            paragraph.append(para)
+            start.append(lo)
+            end.append(hi)
+    counts = term_counts(np.asarray(ids, dtype=np.int64), np.asarray(lengths, dtype=np.int64), len(vocabulary))
+    return IndexedChunk(
+        sentences=np.asarray([len(spans) for _, spans in documents], dtype=np.int64),
+        position=np.asarray(position, dtype=np.int32),
+        paragraph=np.asarray(paragraph, dtype=np.int32),
+        start=np.asarray(start, dtype=np.int64),
+        end=np.asarray(end, dtype=np.int64),
+        text_lengths=np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+        texts=b"".join(encoded),
+        terms=tuple(vocabulary),
+        counts=counts,
+    )
+
+
+class CorpusBuilder:
+    """Joins ``IndexedChunk`` values, in corpus order, into one ``CorpusIndex``.
+
+    Each chunk's terms are mapped into one growing vocabulary as it arrives, so chunks can be made
+    in parallel and only their arrays are kept until ``finish``.
+    """
+
+    def __init__(self) -> None:
+        self._articles: list[ArticleMeta] = []
+        self._chunks: list[IndexedChunk] = []
+        self._columns: list[NDArray[np.int32]] = []
+        self._vocabulary: dict[str, int] = {}
+
+    def add(self, articles: Sequence[ArticleMeta], chunk: IndexedChunk) -> None:
+        """Append the articles of one chunk (their metadata in the chunk's order)."""
+        if len(articles) != len(chunk.sentences):
+            raise ValueError(f"{len(articles)} articles for a chunk of {len(chunk.sentences)}")
+        intern, vocabulary = self._vocabulary.setdefault, self._vocabulary
+        mapping = np.fromiter((intern(t, len(vocabulary)) for t in chunk.terms), dtype=np.int32, count=len(chunk.terms))
+        self._columns.append(mapping[chunk.counts.indices] if len(mapping) else np.zeros(0, dtype=np.int32))
+        self._articles.extend(articles)
+        self._chunks.append(chunk)
+
+    def finish(self, *, fingerprint: str, tokenizer: dict[str, object]) -> CorpusIndex:
+        """The corpus index of everything added (the builder should not be used afterwards)."""
+        chunks, self._chunks = self._chunks, []
+
+        def joined(name: str, dtype: type) -> NDArray[np.generic]:
+            parts = [np.zeros(0, dtype=dtype), *(getattr(c, name) for c in chunks)]
+            return np.concatenate(parts).astype(dtype, copy=False)
+
+        lengths = joined("text_lengths", np.int64)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        sentences = joined("sentences", np.int64)
+        first = np.zeros(len(sentences) + 1, dtype=np.int64)
+        np.cumsum(sentences, out=first[1:])
+        indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(np.concatenate([np.zeros(0, np.int64), *(np.diff(c.counts.indptr) for c in chunks)]), out=indptr[1:])
+        counts = sparse.csr_matrix(
+            (
+                np.concatenate([np.zeros(0, np.int32), *(c.counts.data for c in chunks)]),
+                np.concatenate([np.zeros(0, np.int32), *self._columns]),
+                indptr,
+            ),
+            shape=(len(lengths), len(self._vocabulary)),
+        )
+        self._columns = []
+        table = SentenceTable(
+            article=np.repeat(np.arange(len(sentences), dtype=np.int32), sentences),
+            position=joined("position", np.int32),  # type: ignore[arg-type]
+            paragraph=joined("paragraph", np.int32),  # type: ignore[arg-type]
+            start=joined("start", np.int64),  # type: ignore[arg-type]
+            end=joined("end", np.int64),  # type: ignore[arg-type]
+            texts_offsets=offsets,
+            texts=b"".join(c.texts for c in chunks),
+        )
+        return CorpusIndex(
+            articles=tuple(self._articles),
+            first_row=first,
+            table=table,
+            index=SentenceIndex.from_counts(counts, self._vocabulary),
+            fingerprint=fingerprint,
+            tokenizer=tokenizer,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class CorpusIndex:
     """Everything needed to answer from a corpus without re-reading it."""
@@ -97,18 +225,10 @@ class CorpusIndex:
         tokenizer: dict[str, object],
     ) -> CorpusIndex:
         """Tokenise every sentence with ``analyse`` and index it."""
-        table = SentenceTable.from_documents(documents)
-        terms = [analyse(s.text) for d in documents for s in d.sentences]
-        first = np.zeros(len(documents) + 1, dtype=np.int64)
-        np.cumsum([len(d.sentences) for d in documents], out=first[1:])
-        return cls(
-            articles=tuple(d.meta for d in documents),
-            first_row=first,
-            table=table,
-            index=SentenceIndex.build(terms),
-            fingerprint=fingerprint,
-            tokenizer=tokenizer,
-        )
+        spans = [(d.text, [(s.start, s.end, s.paragraph) for s in d.sentences]) for d in documents]
+        builder = CorpusBuilder()
+        builder.add([d.meta for d in documents], index_chunk(spans, analyse))
+        return builder.finish(fingerprint=fingerprint, tokenizer=tokenizer)
 
     def article_rows(self, article: int) -> range:
         """Rows of one article (its sentences in order)."""

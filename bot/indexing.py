@@ -1,0 +1,133 @@
+"""Articles -> CorpusIndex: ingest and tokenise in worker processes, join the pieces in order.
+
+The articles are cut into chunks of consecutive articles. Each worker (a forked process, so the
+articles and the tokenizer are inherited, not copied through files) normalises, splits and
+tokenises whole chunks and sends back compact arrays (``IndexedChunk``); the parent maps each
+chunk's terms into one vocabulary in corpus order and weights the matrix once at the end. The
+result is the same index a single process builds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.queues import Queue, SimpleQueue
+
+from bot.ingest.documents import sentence_spans
+from bot.models import Article
+from bot.retrieval.store import CorpusBuilder, CorpusIndex, IndexedChunk, index_chunk
+
+Progress = Callable[[str, int, int], None]
+Analyse = Callable[[str], list[str]]
+CHUNK_ARTICLES = 200
+_POLL_SECONDS = 1.0
+
+
+def default_workers() -> int:
+    """Worker processes for a build: the CPUs this process may use (at most 8)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(8, cpus))
+
+
+def ingest_chunk(articles: Sequence[Article], analyse: Analyse) -> IndexedChunk:
+    """Normalise, split and tokenise consecutive articles (the work of one chunk)."""
+    return index_chunk([sentence_spans(a.text) for a in articles], analyse)
+
+
+def index_articles(
+    articles: Sequence[Article],
+    analyse: Analyse,
+    *,
+    fingerprint: str,
+    tokenizer: dict[str, object],
+    workers: int | None = None,
+    chunk_articles: int = CHUNK_ARTICLES,
+    progress: Progress | None = None,
+) -> CorpusIndex:
+    """Index ``articles`` (in their order) over ``workers`` processes; 1 runs everything here.
+
+    ``progress("index", articles_done, total)`` is called as chunks of ``chunk_articles`` complete.
+    """
+    total = len(articles)
+    bounds = [(lo, min(lo + chunk_articles, total)) for lo in range(0, total, chunk_articles)]
+    workers = default_workers() if workers is None else workers
+    parallel = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    chunks = (
+        _forked_chunks(articles, analyse, bounds, workers) if parallel else _serial_chunks(articles, analyse, bounds)
+    )
+    builder = CorpusBuilder()
+    for (lo, hi), chunk in zip(bounds, chunks, strict=True):
+        builder.add([a.meta for a in articles[lo:hi]], chunk)
+        if progress is not None:
+            progress("index", hi, total)
+    return builder.finish(fingerprint=fingerprint, tokenizer=tokenizer)
+
+
+def _serial_chunks(
+    articles: Sequence[Article], analyse: Analyse, bounds: list[tuple[int, int]]
+) -> Iterator[IndexedChunk]:
+    for lo, hi in bounds:
+        yield ingest_chunk(articles[lo:hi], analyse)
+
+
+def _forked_chunks(
+    articles: Sequence[Article], analyse: Analyse, bounds: list[tuple[int, int]], workers: int
+) -> Iterator[IndexedChunk]:
+    """Chunks in order, made by ``workers`` forked processes that take chunk numbers from a queue."""
+    context = multiprocessing.get_context("fork")
+    tasks: SimpleQueue[int | None] = context.SimpleQueue()
+    results: Queue[tuple[int, IndexedChunk | None, str | None]] = context.Queue()
+    for number in range(len(bounds)):
+        tasks.put(number)
+    for _ in range(workers):
+        tasks.put(None)
+    processes = [
+        context.Process(target=_work, args=(articles, analyse, bounds, tasks, results), daemon=True, name=f"index-{i}")
+        for i in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        pending: dict[int, IndexedChunk] = {}
+        for wanted in range(len(bounds)):
+            while wanted not in pending:
+                try:
+                    number, chunk, error = results.get(timeout=_POLL_SECONDS)
+                except queue.Empty:
+                    if any(p.exitcode not in (None, 0) for p in processes):
+                        raise RuntimeError("an indexing worker process died; try again with one worker") from None
+                    continue
+                if error is not None or chunk is None:
+                    raise RuntimeError(f"indexing failed in a worker process:\n{error}")
+                pending[number] = chunk
+            yield pending.pop(wanted)
+    finally:
+        for process in processes:
+            if process.is_alive() and process.exitcode is None:
+                process.join(timeout=_POLL_SECONDS)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        results.close()
+
+
+def _work(
+    articles: Sequence[Article],
+    analyse: Analyse,
+    bounds: list[tuple[int, int]],
+    tasks: SimpleQueue[int | None],
+    results: Queue[tuple[int, IndexedChunk | None, str | None]],
+) -> None:
+    while (number := tasks.get()) is not None:
+        lo, hi = bounds[number]
+        try:
+            results.put((number, ingest_chunk(articles[lo:hi], analyse), None))
+        except Exception:  # reported to the parent, which raises it
+            results.put((number, None, traceback.format_exc()))
+            return
