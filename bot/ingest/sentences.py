@@ -56,6 +56,17 @@ _CANDIDATE = re.compile(
     r"|(?:(?<=\s\d\))|(?<=\s\d\d\))|(?<=\s\d\d\d\)))(?=\s)(?P<pl>)"
     ")"
 )
+# After a quoted question or exclamation, a named speaker and a speech verb that ends the
+# clause ('"Why not?" Ms Reed asked.', '"Go!" Coach Lee shouted at them.') finish the same
+# sentence. A pronoun ('"Why?" He said: ...') or a verb that opens a clause ('"Why?" Mr Lee
+# said he ...') starts a new one.
+_ATTRIBUTION = re.compile(
+    r"(?!(?:He|She|They|I|We|It|You|This|That)\b)(?:[A-Z][\w'\u2019.-]*\s){1,4}"
+    r"(?:said|says|asked|asks|added|adds|told|wrote|writes|replied|replies|shouted|yelled|screamed|cried"
+    r"|explained|recalled|insisted|joked|quipped|tweeted|wondered|exclaimed|continued|answered|responded)"
+    r"(?=[.,;]|\s+(?:of|in|about|on|to|at|after|before|when|while|as|during|according|recently|earlier"
+    r"|later|yesterday|today|tonight|this|last)\b|\s*\Z)"
+)
 _NONSPACE = re.compile(r"\S")
 _WORD = re.compile(r"[A-Za-z]+")
 _INITIALISM = re.compile(r"[A-Za-z]{1,2}(?:\.[A-Za-z]{1,2})+")
@@ -159,6 +170,8 @@ def split_spans(text: str) -> list[tuple[int, int]]:
             pe = m.end(2)
             if pe - ps == 1 and text[ps] != "\u2026":
                 if text[ps] != ".":
+                    if ce > pe and _ATTRIBUTION.match(text, nx) and _QUOTES.intersection(text[pe:ce]):
+                        continue  # '"Why not?" Ms Reed asked.'
                     spans.append((start, ce))
                     start = nx
                     continue
@@ -171,6 +184,8 @@ def split_spans(text: str) -> list[tuple[int, int]]:
                 cut = _period(text, start, ps, ce, ch, word_at)
             else:
                 cut = _run(text, start, ps, text[ps:pe])
+                if cut == (-1, -1) and ce > pe and _ATTRIBUTION.match(text, nx) and _QUOTES.intersection(text[pe:ce]):
+                    continue  # '"What?!" Mr Lee asked.'
             if cut is None:
                 continue
             end, new_start = cut

@@ -113,6 +113,11 @@ def test_numbers_mid_sentence_are_not_list_items():
             ["\u201cWe lost.", "We will be back,\u201d the coach said."],
         ),
         ('He said: "Enough." "No," she replied.', ['He said: "Enough."', '"No," she replied.']),
+        ('"Why not?" Ms Reed asked. She left.', ['"Why not?" Ms Reed asked.', "She left."]),
+        ("\u201cWhat?!\u201d Dr. Ames asked.", ["\u201cWhat?!\u201d Dr. Ames asked."]),
+        ('"Go!" Coach Lee shouted at them.', ['"Go!" Coach Lee shouted at them.']),
+        ('"Why?" Mr Lee said he would go.', ['"Why?"', "Mr Lee said he would go."]),
+        ('"Why?" He said: "Because."', ['"Why?"', 'He said: "Because."']),
     ],
 )
 def test_quotations_stay_with_speaker(text, expected):
