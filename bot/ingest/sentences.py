@@ -56,14 +56,18 @@ _CANDIDATE = re.compile(
     r"|(?:(?<=\s\d\))|(?<=\s\d\d\))|(?<=\s\d\d\d\)))(?=\s)(?P<pl>)"
     ")"
 )
-# After a quoted question or exclamation, a named speaker and a speech verb that ends the
-# clause ('"Why not?" Ms Reed asked.', '"Go!" Coach Lee shouted at them.') finish the same
-# sentence. A pronoun ('"Why?" He said: ...') or a verb that opens a clause ('"Why?" Mr Lee
-# said he ...') starts a new one.
+# After a quoted question or exclamation, a speaker and a speech verb that ends the clause
+# ('"Why not?" Ms Reed asked.', '"Go!" Coach Lee shouted at them.', '"Why?" I asked.') finish
+# the same sentence. A pronoun going on ('"Why?" He said: ...') or a verb that opens a clause
+# ('"Why?" Mr Lee said he ...') starts a new one.
+_SPEECH_VERBS = (
+    "said|says|asked|asks|added|adds|wrote|writes|replied|replies|shouted|yelled|screamed|cried|explained"
+    "|recalled|insisted|joked|quipped|tweeted|wondered|exclaimed|continued|answered|responded"
+    "|told(?: the)? [A-Za-z'\u2019-]+"
+)
 _ATTRIBUTION = re.compile(
-    r"(?!(?:He|She|They|I|We|It|You|This|That)\b)(?:[A-Z][\w'\u2019.-]*\s){1,4}"
-    r"(?:said|says|asked|asks|added|adds|told|wrote|writes|replied|replies|shouted|yelled|screamed|cried"
-    r"|explained|recalled|insisted|joked|quipped|tweeted|wondered|exclaimed|continued|answered|responded)"
+    f"(?:He|She|They|I|We|You) (?:{_SPEECH_VERBS})(?=\\.)"
+    f"|(?!(?:He|She|They|I|We|It|You|This|That)\\b)(?:[A-Z][\\w'\u2019.-]*\\s){{1,4}}(?:{_SPEECH_VERBS})"
     r"(?=[.,;]|\s+(?:of|in|about|on|to|at|after|before|when|while|as|during|according|recently|earlier"
     r"|later|yesterday|today|tonight|this|last)\b|\s*\Z)"
 )

@@ -118,6 +118,8 @@ def test_numbers_mid_sentence_are_not_list_items():
         ('"Go!" Coach Lee shouted at them.', ['"Go!" Coach Lee shouted at them.']),
         ('"Why?" Mr Lee said he would go.', ['"Why?"', "Mr Lee said he would go."]),
         ('"Why?" He said: "Because."', ['"Why?"', 'He said: "Because."']),
+        ('"Why not?" I asked. She left.', ['"Why not?" I asked.', "She left."]),
+        ('"Why?" Ann Fox told reporters. Then she left.', ['"Why?" Ann Fox told reporters.', "Then she left."]),
     ],
 )
 def test_quotations_stay_with_speaker(text, expected):
