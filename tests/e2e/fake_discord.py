@@ -207,6 +207,9 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._rate_limits: list[list[Any]] = []
+        self.rate_limited: list[str] = []
+        self.gateway_send_limit = 120  # client -> gateway events per 60 s; more closes the socket with 4008
         self.port = 0
 
     # ----------------------------------------------------------------- ids and payloads
@@ -322,13 +325,37 @@ class FakeDiscord:
             if needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise Rejected(401, 0, "401: Unauthorized")
             request[BODY] = body
-            response = await handler(request)
+            limited = self._take_rate_limit(request.method, request.path)
+            response = limited if limited is not None else await handler(request)
         except Rejected as exc:
             self.rejections.append(exc)
             response = self._json({"code": exc.code, "message": exc.message, "errors": exc.errors}, exc.status)
         record.status = response.status
         await self._notify()
         return response
+
+    def rate_limit(self, method: str, path_suffix: str, *, times: int = 1, retry_after: float = 0.05) -> None:
+        """Answer the next ``times`` matching requests with 429, as Discord does when a bucket is empty."""
+        self._rate_limits.append([method, path_suffix, times, retry_after])
+
+    def _take_rate_limit(self, method: str, path: str) -> web.Response | None:
+        for rule in self._rate_limits:
+            if rule[0] == method and path.endswith(rule[1]) and rule[2] > 0:
+                rule[2] -= 1
+                self.rate_limited.append(f"{method} {path}")
+                body = {"message": "You are being rate limited.", "retry_after": rule[3], "global": False}
+                headers = {
+                    "Content-Type": "application/json",
+                    "Retry-After": str(rule[3]),
+                    "X-RateLimit-Limit": "5",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-After": str(rule[3]),
+                    "X-RateLimit-Bucket": "fake",
+                    "X-RateLimit-Scope": "user",
+                    "Via": "1.1 google",  # without it discord.py takes a 429 for a Cloudflare ban
+                }
+                return web.Response(body=json.dumps(body).encode(), status=429, headers=headers)
+        return None
 
     @staticmethod
     def _json(data: Any, status: int = 200) -> web.Response:
@@ -817,9 +844,16 @@ class FakeDiscord:
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
         intents = 0
         try:
+            sent: list[float] = []
             async for frame in ws:
                 if frame.type != WSMsgType.TEXT:
                     continue
+                now = time.monotonic()
+                sent = [t for t in sent if now - t < 60.0] + [now]
+                if len(sent) > self.gateway_send_limit:
+                    self.close_codes.append(4008)
+                    await ws.close(code=4008, message=b"Rate limited.")
+                    break
                 data = json.loads(frame.data)
                 op = data.get("op")
                 if op == 1:

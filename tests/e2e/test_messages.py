@@ -127,3 +127,11 @@ async def test_wrong_token_is_a_readable_startup_error(fake: FakeDiscord, news_s
             data_dir=tmp_path / "data",
             message_content_intent=False,
         )
+
+
+async def test_a_rate_limited_reply_is_retried(fake: FakeDiscord, bot: NewsBot) -> None:
+    fake.rate_limit("POST", f"/channels/{fake.channel_id('general')}/messages")
+    question = await fake.post_message(QUESTION, mention_bot=True)
+    (reply,) = await fake.wait_for(lambda: fake.replies_to(question))
+    assert fake.rate_limited and "Tomas Berg" in embed(reply)["description"]
+    assert fake.close_codes == []  # and the gateway was never flooded
