@@ -8,6 +8,7 @@ in a corpus sentence shows literally; messages are also sent with ``AllowedMenti
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -29,6 +30,7 @@ CHOICE_COUNT_LIMIT = 25
 CHOICE_TEXT_LIMIT = 100
 
 ELLIPSIS = "\u2026"
+_UNESCAPED_BRACKET = re.compile(r"(?<!\\)([\[\]])")  # brackets would end a masked link's label
 ANSWER_COLOUR = discord.Colour.blurple()
 ABSTAIN_COLOUR = discord.Colour.light_grey()
 NOT_FOUND_TITLE = "Not in the articles I have"
@@ -77,7 +79,7 @@ def link(title: str, url: str | None, limit: int) -> str:
     target = safe_url(url)
     if target is None or len(target) + 4 >= limit:
         return quote_text(title, limit)
-    label = quote_text(title, limit - len(target) - 4).replace("[", "\\[").replace("]", "\\]")
+    label = _UNESCAPED_BRACKET.sub(r"\\\1", quote_text(title, limit - len(target) - 4))
     if len(label) + len(target) + 4 > limit:  # bracket escapes may have grown it
         label = quote_text(clip(title, max(1, (limit - len(target) - 4) // 2)), limit)
     return f"[{label}]({target})"
