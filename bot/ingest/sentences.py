@@ -7,19 +7,22 @@ candidate. There is no per-character Python loop, so the time is linear in the t
 
 Decisions for a candidate after sentence punctuation:
 
-* followed by a lower-case word: never a boundary (``"Is it?" he asked.``, ``Yahoo! in``,
-  ``U.S. officials``). Quotations therefore stay with their speaker, and a quotation of
-  several sentences is split at its own sentence ends, the first piece keeping the speaker.
-* ``?`` / ``!``: a boundary otherwise.
+* followed by a lower-case word, or by a closing mark after a space: never a boundary
+  (``"Is it?" he asked.``, ``Yahoo! in``, ``U.S. officials``). Quotations therefore stay
+  with their speaker, and a quotation of several sentences is split at its own sentence
+  ends, the first piece keeping the speaker.
+* ``?`` / ``!``: a boundary otherwise, except a quoted question or exclamation followed by
+  a named speaker and a speech verb that ends the clause (``"Why not?" Ms Reed asked.``).
 * ``.`` after a title (``Mr.``, ``Dr.``, ``Gen.``, ``vs.``, ``e.g.``): never a boundary.
 * ``.`` after a word that is an abbreviation only before a number (``No. 5``, ``p. 55``,
   ``Jan. 20``): not a boundary before a digit.
 * ``.`` after an ambiguous abbreviation (``Co.``, ``Inc.``, ``Jr.``, ``St.``, ``etc.``),
   a single letter (``George W. Bush``) or a dotted initialism (``U.S.``, ``a.m.``): a
   boundary only when the next word is a common sentence opener (``The``, ``It``, ``He``,
-  ``How``, ``Did`` ...), so ``U.S. Government`` stays and ``the U.S. How about you?``
-  splits.
-* a three-dot ellipsis is not a boundary (``is . . . I didn't``); four dots are.
+  ``How``, ``Did`` ...) or a closing quote follows the stop, so ``U.S. Government`` stays
+  and ``the U.S. How about you?`` splits.
+* a spaced three-dot ellipsis is not a boundary (``is . . . I didn't``); ``...`` / ``…``
+  and four dots are (before a capital); ``[...]`` never is.
 
 Line breaks (paragraphs and list lines) always end a sentence, and so do inline list items
 in a paragraph that starts as a list (``1. first 2. second``, ``a. first b. second``,
