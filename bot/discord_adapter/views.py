@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 CONTEXT_RADIUS = 2
 
 
+def _ids(*buttons: discord.ui.Button[Any]) -> set[str]:
+    return {button.custom_id for button in buttons if button.custom_id}
+
+
 class GuardedView(discord.ui.View):
     """A view owned by one user, that disables itself on timeout and reports its errors."""
 
@@ -35,7 +39,7 @@ class GuardedView(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Owner-only buttons answer anybody else with an ephemeral note."""
-        custom_id = (interaction.data or {}).get("custom_id")
+        custom_id = dict(interaction.data or {}).get("custom_id")
         if custom_id in self.owner_only and interaction.user.id != self.owner_id:
             await interaction.response.send_message(
                 "Only the person who asked can use this button.", ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -80,7 +84,7 @@ class AnswerView(GuardedView):
         self.service = service
         self.store = store
         self.page = Page(index=0, size=per_page, total=len(answer.excerpts))
-        self.owner_only = {self.more.custom_id}
+        self.owner_only = _ids(self.more)
         self.more.disabled = not self.page.has_next
 
     def embed(self) -> discord.Embed:
@@ -151,7 +155,7 @@ class ArticlesView(GuardedView):
         super().__init__(owner_id=owner_id, timeout=timeout)
         self.articles = articles
         self.page = Page(index=0, size=per_page, total=len(articles))
-        self.owner_only = {self.previous_page.custom_id, self.next_page.custom_id}
+        self.owner_only = _ids(self.previous_page, self.next_page)
         self._sync_buttons()
 
     def embed(self) -> discord.Embed:

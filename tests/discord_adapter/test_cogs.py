@@ -6,22 +6,14 @@ import importlib
 import inspect
 import re
 
+import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.discord_adapter.client import EXTENSIONS
+from bot.discord_adapter.errors import NewsTree
 
 NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
-
-
-def commands_of(module_name: str) -> list[app_commands.Command | app_commands.Group]:
-    module = importlib.import_module(module_name)
-    found = []
-    for _, cls in inspect.getmembers(module, inspect.isclass):
-        if cls.__module__ == module_name and hasattr(cls, "__cog_app_commands__"):
-            if getattr(cls, "__cog_is_app_commands_group__", False):
-                found.append(cls.__cog_group_name__)
-            found.extend(cls.__cog_app_commands__)
-    return found
 
 
 def test_every_extension_ends_with_setup() -> None:
@@ -33,15 +25,19 @@ def test_every_extension_ends_with_setup() -> None:
 
 
 def test_commands_are_unique_and_described() -> None:
-    names = []
+    tree = NewsTree(discord.Client(intents=discord.Intents.none()))
     for name in EXTENSIONS:
-        for command in commands_of(name):
-            if isinstance(command, str):
-                names.append(command)
-                continue
-            names.append(command.name)
-            assert NAME.match(command.name)
-            assert 1 <= len(command.description) <= 100
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == name and issubclass(cls, commands.Cog):
+                cog = cls.__new__(cls)  # no bot needed to read the declared commands
+                for command in cog.__cog_app_commands__:
+                    tree.add_command(command)  # raises on a duplicate name
+    names = []
+    for command in tree.walk_commands():
+        names.append(command.qualified_name)
+        assert NAME.match(command.name) and 1 <= len(command.description) <= 100
+        if isinstance(command, app_commands.Command):
             for param in command.parameters:
                 assert 1 <= len(param.description) <= 100 and param.description != "…", (command.name, param.name)
-    assert sorted(names) == ["articles", "ask", "ask-channel", "config", "help", "summary"]
+    assert sorted(names) == ["articles", "ask", "config", "config ask-channel", "help", "summary"]

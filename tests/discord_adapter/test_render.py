@@ -24,6 +24,11 @@ def excerpt(
     return Excerpt(sentence=sentence, before=before, after=after, citation=cite, score=1.0)
 
 
+def present(value: str | None) -> str:
+    assert value is not None
+    return value
+
+
 def test_escape_neutralises_mentions_and_markdown() -> None:
     text = render.escape("@everyone read **this** `now` <@123456789012345678> @here ||x||")
     assert "@everyone" not in text and "@here" not in text
@@ -49,14 +54,14 @@ def test_answer_marks_the_matched_sentence_and_cites_it() -> None:
     answer = Answer(question="who?", excerpts=(excerpt("B said so.", before=("A.",), after=("C.",)),), abstained=False)
     embed = render.render_answer(answer)
     cite = "\u2014 [A title](https://news.example/a) \u00b7 2026-01-02 \u00b7 sentence 2 of 9"
-    assert embed.description == f"**[1]** A. **B said so.** C.\n{cite}"
-    assert embed.footer.text.endswith("page 1/1")
+    assert present(embed.description) == f"**[1]** A. **B said so.** C.\n{cite}"
+    assert present(embed.footer.text).endswith("page 1/1")
 
 
 def test_abstention_says_not_in_the_articles() -> None:
     embed = render.render_answer(Answer(question="q", excerpts=(), abstained=True, reason="no **match**"))
     assert embed.title == render.NOT_FOUND_TITLE
-    assert "no \\*\\*match\\*\\*" in embed.description
+    assert "no \\*\\*match\\*\\*" in present(embed.description)
 
 
 def test_huge_answers_fit_every_limit() -> None:
@@ -72,8 +77,8 @@ def test_huge_answers_fit_every_limit() -> None:
     for page in range(3):
         embed = render.render_answer(answer, page=page, per_page=5)
         render.check_embed(embed)
-        assert embed.description.count("**[") == 5
-        assert f"page {page + 1}/3" in embed.footer.text
+        assert present(embed.description).count("**[") == 5
+        assert f"page {page + 1}/3" in present(embed.footer.text)
 
 
 def test_summary_and_context_fit() -> None:
@@ -89,9 +94,9 @@ def test_summary_and_context_fit() -> None:
 def test_articles_pages() -> None:
     metas = [ArticleMeta(id=f"id{i}", title=f"Title {i}") for i in range(23)]
     first, last = render.render_articles(metas), render.render_articles(metas, page=2)
-    assert first.description.splitlines()[0] == "1. Title 0"
-    assert last.description.splitlines() == ["21. Title 20", "22. Title 21", "23. Title 22"]
-    assert "page 3/3" in last.footer.text
+    assert present(first.description).splitlines()[0] == "1. Title 0"
+    assert present(last.description).splitlines() == ["21. Title 20", "22. Title 21", "23. Title 22"]
+    assert "page 3/3" in present(last.footer.text)
 
 
 def test_autocomplete_choices_respect_limits() -> None:

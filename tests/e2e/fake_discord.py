@@ -35,7 +35,7 @@ ALL_PERMISSIONS = (1 << 41) - 1
 MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 31)  # view, send, read history, use commands
 
 Json = dict[str, Any]
-BODY = web.RequestKey("body", object)  # the parsed JSON body of a request
+BODY: web.RequestKey[Any] = web.RequestKey("body", object)  # the parsed JSON body of a request
 
 
 @dataclass
@@ -285,9 +285,7 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server  # aiohttp exposes the bound port only here
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
         """Close sockets and the server."""
@@ -793,7 +791,7 @@ class FakeDiscord:
         """A user writes in a channel; gateway clients get MESSAGE_CREATE as their intents allow."""
         user = user or self.member
         text = f"<@{self.bot_user['id']}> {content}" if mention_bot else content
-        message = self._new_message(self.channel_id(channel), {"content": text}, flags=0, author=user)
+        message = self._new_message(self.channels[channel]["id"], {"content": text}, flags=0, author=user)
         message["member"] = {k: v for k, v in self._member(user).items() if k != "user"}
         message["mentions"] = [self.bot_user] if mention_bot else []
         message["mention_everyone"] = False
@@ -820,6 +818,11 @@ class FakeDiscord:
         ids = [record.original_id, *record.followup_ids] if record.original_id else record.followup_ids
         found = [self.messages[i] for i in ids if i in self.messages]
         return [m for m in found if not m.get("deleted") and not m["flags"] & LOADING]
+
+    async def choices(self, record: Interaction, timeout: float = 5.0) -> list[Json]:
+        """Wait for the choices the bot offered for an autocomplete interaction."""
+        await self.wait_for(lambda: record.choices is not None, timeout)
+        return record.choices or []
 
     async def reply(self, record: Interaction, timeout: float = 5.0) -> Json:
         """Wait for the interaction's visible answer (its last message)."""

@@ -103,8 +103,9 @@ async def test_feedback_is_stored_one_vote_per_user(fake: FakeDiscord, bot: News
 
 async def test_summary_with_autocomplete(fake: FakeDiscord, bot: NewsBot) -> None:
     typing = await fake.autocomplete("summary", "article", "ferry")
-    await fake.wait_for(lambda: typing.choices is not None)
-    assert typing.choices == [{"name": "Ferry service returns to the river", "value": "river-ferry-returns"}]
+    assert await fake.choices(typing) == [
+        {"name": "Ferry service returns to the river", "value": "river-ferry-returns"}
+    ]
 
     call = await fake.slash("summary", {"article": "river-ferry-returns", "sentences": 2})
     reply = await fake.reply(call)
@@ -119,16 +120,14 @@ async def test_summary_with_autocomplete(fake: FakeDiscord, bot: NewsBot) -> Non
 
 
 async def test_autocomplete_respects_discord_limits(fake: FakeDiscord, bot: NewsBot) -> None:
-    typing = await fake.autocomplete("summary", "article", "")
-    await fake.wait_for(lambda: typing.choices is not None)
+    choices = await fake.choices(await fake.autocomplete("summary", "article", ""))
 
-    assert len(typing.choices) == 25  # the corpus has more articles than that
-    assert all(1 <= len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in typing.choices)
+    assert len(choices) == 25  # the corpus has more articles than that
+    assert all(1 <= len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
 
-    typing = await fake.autocomplete("summary", "article", "very long headline")
-    await fake.wait_for(lambda: typing.choices is not None)
-    assert [c["value"] for c in typing.choices] == ["brief-01"]
-    assert len(typing.choices[0]["name"]) == 100 and typing.choices[0]["name"].endswith("\u2026")
+    (long_title,) = await fake.choices(await fake.autocomplete("summary", "article", "very long headline"))
+    assert long_title["value"] == "brief-01"
+    assert len(long_title["name"]) == 100 and long_title["name"].endswith("\u2026")
     assert fake.rejections == []
 
 
@@ -138,7 +137,9 @@ async def test_unknown_article_gets_a_short_private_error(fake: FakeDiscord, bot
 
     assert is_ephemeral(reply)
     assert "no article matches" in reply["content"]
-    assert fake.messages[call.original_id]["deleted"]  # the public "thinking" placeholder is gone
+    assert (
+        call.original_id is not None and fake.messages[call.original_id]["deleted"]
+    )  # the public "thinking" placeholder is gone
     assert fake.interaction_messages(call) == [reply]
     assert_clean(fake)
 
