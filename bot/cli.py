@@ -1,4 +1,4 @@
-"""Command line and composition root: ``python -m bot ask|index|chat|run|summary|articles``.
+"""Command line and composition root: ``python -m bot ask|index|chat|run|summary|articles|sync``.
 
 This is the only module that reads settings and builds objects; it hands the finished
 ``NewsService`` to a front end (terminal output, the console chat or the Discord bot).
@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("article", help="article id or title (a unique prefix is enough)")
     summary.add_argument("--sentences", type=int, default=3, metavar="N", help="number of sentences (1-20, default 3)")
     summary.add_argument("--json", action="store_true", help="print a JSON object")
+
+    sync = add("sync", "Push the slash commands to Discord: to one server (immediate) or to all (up to an hour).")
+    sync.add_argument(
+        "--guild", type=int, metavar="ID", help="server id (default: DISCORD_DEV_GUILD_ID; none = global)"
+    )
+    sync.add_argument("--global", dest="all_guilds", action="store_true", help="sync globally even if a guild is set")
 
     articles = add("articles", "List the articles of the corpus.")
     articles.add_argument("--json", action="store_true", help="print a JSON list")
@@ -130,6 +136,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         else:
             stdout.write(render_articles(metas) + "\n")
         return EXIT_OK
+    if command == "sync":
+        if not settings.discord_token:
+            stderr.write("error: DISCORD_TOKEN is not set; sync needs the bot's token (see .env.example)\n")
+            return EXIT_ERROR
+        guild = None if args.all_guilds else (args.guild or settings.discord_dev_guild_id)
+        names = _sync_discord(_service(args, settings, stderr), settings, guild)
+        where = f"server {guild}" if guild else "all servers (may take up to an hour to appear)"
+        stdout.write(f"synced {len(names)} commands to {where}: {', '.join(names)}\n")
+        return EXIT_OK
     if command == "chat":
         return _chat(_service(args, settings, stderr), stdin, stdout)
     if command == "run":
@@ -196,6 +211,23 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
             out = f"error: {exc}"
         stdout.write(out + "\n\n")
         stdout.flush()
+
+
+def _sync_discord(service: NewsService, settings: Settings, guild: int | None) -> list[str]:
+    import asyncio
+
+    from bot.discord_adapter.runner import sync_commands  # Discord is imported only when it is used
+
+    assert settings.discord_token is not None
+    return asyncio.run(
+        sync_commands(
+            service,
+            token=settings.discord_token,
+            api_base=settings.discord_api_base,
+            guild_id=guild,
+            data_dir=settings.data_dir,
+        )
+    )
 
 
 def _run_discord(service: NewsService, settings: Settings) -> int:
