@@ -11,8 +11,8 @@ Protocol (after ReQA, Ahmad et al. 2019):
   the same path and settings as ``python -m bot index``.
 * Candidates are the unique sentences of all articles (equal text counted once). The gold
   sentence of a question is the one that contains the start of its first answer.
-* "engine": every question is ranked by ``bot.retrieval.rank.rank`` (after ``clean_question``),
-  the very ranking ``NewsService.ask`` cuts and cites, with the bot's default ``AnswerParams``;
+* "engine": every question is ranked by ``NewsService.rank`` (after ``clean_question``), the
+  very ranking ``NewsService.ask`` cuts and cites, with the bot's default ``AnswerParams``;
   the abstention cut is not applied (it is measured separately, see ``--abstention``). Its
   ranked list holds the re-ranked candidate pool; a gold sentence outside it counts as a miss.
 * "bm25s": ``bm25s`` (Lucene BM25, k1=1.5, b=0.75) over the same unique sentences, PyStemmer's
@@ -53,7 +53,7 @@ from bot.ingest.documents import ingest  # noqa: E402
 from bot.ingest.sentences import split_spans  # noqa: E402
 from bot.models import Article, ArticleMeta, Document  # noqa: E402
 from bot.retrieval.answer import clean_question  # noqa: E402
-from bot.retrieval.rank import AnswerParams, rank  # noqa: E402
+from bot.retrieval.rank import AnswerParams  # noqa: E402
 from bot.retrieval.store import CorpusIndex  # noqa: E402
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer  # noqa: E402
 from bot.service import NewsService  # noqa: E402
@@ -144,15 +144,12 @@ def build_service(documents: Sequence[Document], tokenizer: Tokenizer) -> NewsSe
     return NewsService(corpus, tokenizer)
 
 
-def engine_ranks(
-    service: NewsService, tokenizer: Tokenizer, row_key: np.ndarray, questions: Sequence[Question],
-    params: AnswerParams,
-) -> list[int | None]:
+def engine_ranks(service: NewsService, row_key: np.ndarray, questions: Sequence[Question]) -> list[int | None]:
     """1-based rank of each question's gold sentence in the bot's ranking (``None`` when absent)."""
     out: list[int | None] = []
     for q in questions:
         try:
-            ranking = rank(clean_question(q.text), service.corpus, tokenizer, params)
+            ranking = service.rank(clean_question(q.text))
         except InvalidQuestion:
             out.append(None)
             continue
@@ -209,8 +206,8 @@ def abstention(data: Dataset, tokenizer: Tokenizer, questions: Sequence[Question
         h = q.article % 2
         try:
             text = clean_question(q.text)
-            mine = rank(text, services[h].corpus, tokenizer, params)
-            theirs = rank(text, services[1 - h].corpus, tokenizer, params)
+            mine = services[h].rank(text)
+            theirs = services[1 - h].rank(text)
         except InvalidQuestion:
             continue
         if len(mine):
@@ -256,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     service = build_service(data.documents, tokenizer)
     t_build = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ours = metrics(engine_ranks(service, tokenizer, data.row_key, questions, AnswerParams()))
+    ours = metrics(engine_ranks(service, data.row_key, questions))
     t_ours = time.perf_counter() - t0
     t0 = time.perf_counter()
     theirs = None if args.no_bm25s else metrics(bm25s_ranks(data.unique_texts, questions))

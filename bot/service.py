@@ -11,6 +11,7 @@ from bot.indexing import index_articles
 from bot.ingest.loaders import corpus_fingerprint, load_corpus
 from bot.models import Answer, ArticleMeta, Sentence, Summary, SummarySentence
 from bot.retrieval.answer import AnswerParams, answer
+from bot.retrieval.rank import Ranker, Ranking
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer
 from bot.summarise.extractive import DEFAULT_SENTENCES, select_sentences
@@ -37,6 +38,7 @@ class NewsService:
         self._corpus = corpus
         self._tokenizer = tokenizer
         self._params = params or AnswerParams()
+        self._ranker = Ranker(corpus, tokenizer, self._params)
         self.warnings = warnings
         self._by_id = {m.id: i for i, m in enumerate(corpus.articles)}
 
@@ -55,7 +57,14 @@ class NewsService:
 
         Raises ``bot.errors.InvalidQuestion`` for an empty, too long or unsearchable question.
         """
-        return answer(question, self._corpus, self._tokenizer, top=top, params=self._params)
+        return answer(question, self._corpus, self._tokenizer, top=top, ranker=self._ranker)
+
+    def rank(self, question: str) -> Ranking:
+        """The full ranking ``ask`` cuts and cites (no abstention, no context): for evaluation.
+
+        ``question`` must already be cleaned (``bot.retrieval.answer.clean_question``).
+        """
+        return self._ranker.rank(question)
 
     def summarise(self, article: str, *, sentences: int = DEFAULT_SENTENCES) -> Summary:
         """Extractive summary of the article given by id, title or unique title prefix.

@@ -6,11 +6,11 @@ import unicodedata
 
 from bot.errors import InvalidQuestion
 from bot.models import Answer, Citation, Excerpt
-from bot.retrieval.rank import AnswerParams, rank
+from bot.retrieval.rank import AnswerParams, Ranker
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer
 
-__all__ = ["AnswerParams", "answer", "citation", "clean_question", "context_rows"]
+__all__ = ["AnswerParams", "Ranker", "answer", "citation", "clean_question", "context_rows"]
 
 MAX_QUESTION_CHARS = 500
 
@@ -41,11 +41,18 @@ def answer(
     *,
     top: int = 3,
     params: AnswerParams | None = None,
+    ranker: Ranker | None = None,
 ) -> Answer:
-    """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason."""
-    params = params or AnswerParams()
+    """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason.
+
+    The excerpts are the best sentences of ``Ranker.rank`` that pass the abstention rule. Pass the
+    ``ranker`` of ``corpus`` when answering many questions (it caches what it derives from the
+    corpus); its params then apply.
+    """
+    ranker = ranker or Ranker(corpus, tokenizer, params)
+    params = ranker.params
     text = clean_question(question)
-    ranking = rank(text, corpus, tokenizer, params)
+    ranking = ranker.rank(text)
     if len(ranking) == 0:
         return Answer(text, (), abstained=True, reason="none of the question's words occur in the articles")
     coverage, cosine = ranking.coverage, ranking.cosine
