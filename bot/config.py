@@ -31,6 +31,10 @@ class Settings:
     discord_dev_guild_id: int | None = None
     discord_message_content: bool = False
     log_level: str = "INFO"
+    ask_cooldown_s: float = 3.0
+    corpus_cooldown_s: float = 30.0
+    fetch_allow_private: bool = False
+    fetch_timeout_s: float = 10.0
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -73,12 +77,27 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         value = text(key)
         return Path(value).expanduser() if value else default
 
+    def flag(key: str) -> bool:
+        value = (text(key) or "false").lower()
+        if value not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+            raise SettingsError(f"{key} must be true or false, got {value!r}")
+        return value in {"1", "true", "yes", "on"}
+
+    def seconds(key: str, default: float) -> float:
+        value = text(key)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not 0 <= number <= 86_400:
+            raise SettingsError(f"{key} must be a number of seconds between 0 and 86400, got {value!r}")
+        return number
+
     guild = text("DISCORD_DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
         raise SettingsError(f"DISCORD_DEV_GUILD_ID must be a number (a server id), got {guild!r}")
-    flag = (text("DISCORD_MESSAGE_CONTENT") or "false").lower()
-    if flag not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
-        raise SettingsError(f"DISCORD_MESSAGE_CONTENT must be true or false, got {flag!r}")
     defaults = Settings()
     return Settings(
         corpus_dir=path("NEWSBOT_CORPUS_DIR", defaults.corpus_dir),
@@ -88,6 +107,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         discord_api_base=text("DISCORD_API_BASE"),
         discord_gateway_url=text("DISCORD_GATEWAY_URL"),
         discord_dev_guild_id=int(guild) if guild else None,
-        discord_message_content=flag in {"1", "true", "yes", "on"},
+        discord_message_content=flag("DISCORD_MESSAGE_CONTENT"),
         log_level=(text("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
+        ask_cooldown_s=seconds("NEWSBOT_ASK_COOLDOWN_S", defaults.ask_cooldown_s),
+        corpus_cooldown_s=seconds("NEWSBOT_CORPUS_COOLDOWN_S", defaults.corpus_cooldown_s),
+        fetch_allow_private=flag("NEWSBOT_FETCH_ALLOW_PRIVATE"),
+        fetch_timeout_s=seconds("NEWSBOT_FETCH_TIMEOUT_S", defaults.fetch_timeout_s),
     )
