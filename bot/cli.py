@@ -17,10 +17,13 @@ from typing import TextIO
 
 from bot import __version__
 from bot.config import Settings, load_settings
-from bot.errors import NewsBotError
+from bot.errors import CorpusError, NewsBotError
+from bot.ingest.fetch import FetchPolicy
+from bot.library import Library
 from bot.progress import ProgressBar
 from bot.render_text import answer_json, render_answer, render_articles, render_summary, summary_json
 from bot.service import NewsService, build_service
+from bot.storage.sqlite import SqliteArticleStore
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 BOLD = ("\033[1m", "\033[0m")
@@ -64,8 +67,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--global", dest="all_guilds", action="store_true", help="sync globally even if a guild is set")
 
+    corpus = sub.add_parser(
+        "corpus", help="Add, remove or list articles added at run time (per server or for all).",
+        description="Add, remove or list articles added at run time (per server with --guild, else for all servers).",
+    )
+    corpus_sub = corpus.add_subparsers(
+        dest="corpus_command", metavar="ACTION", required=True, help="add, remove or list"
+    )
+    for action, text in (
+        ("add", "Add an article from a .txt, .md or .html file or from a news page URL."),
+        ("remove", "Remove an added article by id or title."),
+        ("list", "List the added articles."),
+    ):
+        p = corpus_sub.add_parser(action, help=text, description=text)
+        if action == "add":
+            p.add_argument("source", help="path of a .txt/.md/.html file, or an http(s) URL")
+        if action == "remove":
+            p.add_argument("article", help="id or title of an added article")
+        p.add_argument(
+            "--guild", type=int, metavar="ID", help="the server's id (default: the corpus every server sees)"
+        )
+        p.add_argument("--corpus", type=Path, metavar="DIR", help="folder of shipped articles (default: corpus/)")
+        p.add_argument("--index-dir", type=Path, metavar="DIR", help="where the index is saved")
+
     articles = add("articles", "List the articles of the corpus.")
     articles.add_argument("--json", action="store_true", help="print a JSON list")
+
+    evaluate = add("eval", 'Score the answers on a JSON Lines file of {"question", "expected"}: P@1, R@5, MRR, misses.')
+    evaluate.add_argument("file", type=Path, help="JSON Lines; 'expected' is a phrase the right excerpt contains")
+    evaluate.add_argument("--json", action="store_true", help="print a JSON object (scores and every miss)")
     return parser
 
 
@@ -90,6 +120,29 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
 
 
 def _service(args: argparse.Namespace, settings: Settings, stderr: TextIO, *, rebuild: bool = False) -> NewsService:
+    return _open(args, settings, stderr, rebuild=rebuild)[0]
+
+
+def store_path(settings: Settings) -> Path:
+    """The SQLite file of articles added at run time."""
+    return settings.data_dir / "articles.sqlite3"
+
+
+def _open(
+    args: argparse.Namespace, settings: Settings, stderr: TextIO, *, rebuild: bool = False, need_library: bool = False
+) -> tuple[NewsService, Library | None]:
+    """The service over the shipped corpus plus every article added at run time (and the library)."""
+    service = _shipped_service(args, settings, stderr, rebuild=rebuild)
+    if not (need_library or store_path(settings).exists()):
+        return service, None
+    store = SqliteArticleStore(store_path(settings))
+    policy = FetchPolicy(timeout=settings.fetch_timeout_s, allow_private=settings.fetch_allow_private)
+    library = Library(service, store, fetch_policy=policy)
+    library.load_stored()
+    return service, library
+
+
+def _shipped_service(args: argparse.Namespace, settings: Settings, stderr: TextIO, *, rebuild: bool) -> NewsService:
     corpus = args.corpus or settings.corpus_dir
     # One index per corpus folder, so switching --corpus never clobbers another corpus's index.
     key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
@@ -136,6 +189,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         else:
             stdout.write(render_articles(metas) + "\n")
         return EXIT_OK
+    if command == "corpus":
+        return _corpus(args, settings, stdout, stderr)
     if command == "sync":
         if not settings.discord_token:
             stderr.write("error: DISCORD_TOKEN is not set; sync needs the bot's token (see .env.example)\n")
@@ -144,6 +199,18 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         names = _sync_discord(_service(args, settings, stderr), settings, guild)
         where = f"server {guild}" if guild else "all servers (may take up to an hour to appear)"
         stdout.write(f"synced {len(names)} commands to {where}: {', '.join(names)}\n")
+        return EXIT_OK
+    if command == "eval":
+        from bot.evaluate import DEFAULT_DEPTH, EvalFileError, evaluate, parse_cases, render_report, report_json
+
+        try:
+            cases = parse_cases(args.file.read_text(encoding="utf-8").splitlines())
+        except (OSError, UnicodeDecodeError) as exc:
+            raise EvalFileError(f"cannot read {args.file}: {exc}") from exc
+        service = _service(args, settings, stderr)
+        report = evaluate(cases, lambda q: service.ask(q, top=DEFAULT_DEPTH))
+        out = json.dumps(report_json(report), ensure_ascii=False) if args.json else render_report(report)
+        stdout.write(out + "\n")
         return EXIT_OK
     if command == "chat":
         return _chat(_service(args, settings, stderr), stdin, stdout)
@@ -211,6 +278,31 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
             out = f"error: {exc}"
         stdout.write(out + "\n\n")
         stdout.flush()
+
+
+def _corpus(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    _, library = _open(args, settings, stderr, need_library=True)
+    assert library is not None
+    where = f"server {args.guild}" if args.guild else "every server"
+    if args.corpus_command == "add":
+        source: str = args.source
+        if source.startswith(("http://", "https://")):
+            meta = library.add_url(source, guild_id=args.guild)
+        else:
+            path = Path(source)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from exc
+            meta = library.add_file(path.name, data, guild_id=args.guild)
+        stdout.write(f"added {meta.id}: {meta.title} (for {where})\n")
+    elif args.corpus_command == "remove":
+        meta = library.remove(args.article, guild_id=args.guild)
+        stdout.write(f"removed {meta.id}: {meta.title}\n")
+    else:
+        metas = library.list(guild_id=args.guild)
+        stdout.write((render_articles(metas) if metas else f"no articles added for {where}") + "\n")
+    return EXIT_OK
 
 
 def _sync_discord(service: NewsService, settings: Settings, guild: int | None) -> list[str]:
