@@ -83,6 +83,15 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _with_focused(options: dict[str, Any], focused: str, typed: str) -> dict[str, Any]:
+    """``options`` with the typed text in the focused option (inside the subcommand, if one is given)."""
+    subcommands = [key for key, value in options.items() if isinstance(value, dict)]
+    if subcommands:
+        (key,) = subcommands
+        return {**options, key: _with_focused(options[key], focused, typed)}
+    return {**options, focused: typed}
+
+
 def embed_problems(embeds: list[Json]) -> list[str]:
     """Discord's embed limits (resources/message.mdx) that ``embeds`` break."""
     problems: list[str] = []
@@ -170,6 +179,8 @@ class FakeDiscord:
         self._ids = itertools.count(1)
         self.app_id = self.snowflake()
         self.guild_id = self.snowflake()
+        self.other_guild_id = self.snowflake()  # a second server, for isolation tests
+        self.guild_names = {self.guild_id: "Fake News Guild", self.other_guild_id: "Other Guild"}
         self.bot_user = self._user("NewsBot", bot=True)
         self.owner = self._user("owner")
         self.admin = self._user("admin")
@@ -181,20 +192,24 @@ class FakeDiscord:
             self.member["id"]: MEMBER_PERMISSIONS,
             self.other_bot["id"]: MEMBER_PERMISSIONS,
         }
+        layout = {self.guild_id: ("general", "ask", "random"), self.other_guild_id: ("other-general",)}
         self.channels: dict[str, Json] = {
             name: {
                 "id": str(self.snowflake()),
                 "type": 0,
                 "name": name,
                 "position": position,
-                "guild_id": str(self.guild_id),
+                "guild_id": str(guild_id),
                 "permission_overwrites": [],
                 "nsfw": False,
                 "parent_id": None,
                 "rate_limit_per_user": 0,
             }
-            for position, name in enumerate(("general", "ask", "random"))
+            for guild_id, names in layout.items()
+            for position, name in enumerate(names)
         }
+        self.attachments: dict[str, tuple[Json, bytes]] = {}
+        self.downloads: list[str] = []
         self.commands: dict[int | None, list[Json]] = {}
         self.requests: list[Recorded] = []
         self.rejections: list[Rejected] = []
@@ -202,6 +217,10 @@ class FakeDiscord:
         self.interactions: dict[int, Interaction] = {}
         self.identify_intents: list[int] = []
         self.close_codes: list[int] = []
+        self.resumes: list[str] = []  # session ids resumed
+        self.resumable = True  # False: a RESUME is answered with "invalid session" (the client IDENTIFYs again)
+        self._sessions: dict[str, int] = {}  # session id -> intents
+        self._transports: dict[int, Any] = {}  # id(ws) -> its TCP transport, to cut it abruptly
         self._sockets: list[tuple[web.WebSocketResponse, int]] = []
         self._seq = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -242,8 +261,32 @@ class FakeDiscord:
         }
 
     def channel_id(self, name: str) -> int:
-        """Id of one of the fake guild's text channels ("general", "ask", "random")."""
+        """Id of a text channel: "general", "ask", "random" (first guild) or "other-general" (second)."""
         return int(self.channels[name]["id"])
+
+    def guild_of(self, channel: str) -> int:
+        """The guild a channel belongs to."""
+        return int(self.channels[channel]["guild_id"])
+
+    def add_attachment(
+        self, filename: str, data: bytes, *, size: int | None = None, content_type: str | None = "text/plain"
+    ) -> str:
+        """Upload a file as a user would; returns the key to pass as an attachment option's value.
+
+        ``size`` is what Discord reports (default: the real length), so a test can make it lie.
+        """
+        aid = str(self.snowflake())
+        url = f"http://127.0.0.1:{self.port}/attachments/{aid}/{filename}"
+        payload: Json = {
+            "id": aid,
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": url,
+            "proxy_url": url,
+            **({"content_type": content_type} if content_type else {}),
+        }
+        self.attachments[aid] = (payload, data)
+        return aid
 
     @property
     def api_base(self) -> str:
@@ -260,6 +303,7 @@ class FakeDiscord:
         """Serve on 127.0.0.1 at a free port."""
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{aid}/{filename}", self._attachment)
         api = "/api/v10"
         routes = [
             ("GET", "/users/@me", self._me),
@@ -445,9 +489,9 @@ class FakeDiscord:
                 problems += self._command_problems({**option, "options": []}, depth=depth + 1)
         return problems
 
-    def find_command(self, name: str) -> Json:
-        """The registered command ``name`` (guild commands first); Discord would not offer others."""
-        for scope in (self.guild_id, None):
+    def find_command(self, name: str, guild_id: int | None = None) -> Json:
+        """The registered command ``name`` (that guild's commands first); Discord would not offer others."""
+        for scope in (guild_id or self.guild_id, None):
             for command in self.commands.get(scope, []):
                 if command["name"] == name:
                     return command
@@ -458,13 +502,14 @@ class FakeDiscord:
         iid = self.snowflake()
         token = f"itoken-{iid}"
         channel_payload = self.channels[channel]
+        guild_id = channel_payload["guild_id"]
         payload: Json = {
             "id": str(iid),
             "application_id": str(self.app_id),
             "type": kind,
             "token": token,
             "version": 1,
-            "guild_id": str(self.guild_id),
+            "guild_id": guild_id,
             "channel_id": channel_payload["id"],
             "channel": {**channel_payload, "permissions": str(self.permissions.get(user["id"], 0))},
             "member": self._member(user),
@@ -472,7 +517,7 @@ class FakeDiscord:
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "authorizing_integration_owners": {"0": guild_id},
             "context": 0,
             "attachment_size_limit": 10_000_000,
         }
@@ -480,8 +525,8 @@ class FakeDiscord:
         self.interactions[iid] = record
         return record
 
-    def _command_data(self, name: str, options: dict[str, Any], user: Json, focused: str | None) -> Json:
-        command = self.find_command(name)
+    def _command_data(self, name: str, options: dict[str, Any], user: Json, focused: str | None, guild_id: int) -> Json:
+        command = self.find_command(name, guild_id)
         required = command.get("default_member_permissions")
         if required is not None and self.permissions.get(user["id"], 0) & int(required) != int(required):
             raise PermissionError(f"Discord does not show /{name} to {user['username']}")
@@ -535,6 +580,9 @@ class FakeDiscord:
                 channel = self.channels[value]
                 item["value"] = channel["id"]
                 resolved.setdefault("channels", {})[channel["id"]] = {**channel, "permissions": str(ALL_PERMISSIONS)}
+            elif kind == 11:
+                attachment, _ = self.attachments[value]
+                resolved.setdefault("attachments", {})[value] = attachment
             out.append(item)
         return out
 
@@ -551,17 +599,25 @@ class FakeDiscord:
         """Invoke ``/name`` as ``user`` (default: member); options as {name: value} ({sub: {...}} for groups)."""
         user = user or self.member
         record = self._base_interaction(2, user, channel)
-        record.payload["data"] = self._command_data(name, options or {}, user, None)
+        record.payload["data"] = self._command_data(name, options or {}, user, None, self.guild_of(channel))
         await self._dispatch("INTERACTION_CREATE", record.payload)
         return record
 
     async def autocomplete(
-        self, name: str, focused: str, typed: str, options: dict[str, Any] | None = None, *, user: Json | None = None
+        self,
+        name: str,
+        focused: str,
+        typed: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user: Json | None = None,
+        channel: str = "general",
     ) -> Interaction:
-        """Type ``typed`` into option ``focused`` of ``/name``."""
+        """Type ``typed`` into option ``focused`` of ``/name`` (options as in ``slash``)."""
         user = user or self.member
-        record = self._base_interaction(4, user, "general")
-        record.payload["data"] = self._command_data(name, {**(options or {}), focused: typed}, user, focused)
+        record = self._base_interaction(4, user, channel)
+        given = _with_focused(options or {}, focused, typed)
+        record.payload["data"] = self._command_data(name, given, user, focused, self.guild_of(channel))
         await self._dispatch("INTERACTION_CREATE", record.payload)
         return record
 
@@ -708,7 +764,7 @@ class FakeDiscord:
         message: Json = {
             "id": str(mid),
             "channel_id": str(channel_id),
-            "guild_id": str(self.guild_id),
+            "guild_id": self._channel_guild(str(channel_id)),
             "type": 19 if reference else (20 if interaction else 0),
             "content": body.get("content") or "",
             "author": author or self.bot_user,
@@ -739,6 +795,9 @@ class FakeDiscord:
             }
         self.messages[mid] = message
         return message
+
+    def _channel_guild(self, channel_id: str) -> str:
+        return next((c["guild_id"] for c in self.channels.values() if c["id"] == channel_id), str(self.guild_id))
 
     def _edit(self, message_id: int, body: Json) -> Json:
         message = self.messages[message_id]
@@ -784,6 +843,17 @@ class FakeDiscord:
 
     async def _typing(self, request: web.Request) -> web.Response:
         return self._no_content()
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        """The CDN: the bytes of an uploaded file."""
+        aid = request.match_info["aid"]
+        self.downloads.append(aid)
+        if aid not in self.attachments:
+            return web.Response(status=404)
+        payload, data = self.attachments[aid]
+        return web.Response(
+            body=data, headers={"Content-Type": payload.get("content_type") or "application/octet-stream"}
+        )
 
     async def post_message(
         self, content: str, *, user: Json | None = None, channel: str = "general", mention_bot: bool = False
@@ -841,9 +911,29 @@ class FakeDiscord:
         return bodies
 
     # ----------------------------------------------------------------- gateway
+    @property
+    def connected(self) -> int:
+        """How many gateway connections are identified or resumed and open."""
+        return sum(1 for ws, _ in self._sockets if not ws.closed)
+
+    async def drop_gateway(self, code: int | None = 4000) -> None:
+        """Close every gateway connection with ``code`` (Discord uses 4000 for "unknown error, reconnect"),
+        or with ``code=None`` cut the TCP connection without a close frame."""
+        sockets, self._sockets = list(self._sockets), []
+        for ws, _ in sockets:
+            if code is None:
+                transport = self._transports.get(id(ws))
+                if transport is not None:
+                    transport.abort()
+            else:
+                self.close_codes.append(code)
+                await ws.close(code=code, message=b"Dropped by the test.")
+        await self._notify()
+
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        self._transports[id(ws)] = request.transport
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
         intents = 0
         try:
@@ -872,21 +962,38 @@ class FakeDiscord:
                         self.close_codes.append(4014)
                         await ws.close(code=4014, message=b"Disallowed intent(s).")
                         break
-                    await self._ready(ws)
+                    session_id = f"fake-session-{len(self._sessions) + 1}"
+                    self._sessions[session_id] = intents
+                    await self._ready(ws, session_id)
                     self._sockets.append((ws, intents))
                     await self._notify()
                 elif op == 6:
-                    await ws.send_str(json.dumps({"op": 9, "d": False}))
+                    resume = data.get("d") or {}
+                    session_id = str(resume.get("session_id"))
+                    if resume.get("token") != self.token:
+                        self.close_codes.append(4004)
+                        await ws.close(code=4004, message=b"Authentication failed.")
+                        break
+                    if not self.resumable or session_id not in self._sessions:
+                        await ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
+                        continue
+                    intents = self._sessions[session_id]
+                    self.resumes.append(session_id)
+                    await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
+                    self._sockets.append((ws, intents))
+                    await self._notify()
         finally:
             self._sockets = [(s, i) for s, i in self._sockets if s is not ws]
+            self._transports.pop(id(ws), None)
+            await self._notify()
         return ws
 
-    async def _ready(self, ws: web.WebSocketResponse) -> None:
+    async def _ready(self, ws: web.WebSocketResponse, session_id: str) -> None:
         ready = {
             "v": 10,
             "user": self.bot_user,
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-            "session_id": "fake-session",
+            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in self.guild_names],
+            "session_id": session_id,
             "resume_gateway_url": self.gateway_url,
             "shard": [0, 1],
             "application": {"id": str(self.app_id), "flags": 0},
@@ -894,18 +1001,24 @@ class FakeDiscord:
             "relationships": [],
         }
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
-        guild = {
-            "id": str(self.guild_id),
-            "name": "Fake News Guild",
+        for guild_id in self.guild_names:
+            await ws.send_str(
+                json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self._guild(guild_id)})
+            )
+
+    def _guild(self, guild_id: int) -> Json:
+        return {
+            "id": str(guild_id),
+            "name": self.guild_names[guild_id],
             "unavailable": False,
             "owner_id": self.owner["id"],
-            "channels": list(self.channels.values()),
+            "channels": [c for c in self.channels.values() if c["guild_id"] == str(guild_id)],
             "threads": [],
             "voice_states": [],
             "presences": [],
             "roles": [
                 {
-                    "id": str(self.guild_id),
+                    "id": str(guild_id),
                     "name": "@everyone",
                     "permissions": str(MEMBER_PERMISSIONS),
                     "position": 0,
@@ -933,4 +1046,3 @@ class FakeDiscord:
             "nsfw_level": 0,
             "system_channel_flags": 0,
         }
-        await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild}))
