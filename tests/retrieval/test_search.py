@@ -1,0 +1,45 @@
+import random
+
+import numpy as np
+import pytest
+
+from bot.retrieval.index import SentenceIndex
+
+WORDS = [f"w{i}" for i in range(40)]
+
+
+def _random_rows(n: int, seed: int) -> list[list[str]]:
+    rng = random.Random(seed)
+    return [[rng.choice(WORDS[: rng.randint(3, 40)]) for _ in range(rng.randint(1, 12))] for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("k", [1, 5, 50, 1000])
+def test_search_equals_top_of_score(seed, k):
+    index = SentenceIndex.build(_random_rows(400, seed))
+    rng = random.Random(seed + 100)
+    for _ in range(25):
+        query = index.query_vector([rng.choice(WORDS) for _ in range(rng.randint(1, 6))] + ["unseen"])
+        every = index.score(query)
+        expected = index.top(every, k)
+        got = index.search(query, k)
+        assert np.allclose(got.scores, expected.scores, atol=1e-6)
+        # Same rows, except where rows tie on score (at float precision) and may swap places.
+        tied = np.isclose(expected.scores[:, None], every.scores[None, :], atol=1e-6).sum(axis=1) > 1
+        assert np.array_equal(got.rows[~tied], expected.rows[~tied])
+        assert np.allclose(got.coverage[~tied], expected.coverage[~tied])
+
+
+def test_search_leaves_the_scratch_space_clean():
+    index = SentenceIndex.build(_random_rows(200, 7))
+    query = index.query_vector(["w1", "w2", "w3"])
+    first = index.search(query, 10)
+    index.search(index.query_vector(["w5"]), 10)
+    again = index.search(query, 10)
+    assert np.array_equal(first.rows, again.rows) and np.array_equal(first.scores, again.scores)
+
+
+def test_search_of_nothing():
+    index = SentenceIndex.build(_random_rows(50, 8))
+    assert len(index.search(index.query_vector(["unseen"]), 10).rows) == 0
+    assert len(index.search(index.query_vector(["w1"]), 0).rows) == 0
