@@ -23,9 +23,11 @@ it is not returned).
 
 ``--abstention`` also measures the abstention rule: the articles are split into two halves (even
 and odd positions), each half is indexed on its own, and every question is asked against the
-index of its own half (answerable) and of the other half (unanswerable). For a grid of
-``min_coverage`` values it prints the share of answerable questions answered, the share of
-those answered correctly at rank 1, and the share of unanswerable questions abstained.
+index of its own half (answerable) and of the other half (unanswerable). The rule reads the top
+sentence's support (question idf mass in it and its paragraph neighbours, ``Ranking.window``)
+and cosine, as ``answer()`` does. For a grid of ``min_coverage`` values it prints the share of
+answerable questions answered, the share of those answered correctly at rank 1, and the share of
+unanswerable questions abstained.
 
 Run: ``python benchmarks/reqa_squad.py`` (about a minute on 2 cores; ``--limit N`` asks only the
 first N questions). The last line printed is one JSON object.
@@ -200,7 +202,7 @@ def abstention(data: Dataset, tokenizer: Tokenizer, questions: Sequence[Question
     for half in halves:
         keys.append(np.concatenate([data.row_key[_doc_rows(data, a)] for a in half]))
     params = AnswerParams()
-    own: list[tuple[float, float, bool]] = []  # (coverage, cosine, correct) of the top row
+    own: list[tuple[float, float, bool]] = []  # (support, cosine, correct) of the top row
     other: list[tuple[float, float]] = []
     for q in questions:
         h = q.article % 2
@@ -211,12 +213,12 @@ def abstention(data: Dataset, tokenizer: Tokenizer, questions: Sequence[Question
         except InvalidQuestion:
             continue
         if len(mine):
-            own.append((float(mine.coverage[0]), float(mine.cosine[0]), int(keys[h][mine.rows[0]]) == q.gold))
+            own.append((float(mine.window[0]), float(mine.cosine[0]), int(keys[h][mine.rows[0]]) == q.gold))
         else:
             own.append((0.0, 0.0, False))
-        other.append((float(theirs.coverage[0]), float(theirs.cosine[0])) if len(theirs) else (0.0, 0.0))
+        other.append((float(theirs.window[0]), float(theirs.cosine[0])) if len(theirs) else (0.0, 0.0))
     rows = []
-    for threshold in (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
+    for threshold in (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
         ok = params.min_score
 
         def passes(cov: float, cos: float, t: float = threshold, s: float = ok) -> bool:

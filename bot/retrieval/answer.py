@@ -55,14 +55,15 @@ def answer(
     ranking = ranker.rank(text)
     if len(ranking) == 0:
         return Answer(text, (), abstained=True, reason="none of the question's words occur in the articles")
-    coverage, cosine = ranking.coverage, ranking.cosine
-    if coverage[0] < params.min_coverage or cosine[0] < params.min_score:
+    # Support: the question's idf mass found in the sentence and its neighbours (README "Answering").
+    support, cosine = ranking.window, ranking.cosine
+    if support[0] < params.min_coverage or cosine[0] < params.min_score:
         return Answer(
             text,
             (),
             abstained=True,
             reason=(
-                f"the closest sentence matches only {coverage[0]:.0%} of the question "
+                f"the closest passage matches only {support[0]:.0%} of the question "
                 f"(at least {params.min_coverage:.0%} is needed)"
             ),
         )
@@ -73,7 +74,7 @@ def answer(
     for i in range(len(ranking)):
         if len(excerpts) >= top:
             break
-        if coverage[i] < params.min_coverage or cosine[i] < params.min_score:
+        if support[i] < params.min_coverage or cosine[i] < params.min_score:
             continue
         row = int(ranking.rows[i])
         sentence = corpus.table.text(row)

@@ -78,13 +78,15 @@ class AnswerParams:
     """Knobs of answering, with the defaults the bot uses.
 
     ``candidates``: how many ranked sentences ``rank`` returns. ``min_coverage``: share of the
-    question's idf mass (unknown words counted at the highest idf) the best sentence must match,
-    else the bot abstains. ``min_score``: minimum cosine. ``speaker_bonus``: added to a sentence
-    whose subject says something in a "what did X say" question. ``weights``: see ``RankWeights``.
+    question's idf mass (unknown words counted at the highest idf) that the best sentence and its
+    neighbours in the paragraph must hold together, else the bot abstains (0.55: calibrated on
+    SQuAD, see README "Answering"). ``min_score``: minimum cosine of the sentence itself.
+    ``speaker_bonus``: added to a sentence whose subject says something in a "what did X say"
+    question. ``weights``: see ``RankWeights``.
     """
 
     candidates: int = 50
-    min_coverage: float = 0.5
+    min_coverage: float = 0.55
     min_score: float = 0.1
     speaker_bonus: float = 0.5
     weights: RankWeights = field(default_factory=RankWeights)
@@ -96,7 +98,8 @@ class Ranking:
 
     ``rows`` are sentence rows of the corpus; ``final`` is the score they are ordered by;
     ``cosine`` and ``coverage`` are each row's own TF-IDF cosine and share of the question's idf
-    mass (the figures the abstention rule reads).
+    mass (the figures the abstention rule reads); ``window`` is the share of the question's idf
+    mass found in the sentence and its neighbours in the paragraph together.
     """
 
     terms: tuple[str, ...]
@@ -104,6 +107,7 @@ class Ranking:
     final: NDArray[np.float64]
     cosine: NDArray[np.float64]
     coverage: NDArray[np.float64]
+    window: NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -112,7 +116,7 @@ class Ranking:
     def empty(cls, terms: Sequence[str]) -> Ranking:
         """No candidate at all."""
         z = np.zeros(0)
-        return cls(tuple(terms), np.zeros(0, dtype=np.int64), z, z, z)
+        return cls(tuple(terms), np.zeros(0, dtype=np.int64), z, z, z, z)
 
 
 def speaker_terms(question: str, tokenizer: Tokenizer) -> tuple[str, ...]:
@@ -185,22 +189,21 @@ class Ranker:
         evidence = self._first_stage(query)
         if evidence is None:
             return Ranking.empty(terms)
-        rows, first, cosine, coverage = evidence
+        rows, first, cosine, coverage, window = evidence
         k = min(params.weights.rerank, len(rows))
         keep = np.argpartition(-first, k - 1)[:k] if len(rows) > k else np.arange(len(rows))
-        rows, final, cosine, coverage = rows[keep], first[keep].copy(), cosine[keep], coverage[keep].copy()
+        rows, final, cosine = rows[keep], first[keep].copy(), cosine[keep]
+        coverage, window = coverage[keep].copy(), window[keep]
         final += self._second_stage(question, terms, rows)
         if speaker:
             self._add_speaker(query, terms, speaker, rows, final, coverage)
         order = np.lexsort((rows, -final))[: params.candidates]
-        return Ranking(tuple(terms), rows[order], final[order], cosine[order], coverage[order])
+        return Ranking(tuple(terms), rows[order], final[order], cosine[order], coverage[order], window[order])
 
     # ------------------------------------------------------------------ first stage
 
-    def _first_stage(
-        self, query: QueryVector
-    ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]] | None:
-        """Candidate rows with their first-stage score, own cosine and own idf coverage."""
+    def _first_stage(self, query: QueryVector) -> tuple[NDArray[np.int64], *tuple[NDArray[np.float64], ...]] | None:
+        """Candidate rows with their first-stage score, own cosine, own and window idf coverage."""
         w = self.params.weights
         index, table = self.corpus.index, self.corpus.table
         n_terms = len(query.columns)
@@ -284,7 +287,7 @@ class Ranker:
             + w.local * local
             + w.previous * previous
         )
-        return cand, score, cosine, coverage
+        return cand, score, cosine, coverage, window
 
     def _local_coverage(
         self,
