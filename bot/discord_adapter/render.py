@@ -248,8 +248,15 @@ def render_context(excerpts: Sequence[tuple[Excerpt, Sequence[Sentence]]]) -> di
     return embed
 
 
-def render_articles(articles: Sequence[ArticleMeta], *, page: int = 0, per_page: int = 10) -> discord.Embed:
-    """One page of the corpus listing."""
+def render_articles(
+    articles: Sequence[ArticleMeta],
+    *,
+    page: int = 0,
+    per_page: int = 10,
+    heading: str = "Articles",
+    empty: str = "The corpus is empty.",
+) -> discord.Embed:
+    """One page of the corpus listing (or of a server's own additions, with another heading)."""
     view = Page(index=page, size=per_page, total=len(articles))
     shown = articles[view.start : view.start + per_page]
     each = (DESCRIPTION_LIMIT - 2 * per_page) // max(1, per_page)
@@ -258,8 +265,9 @@ def render_articles(articles: Sequence[ArticleMeta], *, page: int = 0, per_page:
         date = f" \u00b7 {escape(clip(meta.published, 40))}" if meta.published else ""
         prefix = f"{number}. "
         lines.append(prefix + link(meta.title, meta.url, each - len(prefix) - len(date)) + date)
-    description = "\n".join(lines) if lines else "The corpus is empty."
-    embed = discord.Embed(title=f"Articles ({len(articles)})", description=description, colour=ANSWER_COLOUR)
+    description = "\n".join(lines) if lines else empty
+    title = clip(f"{heading} ({len(articles)})", TITLE_LIMIT)
+    embed = discord.Embed(title=title, description=description, colour=ANSWER_COLOUR)
     embed.set_footer(text=f"{view.label()} \u00b7 /summary gives a short summary of one")
     check_embed(embed)
     return embed
@@ -271,6 +279,7 @@ HELP_TEXT: tuple[tuple[str, str], ...] = (
     ("/articles", "Lists the articles I can quote from."),
     ("@mention me", "Ask a question by mentioning me in any channel; I answer as a reply."),
     ("/config ask-channel", "Admins (Manage Server): every message in an ask-channel is taken as a question."),
+    ("/corpus add | remove | list", "Admins (Manage Server): add this server's own articles (a file or a URL)."),
     ("/help", "This message."),
 )
 
@@ -316,3 +325,19 @@ def autocomplete_choices(articles: Sequence[ArticleMeta]) -> list[discord.app_co
 def error_text(text: str) -> str:
     """A short user-facing error line, escaped and within the content limit."""
     return quote_text(" ".join(text.split()), 300)
+
+
+def code(text: str) -> str:
+    """``text`` safe inside an inline code span (which shows everything literally but backticks)."""
+    return clip(text.replace("`", "'"), 120)
+
+
+def added_text(meta: ArticleMeta) -> str:
+    """The confirmation after ``/corpus add``."""
+    title = link(meta.title, meta.url, 400)
+    return clip(f"Added {title} (`{code(meta.id)}`) to this server's articles; I can quote it right away.", 1000)
+
+
+def removed_text(meta: ArticleMeta) -> str:
+    """The confirmation after ``/corpus remove``."""
+    return clip(f"Removed {quote_text(meta.title, 400)} (`{code(meta.id)}`) from this server's articles.", 1000)

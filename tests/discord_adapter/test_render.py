@@ -111,3 +111,16 @@ def test_autocomplete_choices_respect_limits() -> None:
 def test_check_embed_refuses_oversized() -> None:
     with pytest.raises(ValueError, match="description"):
         render.check_embed(discord.Embed(description="x" * 4097))
+
+
+def test_corpus_confirmations_quote_the_title_and_code_the_id() -> None:
+    meta = ArticleMeta(id="g1/a-`b`-c", title="**Big** @everyone news", url="https://news.example/x")
+    added = render.added_text(meta)
+    assert added.startswith("Added [\\*\\*Big\\*\\* @\u200beveryone news](https://news.example/x) (`g1/a-'b'-c`)")
+    removed = render.removed_text(ArticleMeta(id="g1/x", title="T" * 5000, url=None))
+    assert removed.startswith("Removed TTT") and len(removed) <= 1000
+
+
+def test_articles_listing_with_another_heading_and_empty_text() -> None:
+    embed = render.render_articles([], heading="Added to this server", empty="Nothing yet.")
+    assert embed.title == "Added to this server (0)" and embed.description == "Nothing yet."
