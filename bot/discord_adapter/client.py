@@ -8,14 +8,17 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.errors import NewsTree
 from bot.discord_adapter.store import BotStore
+from bot.library import Library
 from bot.service import NewsService
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS: tuple[str, ...] = tuple(
-    f"bot.discord_adapter.cogs.{name}" for name in ("ask", "summary", "articles", "help", "config", "mentions")
+    f"bot.discord_adapter.cogs.{name}"
+    for name in ("ask", "summary", "articles", "help", "config", "corpus", "mentions")
 )
 
 
@@ -24,6 +27,10 @@ class NewsBot(commands.Bot):
 
     There are no prefix commands: ``on_message`` is handled by the mentions cog only, so a message
     such as "@Bot question" never goes through the prefix-command machinery.
+
+    ``library`` (optional) enables ``/corpus``; without it the command explains it is off.
+    ``ask_cooldown`` limits questions (slash, mention, ask-channel) and ``corpus_cooldown`` corpus
+    changes, per user; 0 turns one off.
     """
 
     def __init__(
@@ -35,6 +42,9 @@ class NewsBot(commands.Bot):
         message_content_intent: bool = False,
         view_timeout: float = 600.0,
         result_pages: int = 3,
+        library: Library | None = None,
+        ask_cooldown_s: float = 3.0,
+        corpus_cooldown_s: float = 30.0,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -53,6 +63,9 @@ class NewsBot(commands.Bot):
         self.message_content_intent = message_content_intent
         self.view_timeout = view_timeout
         self.result_pages = result_pages
+        self.library = library
+        self.ask_cooldown = Cooldown(ask_cooldown_s)
+        self.corpus_cooldown = Cooldown(corpus_cooldown_s)
 
     async def setup_hook(self) -> None:
         """Load the cogs; sync the commands to the development guild only, if one is configured."""

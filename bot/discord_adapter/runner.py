@@ -19,6 +19,7 @@ from discord.http import Route
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import DiscordStartupError
 from bot.discord_adapter.store import BotStore
+from bot.library import Library
 from bot.service import NewsService
 
 log = logging.getLogger(__name__)
@@ -69,15 +70,26 @@ async def run_discord(
     dev_guild_id: int | None,
     data_dir: Path,
     message_content_intent: bool,
+    library: Library | None = None,
+    ask_cooldown_s: float = 3.0,
+    corpus_cooldown_s: float = 30.0,
 ) -> None:
     """Connect and serve until cancelled or disconnected for good.
 
-    Raises ``DiscordStartupError`` with a readable message when Discord refuses the token or the
-    Message Content intent.
+    ``library`` enables ``/corpus`` (the same ``service`` must be the one it adds articles to).
+    Dropped gateway connections are resumed (or re-identified) and REST 429s waited out by
+    discord.py. Raises ``DiscordStartupError`` with a readable message when Discord refuses the
+    token or the Message Content intent.
     """
     with discord_endpoints(api_base, gateway_url):
         bot = create_bot(
-            service, data_dir=data_dir, dev_guild_id=dev_guild_id, message_content_intent=message_content_intent
+            service,
+            data_dir=data_dir,
+            dev_guild_id=dev_guild_id,
+            message_content_intent=message_content_intent,
+            library=library,
+            ask_cooldown_s=ask_cooldown_s,
+            corpus_cooldown_s=corpus_cooldown_s,
         )
         try:
             async with bot:

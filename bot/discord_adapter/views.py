@@ -77,12 +77,14 @@ class AnswerView(GuardedView):
         store: BotStore,
         owner_id: int,
         per_page: int,
+        guild_id: int | None,
         timeout: float | None = 600.0,
     ) -> None:
         super().__init__(owner_id=owner_id, timeout=timeout)
         self.answer = answer
         self.service = service
         self.store = store
+        self.guild_id = guild_id  # the server the answer was given in: context comes from its corpus
         self.page = Page(index=0, size=per_page, total=len(answer.excerpts))
         self.owner_only = _ids(self.more)
         self.more.disabled = not self.page.has_next
@@ -150,17 +152,28 @@ class ArticlesView(GuardedView):
     """Previous / Next through the corpus listing."""
 
     def __init__(
-        self, articles: Sequence[ArticleMeta], *, owner_id: int, per_page: int = 10, timeout: float | None = 600.0
+        self,
+        articles: Sequence[ArticleMeta],
+        *,
+        owner_id: int,
+        per_page: int = 10,
+        timeout: float | None = 600.0,
+        heading: str = "Articles",
+        empty: str = "The corpus is empty.",
     ) -> None:
         super().__init__(owner_id=owner_id, timeout=timeout)
         self.articles = articles
+        self.heading = heading
+        self.empty = empty
         self.page = Page(index=0, size=per_page, total=len(articles))
         self.owner_only = _ids(self.previous_page, self.next_page)
         self._sync_buttons()
 
     def embed(self) -> discord.Embed:
         """The listing embed for the current page."""
-        return render_articles(self.articles, page=self.page.index, per_page=self.page.size)
+        return render_articles(
+            self.articles, page=self.page.index, per_page=self.page.size, heading=self.heading, empty=self.empty
+        )
 
     def _sync_buttons(self) -> None:
         self.previous_page.disabled = not self.page.has_previous

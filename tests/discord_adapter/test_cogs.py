@@ -31,7 +31,8 @@ def test_commands_are_unique_and_described() -> None:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ == name and issubclass(cls, commands.Cog):
                 cog = cls.__new__(cls)  # no bot needed to read the declared commands
-                for command in cog.__cog_app_commands__:
+                roots = {id(c.root_parent or c): c.root_parent or c for c in cog.__cog_app_commands__}
+                for command in roots.values():  # a GroupCog's subcommands share one root
                     tree.add_command(command)  # raises on a duplicate name
     names = []
     for command in tree.walk_commands():
@@ -40,4 +41,15 @@ def test_commands_are_unique_and_described() -> None:
         if isinstance(command, app_commands.Command):
             for param in command.parameters:
                 assert 1 <= len(param.description) <= 100 and param.description != "…", (command.name, param.name)
-    assert sorted(names) == ["articles", "ask", "config", "config ask-channel", "help", "summary"]
+    assert sorted(names) == [
+        "articles",
+        "ask",
+        "config",
+        "config ask-channel",
+        "corpus",
+        "corpus add",
+        "corpus list",
+        "corpus remove",
+        "help",
+        "summary",
+    ]

@@ -14,7 +14,10 @@ import pytest_asyncio
 
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.runner import create_bot, discord_endpoints
+from bot.ingest.fetch import FetchPolicy
+from bot.library import Library
 from bot.service import NewsService, build_service
+from bot.storage.sqlite import SqliteArticleStore
 from tests.e2e.fake_discord import FakeDiscord
 
 HERE = Path(__file__).resolve().parent
@@ -46,10 +49,31 @@ def write_corpus(target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def news_service(tmp_path_factory: pytest.TempPathFactory) -> NewsService:
-    """The real service over the e2e corpus, built once."""
+def e2e_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The e2e corpus folder and its saved index, built once."""
     corpus = write_corpus(tmp_path_factory.mktemp("e2e") / "corpus")
-    return build_service(corpus, tmp_path_factory.mktemp("e2e-index"))
+    index = tmp_path_factory.mktemp("e2e-index")
+    build_service(corpus, index)
+    return corpus, index
+
+
+@pytest.fixture(scope="session")
+def news_service(e2e_index: tuple[Path, Path]) -> NewsService:
+    """The real service over the e2e corpus, shared by tests that do not change it."""
+    return build_service(*e2e_index)
+
+
+@pytest.fixture
+def fresh_service(e2e_index: tuple[Path, Path]) -> NewsService:
+    """A service of its own (loaded from the saved index), for tests that add articles."""
+    return build_service(*e2e_index)
+
+
+@pytest.fixture
+def library(fresh_service: NewsService, tmp_path: Path) -> Library:
+    """Corpus management over ``fresh_service``; URL fetches may reach 127.0.0.1 (the fake serves pages)."""
+    store = SqliteArticleStore(tmp_path / "articles.sqlite3")
+    return Library(fresh_service, store, fetch_policy=FetchPolicy(allow_private=True, timeout=5.0))
 
 
 @pytest_asyncio.fixture
@@ -65,9 +89,19 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @asynccontextmanager
 async def running_bot(
-    fake: FakeDiscord, service: Any, data_dir: Path, *, message_content_intent: bool = True, **options: Any
+    fake: FakeDiscord,
+    service: Any,
+    data_dir: Path,
+    *,
+    message_content_intent: bool = True,
+    ask_cooldown_s: float = 0.0,
+    corpus_cooldown_s: float = 0.0,
+    **options: Any,
 ) -> AsyncIterator[NewsBot]:
-    """The real bot connected to ``fake`` (commands synced to its guild), closed on exit."""
+    """The real bot connected to ``fake`` (commands synced to its guild), closed on exit.
+
+    Cooldowns are off unless a test sets them.
+    """
     with discord_endpoints(fake.api_base, fake.gateway_url):
         bot = create_bot(
             service,
@@ -75,6 +109,8 @@ async def running_bot(
             dev_guild_id=fake.guild_id,
             message_content_intent=message_content_intent,
             guild_ready_timeout=0.05,
+            ask_cooldown_s=ask_cooldown_s,
+            corpus_cooldown_s=corpus_cooldown_s,
             **options,
         )
         async with bot:

@@ -209,6 +209,7 @@ class FakeDiscord:
             for position, name in enumerate(names)
         }
         self.attachments: dict[str, tuple[Json, bytes]] = {}
+        self.pages: dict[str, tuple[str, bytes]] = {}  # a news site on the same port: name -> (type, body)
         self.downloads: list[str] = []
         self.commands: dict[int | None, list[Json]] = {}
         self.requests: list[Recorded] = []
@@ -304,6 +305,7 @@ class FakeDiscord:
         app = web.Application(middlewares=[self._middleware])
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/attachments/{aid}/{filename}", self._attachment)
+        app.router.add_get("/pages/{name}", self._page)
         api = "/api/v10"
         routes = [
             ("GET", "/users/@me", self._me),
@@ -376,13 +378,25 @@ class FakeDiscord:
         await self._notify()
         return response
 
-    def rate_limit(self, method: str, path_suffix: str, *, times: int = 1, retry_after: float = 0.05) -> None:
-        """Answer the next ``times`` matching requests with 429, as Discord does when a bucket is empty."""
-        self._rate_limits.append([method, path_suffix, times, retry_after])
+    def rate_limit(
+        self,
+        method: str,
+        path_suffix: str,
+        *,
+        times: int = 1,
+        retry_after: float = 0.05,
+        match: Callable[[str], bool] | None = None,
+    ) -> None:
+        """Answer the next ``times`` matching requests with 429, as Discord does when a bucket is empty.
+
+        A request matches by method and path suffix, or by ``match(path)`` when that is given.
+        """
+        self._rate_limits.append([method, path_suffix, times, retry_after, match])
 
     def _take_rate_limit(self, method: str, path: str) -> web.Response | None:
         for rule in self._rate_limits:
-            if rule[0] == method and path.endswith(rule[1]) and rule[2] > 0:
+            matched = rule[4](path) if rule[4] is not None else path.endswith(rule[1])
+            if rule[0] == method and matched and rule[2] > 0:
                 rule[2] -= 1
                 self.rate_limited.append(f"{method} {path}")
                 body = {"message": "You are being rate limited.", "retry_after": rule[3], "global": False}
@@ -843,6 +857,17 @@ class FakeDiscord:
 
     async def _typing(self, request: web.Request) -> web.Response:
         return self._no_content()
+
+    def add_page(self, name: str, html: str, *, content_type: str = "text/html; charset=utf-8") -> str:
+        """Serve a web page (a stand-in news site on 127.0.0.1); returns its URL."""
+        self.pages[name] = (content_type, html.encode("utf-8"))
+        return f"http://127.0.0.1:{self.port}/pages/{name}"
+
+    async def _page(self, request: web.Request) -> web.Response:
+        found = self.pages.get(request.match_info["name"])
+        if found is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=found[1], headers={"Content-Type": found[0]})
 
     async def _attachment(self, request: web.Request) -> web.Response:
         """The CDN: the bytes of an uploaded file."""

@@ -38,8 +38,11 @@ def threaded_fake() -> Iterator[FakeDiscord]:
 
 def test_sync_pushes_commands_to_one_guild(threaded_fake, tmp_path):
     settings = Settings(
-        corpus_dir=write_corpus(tmp_path / "corpus"), index_dir=tmp_path / "index", data_dir=tmp_path / "data",
-        discord_token=threaded_fake.token, discord_api_base=threaded_fake.api_base,
+        corpus_dir=write_corpus(tmp_path / "corpus"),
+        index_dir=tmp_path / "index",
+        data_dir=tmp_path / "data",
+        discord_token=threaded_fake.token,
+        discord_api_base=threaded_fake.api_base,
     )
     out, err = io.StringIO(), io.StringIO()
     code = main(["sync", "--guild", str(threaded_fake.guild_id)], stdout=out, stderr=err, settings=settings)

@@ -28,7 +28,7 @@ class SlowOrBroken:
     def __init__(self, inner: NewsService, *, delay: float = 0.0, error: Exception | None = None) -> None:
         self.inner, self.delay, self.error = inner, delay, error
 
-    def ask(self, question: str, *, top: int = 3) -> Answer:
+    def ask(self, question: str, *, top: int = 3, guild_id: int | None = None) -> Answer:
         time.sleep(self.delay)
         if self.error is not None:
             raise self.error
@@ -149,7 +149,7 @@ async def test_sync_commands_pushes_to_a_guild_or_globally(
         guild_id=fake.guild_id if guild else None,
         data_dir=tmp_path / "data",
     )
-    assert names == ["articles", "ask", "config", "help", "summary"]
+    assert names == ["articles", "ask", "config", "corpus", "help", "summary"]
     assert sorted(c["name"] for c in fake.commands[fake.guild_id if guild else None]) == names
     assert list(fake.commands) == [fake.guild_id if guild else None]
     ask = next(c for c in fake.commands[fake.guild_id if guild else None] if c["name"] == "ask")

@@ -109,6 +109,7 @@ async def test_refused_intent_is_a_readable_startup_error(news_service, tmp_path
             "articles",
             "ask",
             "config",
+            "corpus",
             "help",
             "summary",
         ]

@@ -23,7 +23,10 @@ class Articles(commands.Cog):
 
     @app_commands.command(name="articles", description="List the articles I can quote from.")
     async def articles(self, interaction: discord.Interaction) -> None:
-        """Reply (only to the caller) with the first page and Previous/Next buttons."""
+        """Reply (only to the caller) with the first page and Previous/Next buttons.
+
+        The listing is what this server sees: the shipped articles and its own additions.
+        """
         listing = await asyncio.to_thread(self.bot.service.articles)
         view = ArticlesView(listing, owner_id=interaction.user.id, per_page=PER_PAGE, timeout=self.bot.view_timeout)
         callback = await interaction.response.send_message(

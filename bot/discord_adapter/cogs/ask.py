@@ -30,7 +30,11 @@ class Ask(commands.Cog):
         question: app_commands.Range[str, 1, QUESTION_MAX],
         results: app_commands.Range[int, 1, 5] = 3,
     ) -> None:
-        """Defer, answer off the event loop, reply with the first page and its buttons."""
+        """Defer, answer off the event loop (over this server's corpus), reply with the first page and its buttons.
+
+        A user asking again within the cooldown gets a private "slow down" instead.
+        """
+        self.bot.ask_cooldown.hit(interaction.user.id)
         await interaction.response.defer(thinking=True)
         top = results * self.bot.result_pages
         answer = await asyncio.to_thread(self.bot.service.ask, question, top=top)
@@ -43,6 +47,7 @@ class Ask(commands.Cog):
             store=self.bot.store,
             owner_id=interaction.user.id,
             per_page=results,
+            guild_id=interaction.guild_id,
             timeout=self.bot.view_timeout,
         )
         view.message = await interaction.followup.send(

@@ -10,6 +10,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord_adapter.client import NewsBot
+from bot.discord_adapter.cooldown import SlowDown
 from bot.discord_adapter.errors import NO_MENTIONS, describe
 from bot.discord_adapter.render import INTENT_HINT, render_answer
 from bot.discord_adapter.views import AnswerView
@@ -17,6 +18,7 @@ from bot.discord_adapter.views import AnswerView
 log = logging.getLogger(__name__)
 
 RESULTS = 3
+USER_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 EMPTY_MENTION_HINT = "Ask me something after the mention, e.g. \u201c@me what did the minister announce?\u201d"
 
 
@@ -25,8 +27,26 @@ def strip_mention(content: str, user_id: int) -> str:
     return " ".join(re.sub(rf"<@!?{user_id}>", " ", content).split())
 
 
+def from_a_person(message: discord.Message, me_id: int) -> bool:
+    """Whether ``message`` was typed by a person: not a bot, a webhook, an app's reply or a system message.
+
+    Answering only people is what keeps two bots from answering each other forever.
+    """
+    return not (
+        message.author.bot
+        or message.author.id == me_id
+        or message.webhook_id is not None
+        or message.interaction_metadata is not None
+        or message.type not in USER_MESSAGE_TYPES
+    )
+
+
 class Mentions(commands.Cog):
-    """Answers mentions (as replies) and messages in ask-channels; never bots, never itself."""
+    """Answers mentions (as replies) and messages in ask-channels; never bots, never itself.
+
+    Questions share the per-user cooldown of ``/ask``; a user over it is told once per window, and
+    further messages inside the window are ignored (so spam gets no stream of refusals).
+    """
 
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
@@ -36,7 +56,7 @@ class Mentions(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         """Decide whether ``message`` is a question for us, and answer it."""
         me = self.bot.user
-        if me is None or message.author.bot or message.author.id == me.id or message.webhook_id is not None:
+        if me is None or not from_a_person(message, me.id):
             return
         if any(user.id == me.id for user in message.mentions):
             question = strip_mention(message.content, me.id)
@@ -55,6 +75,13 @@ class Mentions(commands.Cog):
 
     async def _answer(self, message: discord.Message, question: str) -> None:
         try:
+            self.bot.ask_cooldown.hit(message.author.id)
+        except SlowDown as exc:
+            if self.bot.ask_cooldown.first_warning(message.author.id):
+                await self._reply_text(message, str(exc))
+            return
+        guild_id = message.guild.id if message.guild is not None else None
+        try:
             async with message.channel.typing():
                 answer = await asyncio.to_thread(self.bot.service.ask, question, top=RESULTS * self.bot.result_pages)
         except Exception as exc:
@@ -72,6 +99,7 @@ class Mentions(commands.Cog):
             store=self.bot.store,
             owner_id=message.author.id,
             per_page=RESULTS,
+            guild_id=guild_id,
             timeout=self.bot.view_timeout,
         )
         view.message = await message.reply(

@@ -34,7 +34,10 @@ class SummaryCog(commands.Cog, name="Summary"):
 
     @summary.autocomplete("article")
     async def article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        """Titles containing what was typed so far (at most 25; autocomplete cannot be deferred)."""
+        """Titles containing what was typed so far (at most 25; autocomplete cannot be deferred).
+
+        Only the articles this server sees: the shipped ones and its own additions.
+        """
         found = await asyncio.to_thread(self.bot.service.find_articles, current.strip(), limit=CHOICE_COUNT_LIMIT)
         return autocomplete_choices(found)
 
