@@ -21,6 +21,8 @@ Protocol (after ReQA, Ahmad et al. 2019):
 Metrics: P@1, R@5 (gold in the first five) and MRR (reciprocal rank of the gold sentence, 0 when
 it is not returned).
 
+``--ablation`` re-ranks with each evidence weight of ``RankWeights`` set to 0 in turn.
+
 ``--abstention`` also measures the abstention rule: the articles are split into two halves (even
 and odd positions), each half is indexed on its own, and every question is asked against the
 index of its own half (answerable) and of the other half (unanswerable). The rule reads the top
@@ -42,7 +44,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,13 +57,14 @@ from bot.ingest.documents import ingest  # noqa: E402
 from bot.ingest.sentences import split_spans  # noqa: E402
 from bot.models import Article, ArticleMeta, Document  # noqa: E402
 from bot.retrieval.answer import clean_question  # noqa: E402
-from bot.retrieval.rank import AnswerParams  # noqa: E402
+from bot.retrieval.rank import AnswerParams, RankWeights  # noqa: E402
 from bot.retrieval.store import CorpusIndex  # noqa: E402
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer  # noqa: E402
 from bot.service import NewsService  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "squad" / "dev-v1.1.json.gz"
 BM25_DEPTH = 100
+ABLATIONS = ("window", "paragraph", "title", "local", "previous", "answer_type", "name_type", "bigram")
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -246,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="ask only the first N questions")
     parser.add_argument("--abstention", action="store_true", help="also calibrate the abstention threshold")
     parser.add_argument("--no-bm25s", action="store_true", help="skip bm25s (quick engine-only runs)")
+    parser.add_argument("--ablation", action="store_true", help="also rank with each evidence weight set to 0")
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -267,6 +271,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, m, secs in (("engine", ours, t_ours), ("bm25s", theirs, t_bm25)):
         if m is not None:
             print(f"{name:<10} {m['p_at_1']:>7.3f} {m['r_at_5']:>7.3f} {m['mrr']:>7.3f} {secs:>7.1f}s")
+    if args.ablation:
+        print("\nablation (engine with one weight of RankWeights set to 0):")
+        print(f"{'without':<18} {'P@1':>7} {'R@5':>7} {'MRR':>7}")
+        for name in ABLATIONS:
+            params = AnswerParams(weights=replace(RankWeights(), **{name: 0.0}))
+            m = metrics(engine_ranks(NewsService(service.corpus, tokenizer, params=params), data.row_key, questions))
+            print(f"{name:<18} {m['p_at_1']:>7.3f} {m['r_at_5']:>7.3f} {m['mrr']:>7.3f}", flush=True)
     if args.abstention:
         print("\nabstention (questions vs. their own half of the articles / the other half):")
         print(f"{'min_coverage':>12} {'answered':>9} {'correct@1':>10} {'unans. abstained':>17}")

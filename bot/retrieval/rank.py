@@ -133,9 +133,10 @@ def question_terms(question: str, tokenizer: Tokenizer) -> list[str]:
     Phrases that only name the kind of answer ("how many", "what year", "what kind of") are left
     out, unless nothing else is left.
     """
-    terms = [t for t in tokenizer(search_text(question)) if t not in QUESTION_ONLY_STOPWORDS]
+    dropped = {tokenizer.term(w) for w in QUESTION_ONLY_STOPWORDS}
+    terms = [t for t in tokenizer(search_text(question)) if t not in dropped]
     if not terms:
-        terms = [t for t in tokenizer(question) if t not in QUESTION_ONLY_STOPWORDS]
+        terms = [t for t in tokenizer(question) if t not in dropped]
     if not terms:
         raise InvalidQuestion("the question has no words to search for; ask about a person, place or event")
     return terms

@@ -1,0 +1,117 @@
+"""The ranking behind every answer (``bot.retrieval.rank``), on short articles written here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.errors import InvalidQuestion
+from bot.ingest.documents import ingest
+from bot.models import Article, ArticleMeta
+from bot.retrieval.rank import AnswerParams, Ranker, RankWeights, question_terms, rank
+from bot.retrieval.store import CorpusIndex
+
+ARTICLES = {
+    "Quillfield bridge opens": (
+        "The Quillfield bridge over the river Sarn was opened on Monday by mayor Ada Crane.\n\n"
+        "Crane thanked the engineers who designed the Quillfield bridge. It cost 4 million crowns, "
+        "twice the first estimate.\n\n"
+        "Traffic on the old ferry is expected to fall. The ferry company plans to sell two boats."
+    ),
+    "Harbour festival returns": (
+        "The harbour festival returns this summer after a pause. The festival was first held in 1964 "
+        "on the old quay.\n\n"
+        "The festival committee said tickets cost less than last year. Boats from the ferry company "
+        "will carry visitors across the river."
+    ),
+    "Orchard growers count losses": (
+        "Growers in the Vell valley lost most of their apple blossom to a late frost. "
+        "The loss will cost the valley dearly, growers said."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def ranker(tokenizer):
+    documents = [
+        ingest(Article(ArticleMeta(id=f"a{i}", title=title), text)) for i, (title, text) in enumerate(ARTICLES.items())
+    ]
+    corpus = CorpusIndex.build(documents, tokenizer, fingerprint="test", tokenizer=tokenizer.describe())
+    return Ranker(corpus, tokenizer)
+
+
+def top_text(ranker, question):
+    ranking = ranker.rank(question)
+    return ranker.corpus.table.text(int(ranking.rows[0]))
+
+
+def test_neighbour_evidence_finds_the_sentence_after_the_one_naming_the_subject(ranker):
+    # "It cost 4 million crowns" never names the bridge; the sentence before it does.
+    assert top_text(ranker, "How much did the Quillfield bridge cost?").startswith("It cost 4 million crowns")
+
+
+def test_answer_type_prefers_a_sentence_with_a_year(ranker):
+    assert "1964" in top_text(ranker, "When was the harbour festival first held?")
+
+
+def test_title_words_count_for_the_whole_article(ranker):
+    # The festival article's title carries "harbour"; its tickets sentence does not.
+    assert top_text(ranker, "How much do tickets to the harbour festival cost?").startswith(
+        "The festival committee said tickets"
+    )
+
+
+def test_ranking_is_best_first_with_aligned_arrays(ranker):
+    ranking = ranker.rank("Who opened the bridge over the river Sarn?")
+    n = len(ranking)
+    assert n > 0
+    assert all(len(a) == n for a in (ranking.final, ranking.cosine, ranking.coverage, ranking.window))
+    assert np.all(np.diff(ranking.final) <= 1e-12)
+    assert len(set(ranking.rows.tolist())) == n
+    assert np.all(ranking.window >= ranking.coverage - 1e-9)
+    assert np.all((ranking.window >= 0) & (ranking.window <= 1 + 1e-9))
+    assert "Ada Crane" in ranker.corpus.table.text(int(ranking.rows[0]))
+
+
+def test_candidates_caps_the_ranking(ranker):
+    small = Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(candidates=2))
+    assert len(small.rank("ferry river boats festival bridge")) == 2
+
+
+def test_words_the_corpus_never_uses_give_an_empty_ranking(ranker):
+    ranking = ranker.rank("What is the capital of Australia?")
+    assert len(ranking) == 0
+    assert ranking.terms
+
+
+def test_question_without_search_words_is_invalid(ranker, tokenizer):
+    with pytest.raises(InvalidQuestion):
+        question_terms("What is it?", tokenizer)
+    with pytest.raises(InvalidQuestion):
+        ranker.rank("Who is he?")
+
+
+def test_answer_type_phrases_are_not_searched(tokenizer):
+    assert question_terms("What kind of engines did it have?", tokenizer) == [tokenizer.term("engines")]
+    assert question_terms("How many boats were sold?", tokenizer) == [tokenizer.term("boats"), tokenizer.term("sold")]
+
+
+def test_answer_type_words_are_kept_when_nothing_else_is_left(tokenizer):
+    assert question_terms("What kind?", tokenizer) == [tokenizer.term("kind")]
+    with pytest.raises(InvalidQuestion):
+        question_terms("How many?", tokenizer)
+
+
+def test_rank_function_equals_the_ranker(ranker):
+    question = "How much did the Quillfield bridge cost?"
+    a = ranker.rank(question)
+    b = rank(question, ranker.corpus, ranker.tokenizer)
+    assert a.rows.tolist() == b.rows.tolist()
+    assert np.allclose(a.final, b.final)
+
+
+def test_zero_weights_fall_back_to_the_sentence_alone(ranker):
+    weights = RankWeights(window=0, paragraph=0, title=0, local=0, previous=0, answer_type=0, name_type=0, bigram=0)
+    plain = Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(weights=weights))
+    # Without neighbour evidence the sentence that repeats "Quillfield bridge" wins.
+    assert "Quillfield bridge" in top_text(plain, "How much did the Quillfield bridge cost?")
