@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.errors import AmbiguousArticle, ArticleNotFound, IndexFormatError
+from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError, InvalidQuestion
 from bot.indexing import index_articles
+from bot.ingest.documents import ingest
 from bot.ingest.loaders import corpus_fingerprint, load_corpus
-from bot.models import Answer, ArticleMeta, Sentence, Summary, SummarySentence
+from bot.models import Answer, Article, ArticleMeta, Sentence, Summary, SummarySentence
 from bot.retrieval.answer import AnswerParams, answer
 from bot.retrieval.rank import Ranker, Ranking
 from bot.retrieval.store import CorpusIndex
@@ -35,12 +38,26 @@ class NewsService:
         params: AnswerParams | None = None,
         warnings: tuple[str, ...] = (),
     ) -> None:
-        self._corpus = corpus
         self._tokenizer = tokenizer
         self._params = params or AnswerParams()
-        self._ranker = Ranker(corpus, tokenizer, self._params)
         self.warnings = warnings
-        self._by_id = {m.id: i for i, m in enumerate(corpus.articles)}
+        # Everything derived from the corpus, replaced as one reference when an article is added:
+        # a reader that takes ``self._live`` once sees one consistent corpus.
+        by_id = {m.id: i for i, m in enumerate(corpus.articles)}
+        self._live = _Live(corpus, Ranker(corpus, tokenizer, self._params), by_id)
+        self._adding = threading.Lock()
+
+    @property
+    def _corpus(self) -> CorpusIndex:
+        return self._live.corpus
+
+    @property
+    def _ranker(self) -> Ranker:
+        return self._live.ranker
+
+    @property
+    def _by_id(self) -> dict[str, int]:
+        return self._live.by_id
 
     @property
     def corpus(self) -> CorpusIndex:
@@ -57,28 +74,54 @@ class NewsService:
 
         Raises ``bot.errors.InvalidQuestion`` for an empty, too long or unsearchable question.
         """
-        return answer(question, self._corpus, self._tokenizer, top=top, ranker=self._ranker)
+        live = self._live
+        return answer(question, live.corpus, self._tokenizer, top=top, ranker=live.ranker)
+
+    def add_article(self, article: Article) -> AddedArticle:
+        """Index one more article; questions asked meanwhile are answered from the corpus as it was.
+
+        The new corpus is built beside the live one and swapped in as one reference, so readers
+        never wait. Its sentences are weighted with the current idf (exact weights return at the
+        next full build). Adds are serialised. Raises ``CorpusError`` if the id is already indexed
+        or the article has no sentence.
+        """
+        with self._adding:
+            live = self._live
+            meta = article.meta
+            if meta.id in live.by_id:
+                raise CorpusError(f"an article with id {meta.id!r} is already indexed")
+            document = ingest(article)
+            if not document.sentences:
+                raise CorpusError(f"article {meta.id!r} has no text to index")
+            corpus = live.corpus.with_document(document, self._tokenizer)
+            ranker = Ranker(corpus, self._tokenizer, self._params)
+            with contextlib.suppress(InvalidQuestion):
+                ranker.rank(meta.title)  # a ranker works out per-corpus tables on first use: do it here
+            self._live = _Live(corpus, ranker, {**live.by_id, meta.id: len(live.corpus.articles)})
+        return AddedArticle(meta=meta, sentences=len(document.sentences))
 
     def rank(self, question: str) -> Ranking:
         """The full ranking ``ask`` cuts and cites (no abstention, no context): for evaluation.
 
         ``question`` must already be cleaned (``bot.retrieval.answer.clean_question``).
         """
-        return self._ranker.rank(question)
+        return self._live.ranker.rank(question)
 
     def summarise(self, article: str, *, sentences: int = DEFAULT_SENTENCES) -> Summary:
         """Extractive summary of the article given by id, title or unique title prefix.
 
         Raises ``ArticleNotFound`` or ``AmbiguousArticle``.
         """
-        index = self._by_id[self.resolve_article(article).id]
-        rows = self._corpus.article_rows(index)
-        texts = [self._corpus.table.text(r) for r in rows]
-        chosen = select_sentences(texts, self._tokenizer, n=sentences)
-        picked = tuple(
-            SummarySentence(text=texts[i], position=int(self._corpus.table.position[rows[i]])) for i in chosen
-        )
-        return Summary(article=self._corpus.articles[index], sentences=picked, sentence_count=len(rows))
+        live = self._live
+        corpus = live.corpus
+        index = live.by_id[self.resolve_article(article).id]
+        meta = corpus.articles[index]
+        rows = corpus.article_rows(index)
+        texts = [corpus.table.text(r) for r in rows]
+        paragraphs = [int(corpus.table.paragraph[r]) for r in rows]
+        chosen = select_sentences(texts, self._tokenizer, n=sentences, paragraphs=paragraphs, title=meta.title)
+        picked = tuple(SummarySentence(text=texts[i], position=int(corpus.table.position[rows[i]])) for i in chosen)
+        return Summary(article=meta, sentences=picked, sentence_count=len(rows))
 
     def articles(self) -> tuple[ArticleMeta, ...]:
         """Every article of the corpus, sorted by title."""
@@ -116,6 +159,21 @@ class NewsService:
         centre = rows.start + position - 1
         lo, hi = max(rows.start, centre - radius), min(rows.stop, centre + radius + 1)
         return tuple(self._corpus.sentence(r) for r in range(lo, hi))
+
+
+@dataclass(frozen=True, slots=True)
+class _Live:
+    corpus: CorpusIndex
+    ranker: Ranker
+    by_id: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class AddedArticle:
+    """An article added to a running service, and how many sentences of it were indexed."""
+
+    meta: ArticleMeta
+    sentences: int
 
 
 @dataclass(frozen=True, slots=True)

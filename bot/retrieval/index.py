@@ -62,6 +62,19 @@ def term_counts(ids: NDArray[np.int64], lengths: NDArray[np.int64], n_terms: int
     )
 
 
+def _weigh(counts: sparse.csr_matrix, idf: NDArray[np.float64]) -> sparse.csr_matrix:
+    """``(1 + ln tf) * idf`` per entry, each row scaled to unit length (float32, CSR)."""
+    n_rows = counts.shape[0]
+    indptr = np.asarray(counts.indptr, dtype=np.int64)
+    indices = np.asarray(counts.indices, dtype=np.int32)
+    weights = (1.0 + np.log(np.asarray(counts.data, dtype=np.float32))) * idf.astype(np.float32)[indices]
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int32), np.diff(indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=np.square(weights, dtype=np.float64), minlength=n_rows))
+    del row_of
+    weights /= np.repeat(np.maximum(norms, 1e-30).astype(np.float32), np.diff(indptr))
+    return sparse.csr_matrix((weights, indices, indptr), shape=counts.shape)
+
+
 def _distinct(values: NDArray[np.int32]) -> NDArray[np.int32]:
     """Sorted distinct values (``np.unique`` without its overhead: one vectorised sort)."""
     ordered = np.sort(values)
@@ -115,17 +128,52 @@ class SentenceIndex:
         length; stored as float32.
         """
         n_rows, n_terms = counts.shape
-        indptr = np.asarray(counts.indptr, dtype=np.int64)
-        indices = np.asarray(counts.indices, dtype=np.int32)
-        df = np.bincount(indices, minlength=n_terms)
+        df = np.bincount(np.asarray(counts.indices, dtype=np.int32), minlength=n_terms)
         idf = np.log((n_rows + 1) / (df + 1.0)) + 1.0
-        weights = (1.0 + np.log(np.asarray(counts.data, dtype=np.float32))) * idf.astype(np.float32)[indices]
-        row_of = np.repeat(np.arange(n_rows, dtype=np.int32), np.diff(indptr))
-        norms = np.sqrt(np.bincount(row_of, weights=np.square(weights, dtype=np.float64), minlength=n_rows))
-        del row_of
-        weights /= np.repeat(np.maximum(norms, 1e-30).astype(np.float32), np.diff(indptr))
-        matrix = sparse.csr_matrix((weights, indices, indptr), shape=(n_rows, n_terms)).tocsc()
-        return cls(matrix, vocabulary, idf)
+        return cls(_weigh(counts, idf).tocsc(), vocabulary, idf)
+
+    def extended(self, term_lists: Sequence[list[str]]) -> SentenceIndex:
+        """A new index with ``term_lists`` appended as rows; this one is left unchanged.
+
+        The new rows are weighted with the current idf, so their scores are on the same scale as
+        the built rows'; a term new to the index gets the idf of its count among all rows. The idf
+        of known terms stays as built until the next full build. The new rows are the highest row
+        numbers, so each of their entries goes at the end of its column: the old arrays are copied
+        in a few large blocks (one per touched column), never re-sorted.
+        """
+        vocabulary = dict(self.vocabulary)
+        ids = [vocabulary.setdefault(t, len(vocabulary)) for terms in term_lists for t in terms]
+        lengths = np.fromiter((len(terms) for terms in term_lists), dtype=np.int64, count=len(term_lists))
+        n_old, n_new, n_terms = self.n_rows, len(term_lists), len(vocabulary)
+        counts = term_counts(np.asarray(ids, dtype=np.int64), lengths, n_terms)
+        fresh = np.bincount(np.asarray(counts.indices, dtype=np.int64), minlength=n_terms)[len(self.idf) :]
+        idf = np.concatenate([self.idf, np.log((n_old + n_new + 1) / (fresh + 1.0)) + 1.0])
+        added = _weigh(counts, idf).tocsc()  # new rows x all terms, rows sorted within each column
+        old = self.matrix
+        old_indptr = np.concatenate(
+            [old.indptr.astype(np.int64), np.full(n_terms - old.shape[1], old.indptr[-1], dtype=np.int64)]
+        )
+        add_indptr = added.indptr.astype(np.int64)
+        indptr = old_indptr + add_indptr
+        nnz = int(indptr[-1])
+        index_type = np.int32 if max(nnz, n_old + n_new) < 2**31 else np.int64
+        indices = np.empty(nnz, dtype=index_type)
+        data = np.empty(nnz, dtype=np.float32)
+        done_old = 0  # old entries copied so far (all columns before ``col``)
+        for col in np.flatnonzero(np.diff(add_indptr)).tolist():
+            end_old = int(old_indptr[col + 1])
+            shift = int(add_indptr[col])
+            indices[done_old + shift : end_old + shift] = old.indices[done_old:end_old]
+            data[done_old + shift : end_old + shift] = old.data[done_old:end_old]
+            lo, hi = int(add_indptr[col]), int(add_indptr[col + 1])
+            indices[end_old + lo : end_old + hi] = added.indices[lo:hi] + n_old
+            data[end_old + lo : end_old + hi] = added.data[lo:hi]
+            done_old = end_old
+        shift = int(add_indptr[-1])
+        indices[done_old + shift :] = old.indices[done_old:]
+        data[done_old + shift :] = old.data[done_old:]
+        matrix = sparse.csc_matrix((data, indices, indptr.astype(index_type)), shape=(n_old + n_new, n_terms))
+        return SentenceIndex(matrix, vocabulary, idf)
 
     def max_idf(self) -> float:
         """The idf a term would have if it occurred in no row (used for unknown query terms)."""
@@ -158,15 +206,13 @@ class SentenceIndex:
             return Scores(np.zeros(0, dtype=np.int64), empty, empty)
         acc, matched = self._accumulator(), self._accumulator(np.float64)
         parts = []
-        for segment in self._segments():
-            indptr, indices, data = segment.indptr, segment.indices, segment.data
-            terms = zip(query.columns.tolist(), query.weights.tolist(), query.idf.tolist(), strict=True)
-            for col, weight, idf in terms:
-                if col + 1 < len(indptr) and (hi := int(indptr[col + 1])) > (lo := int(indptr[col])):
-                    rows = indices[lo:hi]
-                    np.add.at(acc, rows, data[lo:hi] * np.float32(weight))
-                    np.add.at(matched, rows, idf)
-                    parts.append(rows)
+        indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
+        for col, weight, idf in zip(query.columns.tolist(), query.weights.tolist(), query.idf.tolist(), strict=True):
+            if (hi := int(indptr[col + 1])) > (lo := int(indptr[col])):
+                rows = indices[lo:hi]
+                np.add.at(acc, rows, data[lo:hi] * np.float32(weight))
+                np.add.at(matched, rows, idf)
+                parts.append(rows)
         if not parts:
             return Scores(np.zeros(0, dtype=np.int64), empty, empty)
         rows = _distinct(np.concatenate(parts))
@@ -189,13 +235,12 @@ class SentenceIndex:
             return Scores(np.zeros(0, dtype=np.int64), empty, empty)
         acc = self._accumulator()
         parts = []
-        for segment in self._segments():
-            indptr, indices, data = segment.indptr, segment.indices, segment.data
-            for col, weight in zip(query.columns.tolist(), query.weights.tolist(), strict=True):
-                if col + 1 < len(indptr) and (hi := int(indptr[col + 1])) > (lo := int(indptr[col])):
-                    rows = indices[lo:hi]
-                    np.add.at(acc, rows, data[lo:hi] * np.float32(weight))
-                    parts.append(rows)
+        indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
+        for col, weight in zip(query.columns.tolist(), query.weights.tolist(), strict=True):
+            if (hi := int(indptr[col + 1])) > (lo := int(indptr[col])):
+                rows = indices[lo:hi]
+                np.add.at(acc, rows, data[lo:hi] * np.float32(weight))
+                parts.append(rows)
         if not parts:
             empty = np.zeros(0)
             return Scores(np.zeros(0, dtype=np.int64), empty, empty)
@@ -214,20 +259,13 @@ class SentenceIndex:
         order = np.lexsort((rows, -scores))[:k]
         rows, scores = rows[order].astype(np.int64), scores[order]
         matched = np.zeros(len(rows))
-        for segment in self._segments():
-            indptr, indices = segment.indptr, segment.indices
-            for col, idf in zip(query.columns.tolist(), query.idf.tolist(), strict=True):
-                if col >= len(indptr) - 1:
-                    continue
-                postings = indices[int(indptr[col]) : int(indptr[col + 1])]
-                if len(postings):
-                    at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
-                    matched += np.where(postings[at] == rows, idf, 0.0)
+        for col, idf in zip(query.columns.tolist(), query.idf.tolist(), strict=True):
+            postings = indices[int(indptr[col]) : int(indptr[col + 1])]
+            if len(postings):
+                at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
+                matched += np.where(postings[at] == rows, idf, 0.0)
         mass = query.idf_mass
         return Scores(rows, scores, matched / mass if mass > 0 else np.zeros(len(rows)))
-
-    def _segments(self) -> tuple[sparse.csc_matrix, ...]:
-        return (self.matrix,)
 
     def _accumulator(self, dtype: type[np.floating] = np.float32) -> NDArray[np.floating]:
         """This thread's array of one value per row, zero between queries (callers re-zero it)."""

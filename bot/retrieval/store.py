@@ -16,6 +16,7 @@ the previous build in place (or no build, which makes the caller rebuild from th
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 import uuid
@@ -39,7 +40,11 @@ _TABLE_FIELDS = ("article", "position", "paragraph", "start", "end")
 
 @dataclass(frozen=True, slots=True)
 class SentenceTable:
-    """Row-aligned arrays describing every indexed sentence; texts are sliced from one UTF-8 blob."""
+    """Row-aligned arrays describing every indexed sentence; texts are sliced from one UTF-8 blob.
+
+    ``texts`` is ``bytes`` or a read-only ``mmap`` of ``texts.bin``; sentences added after the build
+    (``appended``) are kept in ``added`` instead, so adding one never copies the blob.
+    """
 
     article: NDArray[np.int32]
     position: NDArray[np.int32]
@@ -47,14 +52,43 @@ class SentenceTable:
     start: NDArray[np.int64]
     end: NDArray[np.int64]
     texts_offsets: NDArray[np.int64]
-    texts: bytes
+    texts: bytes | mmap.mmap
+    added: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.article)
 
     def text(self, row: int) -> str:
         """The sentence text of ``row``."""
+        packed = len(self.texts_offsets) - 1
+        if row >= packed:
+            return self.added[row - packed]
         return self.texts[int(self.texts_offsets[row]) : int(self.texts_offsets[row + 1])].decode("utf-8")
+
+    def appended(self, article: int, sentences: Sequence[Sentence]) -> SentenceTable:
+        """A new table with ``sentences`` of article number ``article`` added as rows."""
+
+        def grow(values: NDArray[np.generic], extra: list[int]) -> NDArray[np.generic]:
+            return np.concatenate([values, np.asarray(extra, dtype=values.dtype)])
+
+        return SentenceTable(
+            article=grow(self.article, [article] * len(sentences)),  # type: ignore[arg-type]
+            position=grow(self.position, [s.position for s in sentences]),  # type: ignore[arg-type]
+            paragraph=grow(self.paragraph, [s.paragraph for s in sentences]),  # type: ignore[arg-type]
+            start=grow(self.start, [s.start for s in sentences]),  # type: ignore[arg-type]
+            end=grow(self.end, [s.end for s in sentences]),  # type: ignore[arg-type]
+            texts_offsets=self.texts_offsets,
+            texts=self.texts,
+            added=self.added + tuple(s.text for s in sentences),
+        )
+
+    def packed(self) -> tuple[NDArray[np.int64], bytes]:
+        """Offsets and UTF-8 blob of every row's text, added rows included (what is saved)."""
+        if not self.added:
+            return self.texts_offsets, bytes(self.texts[:])
+        encoded = [t.encode("utf-8") for t in self.added]
+        tail = np.cumsum([len(b) for b in encoded], dtype=np.int64) + self.texts_offsets[-1]
+        return np.concatenate([self.texts_offsets, tail]), bytes(self.texts[:]) + b"".join(encoded)
 
     @classmethod
     def from_documents(cls, documents: Sequence[Document]) -> SentenceTable:
@@ -230,6 +264,22 @@ class CorpusIndex:
         builder.add([d.meta for d in documents], index_chunk(spans, analyse))
         return builder.finish(fingerprint=fingerprint, tokenizer=tokenizer)
 
+    def with_document(self, document: Document, analyse: Callable[[str], list[str]]) -> CorpusIndex:
+        """A new corpus index with ``document`` added as the last article; this one is unchanged.
+
+        The built arrays are shared, not copied (see ``SentenceIndex.extended``), so this takes
+        milliseconds on a large corpus; a full build later recomputes every weight.
+        """
+        sentences = document.sentences
+        return CorpusIndex(
+            articles=(*self.articles, document.meta),
+            first_row=np.append(self.first_row, self.first_row[-1] + len(sentences)),
+            table=self.table.appended(len(self.articles), sentences),
+            index=self.index.extended([analyse(s.text) for s in sentences]),
+            fingerprint=self.fingerprint,
+            tokenizer=self.tokenizer,
+        )
+
     def article_rows(self, article: int) -> range:
         """Rows of one article (its sentences in order)."""
         return range(int(self.first_row[article]), int(self.first_row[article + 1]))
@@ -258,13 +308,14 @@ class CorpusIndex:
             arrays = dict(self.index.arrays())
             for name in _TABLE_FIELDS:
                 arrays[f"table_{name}"] = getattr(self.table, name)
-            arrays["texts_offsets"] = self.table.texts_offsets
+            offsets, blob = self.table.packed()
+            arrays["texts_offsets"] = offsets
             arrays["first_row"] = self.first_row
             for name, array in arrays.items():
                 with open(tmp / f"{name}.npy", "wb") as fh:
                     np.save(fh, np.ascontiguousarray(array), allow_pickle=False)
                     _sync(fh)
-            _write_bytes(tmp / "texts.bin", self.table.texts)
+            _write_bytes(tmp / "texts.bin", blob)
             _write_json(tmp / "terms.json", self.index.terms())
             _write_json(tmp / "articles.json", [_meta_to_json(m) for m in self.articles])
             params = {
@@ -325,7 +376,7 @@ class CorpusIndex:
             table = SentenceTable(
                 **{name: arr(f"table_{name}") for name in _TABLE_FIELDS},  # type: ignore[arg-type]
                 texts_offsets=arr("texts_offsets"),  # type: ignore[arg-type]
-                texts=(build / "texts.bin").read_bytes(),
+                texts=_map_bytes(build / "texts.bin") if mmap else (build / "texts.bin").read_bytes(),
             )
             articles = tuple(_meta_from_json(m) for m in json.loads((build / "articles.json").read_text("utf-8")))
             first_row = np.asarray(arr("first_row"), dtype=np.int64)
@@ -348,6 +399,14 @@ def _meta_from_json(data: dict[str, str | None]) -> ArticleMeta:
         published=data.get("published"),
         source=data.get("source"),
     )
+
+
+def _map_bytes(path: Path) -> bytes | mmap.mmap:
+    """A read-only memory map of ``path`` (sliced like ``bytes``); an empty file is just ``b""``."""
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _sync(fh: object) -> None:

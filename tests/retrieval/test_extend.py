@@ -1,0 +1,55 @@
+import math
+
+import numpy as np
+
+from bot.ingest.documents import ingest
+from bot.ingest.loaders import load_corpus
+from bot.models import Article, ArticleMeta
+from bot.retrieval.index import SentenceIndex
+from bot.retrieval.store import CorpusIndex
+from tests.conftest import TINY_CORPUS
+
+ROWS = [["bridg", "reopen"], ["bridg", "cabl", "corros"], ["robot", "read"], ["appl", "frost"]]
+
+
+def test_extended_appends_rows_weighted_with_the_current_idf():
+    base = SentenceIndex.build(ROWS)
+    before = base.matrix.toarray().copy()
+    ext = base.extended([["bridg", "ferri", "ferri"], ["kiln"]])
+    assert ext.n_rows == 6 and base.n_rows == 4
+    assert np.array_equal(base.matrix.toarray(), before)  # the original is untouched
+    dense = ext.matrix.toarray()
+    assert np.array_equal(dense[:4, : before.shape[1]], before)
+    assert not dense[:4, before.shape[1] :].any()
+    ferri, bridg = ext.vocabulary["ferri"], ext.vocabulary["bridg"]
+    assert ext.idf[ferri] == math.log(7 / 2) + 1 and ext.idf[bridg] == base.idf[bridg]
+    expected = np.array([base.idf[bridg], (1 + math.log(2)) * ext.idf[ferri]])
+    expected /= np.linalg.norm(expected)
+    assert np.allclose(dense[4, [bridg, ferri]], expected)
+    ext.matrix.check_format(full_check=True)
+    assert ext.matrix.has_sorted_indices
+
+
+def test_added_rows_are_found_by_search_and_score():
+    ext = SentenceIndex.build(ROWS).extended([["kiln", "fire"], ["bridg"]])
+    assert ext.search(ext.query_vector(["kiln"]), 5).rows.tolist() == [4]
+    assert sorted(ext.score(ext.query_vector(["bridg"])).rows.tolist()) == [0, 1, 5]
+    twice = ext.extended([["kiln"]])
+    assert sorted(twice.search(twice.query_vector(["kiln"]), 5).rows.tolist()) == [4, 6]
+
+
+def test_with_document_then_save_and_load(tokenizer, tmp_path):
+    documents = [ingest(a) for a in load_corpus(TINY_CORPUS).articles]
+    corpus = CorpusIndex.build(documents, tokenizer, fingerprint="f", tokenizer=tokenizer.describe())
+    extra = ingest(Article(ArticleMeta(id="kiln", title="Kiln fired"), "The potters fired the kiln. It glowed."))
+    grown = corpus.with_document(extra, tokenizer)
+    assert len(corpus.articles) + 1 == len(grown.articles)
+    assert list(grown.article_rows(len(corpus.articles))) == [len(corpus.table), len(corpus.table) + 1]
+    assert grown.sentence(len(corpus.table) + 1).text == "It glowed."
+    grown.save(tmp_path)
+    for mmap in (False, True):
+        loaded = CorpusIndex.load(tmp_path, mmap=mmap)
+        assert [loaded.sentence(r) for r in range(len(grown.table))] == [
+            grown.sentence(r) for r in range(len(grown.table))
+        ]
+        assert np.allclose(loaded.index.matrix.toarray(), grown.index.matrix.toarray())
