@@ -210,6 +210,7 @@ class FakeDiscord:
         }
         self.attachments: dict[str, tuple[Json, bytes]] = {}
         self.pages: dict[str, tuple[str, bytes]] = {}  # a news site on the same port: name -> (type, body)
+        self.redirects: dict[str, str] = {}  # page name -> the page name it redirects to
         self.downloads: list[str] = []
         self.commands: dict[int | None, list[Json]] = {}
         self.requests: list[Recorded] = []
@@ -864,7 +865,10 @@ class FakeDiscord:
         return f"http://127.0.0.1:{self.port}/pages/{name}"
 
     async def _page(self, request: web.Request) -> web.Response:
-        found = self.pages.get(request.match_info["name"])
+        name = request.match_info["name"]
+        if name in self.redirects:
+            return web.Response(status=302, headers={"Location": f"/pages/{self.redirects[name]}"})
+        found = self.pages.get(name)
         if found is None:
             return web.Response(status=404, text="not found")
         return web.Response(body=found[1], headers={"Content-Type": found[0]})
