@@ -1,57 +1,156 @@
-"""Extractive summaries: pick an article's most central sentences, quoted verbatim in article order."""
+"""Extractive summaries: pick an article's key sentences, quoted verbatim, in article order.
+
+Each sentence gets a score from a small linear model over the features of
+``bot.summarise.features`` (where it sits in the article and its paragraph, how central it is,
+how it overlaps the title, what kind of sentence it is), plus a prior for longer sentences.
+The best sentences are then taken greedily, skipping any too similar to one already taken.
+The weights are fixed (one method for every article); ``benchmarks/summaries.py`` measures it.
+"""
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
+from numpy.typing import NDArray
+
+from bot.summarise.features import FEATURES, sentence_features
 
 DEFAULT_SENTENCES = 3
 
+# Fitted on development articles that the benchmark does not score (CNN stories 1,000-2,999 and
+# every second BBC record), then tuned for ROUGE; see benchmarks/summaries.py.
+WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "inverse_position": 4.32,
+        "is_first": -1.46,
+        "log_position": 1.83,
+        "relative_position": -0.57,
+        "inverse_paragraph": -3.53,
+        "log_paragraph": -2.75,
+        "opens_paragraph": -0.04,
+        "length": -0.55,
+        "capped_length": -0.39,
+        "is_short": 0.0,
+        "degree": 0.94,
+        "pagerank": 3.17,
+        "centroid": 0.25,
+        "mean_frequency": 1.91,
+        "title_overlap": 3.22,
+        "quoted_share": 0.0,
+        "starts_with_quote": -0.16,
+        "is_question": -0.53,
+        "first_person": -0.16,
+        "starts_anaphoric": -0.08,
+        "has_digit": 0.24,
+        "capitalised_share": 0.70,
+        "reports_speech": 0.21,
+        "is_boilerplate": -0.91,
+        "log_sentences": -0.03,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryParams:
+    """The summariser's knobs, with the values the bot uses.
+
+    ``weights``: per-feature weights of the sentence model; ``bias``: its intercept;
+    ``length_prior``: weight of log(content terms), favouring sentences that say more;
+    ``redundancy``: a sentence whose TF-IDF cosine with a chosen one exceeds this is skipped;
+    ``min_terms``: sentences with fewer content terms are taken only when nothing else is left.
+    """
+
+    weights: Mapping[str, float] = field(default_factory=lambda: WEIGHTS)
+    bias: float = -1.0
+    length_prior: float = 0.5
+    redundancy: float = 0.6
+    min_terms: int = 3
+
+    def vector(self) -> NDArray[np.float64]:
+        """The weights in ``FEATURES`` order (missing features weigh 0)."""
+        return np.array([self.weights.get(name, 0.0) for name in FEATURES], dtype=np.float64)
+
+
+def score_sentences(
+    sentences: Sequence[str],
+    terms: Sequence[Sequence[str]],
+    *,
+    paragraphs: Sequence[int] | None = None,
+    title_terms: Sequence[str] = (),
+    params: SummaryParams | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Score, pairwise similarity and content-term count of each sentence of one article."""
+    params = params or SummaryParams()
+    feats = sentence_features(sentences, terms, paragraphs=paragraphs, title_terms=title_terms)
+    logit = feats.matrix @ params.vector() + params.bias
+    # log of the model's probability, so the length prior multiplies it
+    score = -np.logaddexp(0.0, -logit) + params.length_prior * np.log(np.maximum(feats.lengths, 1.0))
+    return score, feats.similarity, feats.lengths
+
 
 def select_sentences(
-    sentences: Sequence[str], analyse: Callable[[str], list[str]], *, n: int = DEFAULT_SENTENCES
+    sentences: Sequence[str],
+    analyse: Callable[[str], list[str]],
+    *,
+    n: int = DEFAULT_SENTENCES,
+    paragraphs: Sequence[int] | None = None,
+    title: str = "",
+    params: SummaryParams | None = None,
 ) -> list[int]:
-    """Indices (ascending) of the ``n`` sentences that best summarise ``sentences``.
+    """Indices (ascending) of the ``n`` sentences that best summarise one article.
 
-    Each sentence is scored by the cosine of its TF-IDF vector with the whole article's centroid,
-    weighted towards the start of the article (news puts the essentials first); a sentence too
-    similar to one already chosen is skipped. Fewer sentences than ``n`` returns them all.
+    Parameters
+    ----------
+    sentences:
+        The article's sentences in order.
+    analyse:
+        The tokenizer (text -> terms) used for similarity and centrality.
+    n:
+        How many sentences to pick; an article with ``n`` or fewer sentences is returned whole
+        (minus exact repeats).
+    paragraphs:
+        Paragraph number of each sentence, if known (lead paragraphs and topic sentences count).
+    title:
+        The article's title, if it has one.
+    params:
+        Model and selection settings (default: the bot's).
     """
-    if n <= 0:
+    params = params or SummaryParams()
+    if n <= 0 or not sentences:
         return []
+    keys = [" ".join(s.split()).casefold() for s in sentences]
     if len(sentences) <= n:
-        return list(range(len(sentences)))
+        return _unique(range(len(sentences)), keys)
     terms = [analyse(s) for s in sentences]
-    vocab: dict[str, int] = {}
-    for ts in terms:
-        for t in ts:
-            vocab.setdefault(t, len(vocab))
-    if not vocab:
-        return list(range(n))
-    df = Counter(t for ts in terms for t in set(ts))
-    n_docs = len(sentences)
-    matrix = np.zeros((n_docs, len(vocab)))
-    for i, ts in enumerate(terms):
-        for t, c in Counter(ts).items():
-            matrix[i, vocab[t]] = (1 + math.log(c)) * (math.log((1 + n_docs) / (1 + df[t])) + 1)
-    norms = np.linalg.norm(matrix, axis=1)
-    norms[norms == 0] = 1.0
-    matrix /= norms[:, None]
-    centroid = matrix.sum(axis=0)
-    centroid /= np.linalg.norm(centroid) or 1.0
-    centrality = matrix @ centroid
-    position = 1.0 / np.sqrt(1.0 + np.arange(n_docs))
-    score = centrality * (0.5 + position)
+    score, similarity, lengths = score_sentences(
+        sentences, terms, paragraphs=paragraphs, title_terms=analyse(title) if title else (), params=params
+    )
+    order = np.argsort(-score, kind="stable").tolist()
     chosen: list[int] = []
-    for i in np.argsort(-score, kind="stable").tolist():
-        if len(terms[i]) < 3:
-            continue
-        if any(float(matrix[i] @ matrix[j]) > 0.7 for j in chosen):
-            continue
-        chosen.append(i)
-        if len(chosen) == n:
-            break
+    seen: set[str] = set()
+    for relaxed in (False, True):
+        for i in order:
+            if len(chosen) == n:
+                break
+            if i in chosen or keys[i] in seen:
+                continue
+            if not relaxed and (
+                lengths[i] < params.min_terms or any(similarity[i, j] > params.redundancy for j in chosen)
+            ):
+                continue
+            chosen.append(i)
+            seen.add(keys[i])
     return sorted(chosen)
+
+
+def _unique(indices: Sequence[int] | range, keys: Sequence[str]) -> list[int]:
+    seen: set[str] = set()
+    out = []
+    for i in indices:
+        if keys[i] not in seen:
+            seen.add(keys[i])
+            out.append(i)
+    return out
