@@ -118,3 +118,30 @@ class Summary:
     article: ArticleMeta
     sentences: tuple[SummarySentence, ...]
     sentence_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSentence:
+    """A sentence of a topic summary, verbatim, with the article it is quoted from."""
+
+    text: str
+    citation: Citation
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSummary:
+    """What the corpus says about a topic: sentences from one or more articles, each cited.
+
+    Sentences are grouped by article (the most relevant article first) and in article order
+    within one article. Empty, with ``reason`` set, when no sentence is about the topic.
+    """
+
+    about: str
+    sentences: tuple[TopicSentence, ...]
+    reason: str | None = None
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        """Ids of the cited articles, in the order they appear."""
+        return tuple(dict.fromkeys(s.citation.article_id for s in self.sentences))
