@@ -277,7 +277,7 @@ HELP_TEXT: tuple[tuple[str, str], ...] = (
     ("/ask question [results]", "Answers with sentences quoted verbatim from the articles, each cited."),
     ("/summary article [sentences]", "A short extractive summary of one article (start typing its title)."),
     ("/articles", "Lists the articles I can quote from."),
-    ("@mention me", "Ask a question by mentioning me in any channel; I answer as a reply."),
+    ("@mention me", "Mention me with a question in any channel, or write to me in a DM; I answer as a reply."),
     ("/config ask-channel", "Admins (Manage Server): every message in an ask-channel is taken as a question."),
     ("/corpus add | remove | list", "Admins (Manage Server): add this server's own articles (a file or a URL)."),
     ("/help", "This message."),

@@ -28,6 +28,7 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 MESSAGE_CONTENT = 1 << 15
 PRIVILEGED = (1 << 1) | (1 << 8) | MESSAGE_CONTENT  # members, presences, message content
 GUILD_MESSAGES = 1 << 9
+DIRECT_MESSAGES = 1 << 12
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 MANAGE_GUILD = 1 << 5
@@ -208,6 +209,13 @@ class FakeDiscord:
             for guild_id, names in layout.items()
             for position, name in enumerate(names)
         }
+        # The member's direct-message channel with the bot (no guild).
+        self.channels["dm"] = {
+            "id": str(self.snowflake()),
+            "type": 1,
+            "recipients": [self.member],
+            "last_message_id": None,
+        }
         self.attachments: dict[str, tuple[Json, bytes]] = {}
         self.pages: dict[str, tuple[str, bytes]] = {}  # a news site on the same port: name -> (type, body)
         self.redirects: dict[str, str] = {}  # page name -> the page name it redirects to
@@ -266,9 +274,10 @@ class FakeDiscord:
         """Id of a text channel: "general", "ask", "random" (first guild) or "other-general" (second)."""
         return int(self.channels[name]["id"])
 
-    def guild_of(self, channel: str) -> int:
-        """The guild a channel belongs to."""
-        return int(self.channels[channel]["guild_id"])
+    def guild_of(self, channel: str) -> int | None:
+        """The guild a channel belongs to (None for the DM channel)."""
+        guild = self.channels[channel].get("guild_id")
+        return int(guild) if guild else None
 
     def add_attachment(
         self, filename: str, data: bytes, *, size: int | None = None, content_type: str | None = "text/plain"
@@ -517,7 +526,27 @@ class FakeDiscord:
         iid = self.snowflake()
         token = f"itoken-{iid}"
         channel_payload = self.channels[channel]
-        guild_id = channel_payload["guild_id"]
+        guild_id = channel_payload.get("guild_id")
+        if guild_id is None:  # a DM: no guild, no member, the user instead
+            payload_dm: Json = {
+                "id": str(iid),
+                "application_id": str(self.app_id),
+                "type": kind,
+                "token": token,
+                "version": 1,
+                "channel_id": channel_payload["id"],
+                "channel": channel_payload,
+                "user": user,
+                "app_permissions": str(ALL_PERMISSIONS),
+                "locale": "en-US",
+                "entitlements": [],
+                "authorizing_integration_owners": {"1": user["id"]},
+                "context": 1,
+                "attachment_size_limit": 10_000_000,
+            }
+            record = Interaction(id=iid, token=token, type=kind, payload=payload_dm, created=time.monotonic())
+            self.interactions[iid] = record
+            return record
         payload: Json = {
             "id": str(iid),
             "application_id": str(self.app_id),
@@ -540,8 +569,19 @@ class FakeDiscord:
         self.interactions[iid] = record
         return record
 
-    def _command_data(self, name: str, options: dict[str, Any], user: Json, focused: str | None, guild_id: int) -> Json:
-        command = self.find_command(name, guild_id)
+    def _command_data(
+        self, name: str, options: dict[str, Any], user: Json, focused: str | None, guild_id: int | None
+    ) -> Json:
+        if guild_id is None:  # in DMs Discord offers global commands only, and not the guild-only ones
+            command = next((c for c in self.commands.get(None, []) if c["name"] == name), None)
+            if (
+                command is None
+                or command.get("dm_permission") is False
+                or 1 not in (command.get("contexts") or [0, 1, 2])
+            ):
+                raise PermissionError(f"Discord does not offer /{name} in DMs")
+        else:
+            command = self.find_command(name, guild_id)
         required = command.get("default_member_permissions")
         if required is not None and self.permissions.get(user["id"], 0) & int(required) != int(required):
             raise PermissionError(f"Discord does not show /{name} to {user['username']}")
@@ -779,7 +819,7 @@ class FakeDiscord:
         message: Json = {
             "id": str(mid),
             "channel_id": str(channel_id),
-            "guild_id": self._channel_guild(str(channel_id)),
+            **self._channel_guild(str(channel_id)),
             "type": 19 if reference else (20 if interaction else 0),
             "content": body.get("content") or "",
             "author": author or self.bot_user,
@@ -799,7 +839,11 @@ class FakeDiscord:
         if reference:
             message["message_reference"] = reference
         if interaction is not None:
-            user = interaction.payload["member"]["user"]
+            user = (
+                interaction.payload["member"]["user"]
+                if "member" in interaction.payload
+                else interaction.payload["user"]
+            )
             message["webhook_id"] = str(self.app_id)
             message["application_id"] = str(self.app_id)
             message["interaction_metadata"] = {
@@ -811,8 +855,11 @@ class FakeDiscord:
         self.messages[mid] = message
         return message
 
-    def _channel_guild(self, channel_id: str) -> str:
-        return next((c["guild_id"] for c in self.channels.values() if c["id"] == channel_id), str(self.guild_id))
+    def _channel_guild(self, channel_id: str) -> Json:
+        channel = next((c for c in self.channels.values() if c["id"] == channel_id), None)
+        if channel is None:
+            return {"guild_id": str(self.guild_id)}
+        return {"guild_id": channel["guild_id"]} if channel.get("guild_id") else {}
 
     def _edit(self, message_id: int, body: Json) -> Json:
         message = self.messages[message_id]
@@ -891,14 +938,16 @@ class FakeDiscord:
         user = user or self.member
         text = f"<@{self.bot_user['id']}> {content}" if mention_bot else content
         message = self._new_message(self.channels[channel]["id"], {"content": text}, flags=0, author=user)
-        message["member"] = {k: v for k, v in self._member(user).items() if k != "user"}
+        direct = "guild_id" not in message
+        if not direct:
+            message["member"] = {k: v for k, v in self._member(user).items() if k != "user"}
         message["mentions"] = [self.bot_user] if mention_bot else []
         message["mention_everyone"] = False
 
         def visible(intents: int) -> Json | None:
-            if not intents & GUILD_MESSAGES:
+            if not intents & (DIRECT_MESSAGES if direct else GUILD_MESSAGES):
                 return None
-            if intents & MESSAGE_CONTENT or mention_bot or user["id"] == self.bot_user["id"]:
+            if intents & MESSAGE_CONTENT or direct or mention_bot or user["id"] == self.bot_user["id"]:
                 return message
             return {**message, "content": "", "embeds": [], "attachments": [], "components": []}
 
@@ -1041,7 +1090,7 @@ class FakeDiscord:
             "name": self.guild_names[guild_id],
             "unavailable": False,
             "owner_id": self.owner["id"],
-            "channels": [c for c in self.channels.values() if c["guild_id"] == str(guild_id)],
+            "channels": [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)],
             "threads": [],
             "voice_states": [],
             "presences": [],

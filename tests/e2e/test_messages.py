@@ -136,3 +136,17 @@ async def test_a_rate_limited_reply_is_retried(fake: FakeDiscord, bot: NewsBot) 
     (reply,) = await fake.wait_for(lambda: fake.replies_to(question))
     assert fake.rate_limited and "Tomas Berg" in embed(reply)["description"]
     assert fake.close_codes == []  # and the gateway was never flooded
+
+
+async def test_direct_messages_are_answered_from_the_shipped_corpus(fake: FakeDiscord, bot: NewsBot) -> None:
+    await bot.tree.sync()  # DMs see global commands only
+    question = await fake.post_message(QUESTION, channel="dm")  # no mention needed in a DM
+    (reply,) = await fake.wait_for(lambda: fake.replies_to(question))
+    assert "guild_id" not in reply and "Tomas Berg" in embed(reply)["description"]
+
+    call = await fake.slash("ask", {"question": QUESTION}, channel="dm")
+    assert "Tomas Berg" in embed(await fake.reply(call))["description"]
+    for guild_only in ("config", "corpus"):
+        with pytest.raises(PermissionError):
+            await fake.slash(guild_only, {"list": {}} if guild_only == "corpus" else {"ask-channel": {}}, channel="dm")
+    assert_clean(fake)

@@ -1,4 +1,4 @@
-"""Questions asked in messages: "@Bot question" anywhere, or any message in an ask-channel."""
+"""Questions asked in messages: "@Bot question" anywhere, any message in an ask-channel, or a DM."""
 
 from __future__ import annotations
 
@@ -63,7 +63,11 @@ class Mentions(commands.Cog):
             if not question:
                 await self._reply_text(message, EMPTY_MENTION_HINT)
                 return
-        elif message.guild is not None and self.bot.store.is_ask_channel(message.channel.id):
+        elif message.guild is None:  # a direct message: it can only be meant for us
+            question = " ".join(message.content.split())
+            if not question:
+                return
+        elif self.bot.store.is_ask_channel(message.channel.id):
             question = " ".join(message.content.split())
             if not question:
                 if not self.bot.message_content_intent:
