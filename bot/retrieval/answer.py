@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.errors import InvalidQuestion
 from bot.models import Answer, Citation, Excerpt
 from bot.retrieval.rank import AnswerParams, Ranker
@@ -42,17 +45,19 @@ def answer(
     top: int = 3,
     params: AnswerParams | None = None,
     ranker: Ranker | None = None,
+    visible: NDArray[np.bool_] | None = None,
 ) -> Answer:
     """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason.
 
     The excerpts are the best sentences of ``Ranker.rank`` that pass the abstention rule. Pass the
     ``ranker`` of ``corpus`` when answering many questions (it caches what it derives from the
-    corpus); its params then apply.
+    corpus); its params then apply. ``visible`` (one flag per article) limits the answer to those
+    articles.
     """
     ranker = ranker or Ranker(corpus, tokenizer, params)
     params = ranker.params
     text = clean_question(question)
-    ranking = ranker.rank(text)
+    ranking = ranker.rank(text, visible=visible)
     if len(ranking) == 0:
         return Answer(text, (), abstained=True, reason="none of the question's words occur in the articles")
     # Support: the question's idf mass found in the sentence and its neighbours (README "Answering").

@@ -175,10 +175,12 @@ class Ranker:
             self._titles = (indptr, np.asarray(arts, dtype=np.int64)[order])
         return self._titles
 
-    def rank(self, question: str) -> Ranking:
+    def rank(self, question: str, *, visible: NDArray[np.bool_] | None = None) -> Ranking:
         """Every candidate sentence for a cleaned ``question``, best first (no abstention cut).
 
-        Raises ``InvalidQuestion`` when the question has no searchable words.
+        ``visible`` (one flag per article) limits the ranking to those articles, e.g. the shipped
+        corpus plus one server's own; ``None`` ranks every article. Raises ``InvalidQuestion`` when
+        the question has no searchable words.
         """
         params = self.params
         terms = question_terms(question, self.tokenizer)
@@ -187,7 +189,7 @@ class Ranker:
             # "What did X say?": any speech verb will do, so the question's own verb is not required.
             terms = [t for t in terms if t not in self._speech] or terms
         query = self.corpus.index.query_vector(terms)
-        evidence = self._first_stage(query)
+        evidence = self._first_stage(query, visible)
         if evidence is None:
             return Ranking.empty(terms)
         rows, first, cosine, coverage, window = evidence
@@ -203,7 +205,9 @@ class Ranker:
 
     # ------------------------------------------------------------------ first stage
 
-    def _first_stage(self, query: QueryVector) -> tuple[NDArray[np.int64], *tuple[NDArray[np.float64], ...]] | None:
+    def _first_stage(
+        self, query: QueryVector, visible: NDArray[np.bool_] | None = None
+    ) -> tuple[NDArray[np.int64], *tuple[NDArray[np.float64], ...]] | None:
         """Candidate rows with their first-stage score, own cosine, own and window idf coverage."""
         w = self.params.weights
         index, table = self.corpus.index, self.corpus.table
@@ -222,6 +226,11 @@ class Ranker:
         value = np.concatenate([data[lo:hi] for lo, hi in parts]).astype(np.float64)
         idf = query.idf
         article = table.article[row].astype(np.int64)
+        if visible is not None:  # another server's or a removed article never becomes a candidate
+            keep = visible[article]
+            row, term, value, article = row[keep], term[keep], value[keep], article[keep]
+            if len(row) == 0:
+                return None
 
         # Terms the row's article title already holds count for less in the row's own scores.
         in_title = np.zeros(len(row), dtype=bool)
