@@ -11,17 +11,27 @@ import hashlib
 import json
 import logging
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot import __version__
 from bot.config import Settings, load_settings
-from bot.errors import CorpusError, NewsBotError
+from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.ingest.fetch import FetchPolicy
 from bot.library import Library
+from bot.models import TopicSummary
 from bot.progress import ProgressBar
-from bot.render_text import answer_json, render_answer, render_articles, render_summary, summary_json
+from bot.render_text import (
+    NOT_FOUND,
+    answer_json,
+    cite,
+    render_answer,
+    render_articles,
+    render_summary,
+    summary_json,
+)
 from bot.service import NewsService, build_service
 from bot.storage.sqlite import SqliteArticleStore
 
@@ -56,8 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     add("chat", "Console chat: ask questions and read cited answers in the terminal.")
     add("run", "Start the Discord bot if DISCORD_TOKEN is set, otherwise the console chat.")
 
-    summary = add("summary", "Extractive summary of one article: its key sentences, verbatim and in order.")
-    summary.add_argument("article", help="article id or title (a unique prefix is enough)")
+    summary = add(
+        "summary",
+        "Extractive summary of one article (its key sentences, verbatim and in order), or with --about, "
+        "of what the articles say about a topic (each sentence cited).",
+    )
+    summary.add_argument("article", nargs="?", help="article id or title (a unique prefix is enough)")
+    summary.add_argument("--about", metavar="TOPIC", help="summarise a topic across articles instead of one article")
     summary.add_argument("--sentences", type=int, default=3, metavar="N", help="number of sentences (1-20, default 3)")
     summary.add_argument("--json", action="store_true", help="print a JSON object")
 
@@ -174,13 +189,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
                 status = max(status, code)
         return status
     if command == "summary":
-        if not 1 <= args.sentences <= 20:
-            stderr.write("error: --sentences must be between 1 and 20\n")
-            return EXIT_USAGE
-        summary = _service(args, settings, stderr).summarise(args.article, sentences=args.sentences)
-        text = json.dumps(summary_json(summary), ensure_ascii=False) if args.json else render_summary(summary)
-        stdout.write(text + "\n")
-        return EXIT_OK
+        return _summary(args, settings, stdout, stderr)
     if command == "articles":
         metas = _service(args, settings, stderr).articles()
         if args.json:
@@ -221,6 +230,66 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
         return _chat(service, stdin, stdout)
     raise AssertionError(f"unhandled command {command}")
+
+
+def _summary(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    """``summary ARTICLE`` or ``summary --about TOPIC``; an ambiguous ARTICLE lists the candidates."""
+    if not 1 <= args.sentences <= 20:
+        stderr.write("error: --sentences must be between 1 and 20\n")
+        return EXIT_USAGE
+    if (args.article is None) == (args.about is None):
+        stderr.write("error: give an ARTICLE (id or title) or --about TOPIC, not both\n")
+        return EXIT_USAGE
+    service = _service(args, settings, stderr)
+    if args.about is not None:
+        topic = service.summarise_topic(args.about, sentences=args.sentences)
+        text = json.dumps(_topic_json(topic), ensure_ascii=False) if args.json else _render_topic(topic)
+        stdout.write(text + "\n")
+        return EXIT_OK
+    try:
+        summary = service.summarise(args.article, sentences=args.sentences)
+    except AmbiguousArticle as exc:
+        count = len(exc.candidates)
+        stderr.write(f"error: {args.article!r} matches {count} articles; give the id or more of the title:\n")
+        stderr.writelines(f"  {candidate}\n" for candidate in exc.candidates)
+        return EXIT_ERROR
+    text = json.dumps(summary_json(summary), ensure_ascii=False) if args.json else render_summary(summary)
+    stdout.write(text + "\n")
+    return EXIT_OK
+
+
+def _render_topic(topic: TopicSummary, *, width: int = 100) -> str:
+    """Numbered sentences of a topic summary, each followed by its citation."""
+    if not topic.sentences:
+        return f"{NOT_FOUND}: {topic.reason or 'nothing about this topic'}."
+    count = len(topic.articles)
+    blocks = [f"About {topic.about!r}: {len(topic.sentences)} sentences from {count} article{'s' * (count != 1)}"]
+    for number, s in enumerate(topic.sentences, start=1):
+        body = textwrap.fill(s.text, width=width, initial_indent=f"[{number}] ", subsequent_indent="    ")
+        blocks.append(f"{body}\n    -- {cite(s.citation)}")
+    return "\n\n".join(blocks)
+
+
+def _topic_json(topic: TopicSummary) -> dict[str, object]:
+    """The JSON shape of ``summary --about TOPIC --json``."""
+    return {
+        "about": topic.about,
+        "reason": topic.reason,
+        "articles": list(topic.articles),
+        "sentences": [
+            {
+                "text": s.text,
+                "article": s.citation.article_id,
+                "title": s.citation.title,
+                "url": s.citation.url,
+                "published": s.citation.published,
+                "position": s.citation.position,
+                "paragraph": s.citation.paragraph,
+                "score": s.score,
+            }
+            for s in topic.sentences
+        ],
+    }
 
 
 def _ask_one(service: NewsService, question: str, *, top: int, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:

@@ -8,16 +8,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError, InvalidQuestion
 from bot.indexing import index_articles
 from bot.ingest.documents import ingest
 from bot.ingest.loaders import corpus_fingerprint, load_corpus
-from bot.models import Answer, Article, ArticleMeta, Sentence, Summary, SummarySentence
-from bot.retrieval.answer import AnswerParams, answer
+from bot.models import (
+    Answer,
+    Article,
+    ArticleMeta,
+    Sentence,
+    Summary,
+    SummarySentence,
+    TopicSentence,
+    TopicSummary,
+)
+from bot.retrieval.answer import AnswerParams, answer, citation, clean_question
 from bot.retrieval.rank import Ranker, Ranking
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer
-from bot.summarise.extractive import DEFAULT_SENTENCES, select_sentences
+from bot.summarise.extractive import DEFAULT_SENTENCES, score_sentences, select_sentences
+from bot.summarise.topic import importance_ranks, select_topic_sentences
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a corpus is indexed."""
@@ -122,6 +134,54 @@ class NewsService:
         chosen = select_sentences(texts, self._tokenizer, n=sentences, paragraphs=paragraphs, title=meta.title)
         picked = tuple(SummarySentence(text=texts[i], position=int(corpus.table.position[rows[i]])) for i in chosen)
         return Summary(article=meta, sentences=picked, sentence_count=len(rows))
+
+    def summarise_topic(self, about: str, *, sentences: int = DEFAULT_SENTENCES) -> TopicSummary:
+        """What the corpus says about a topic: up to ``sentences`` verbatim sentences across articles.
+
+        Candidates are the sentences the question ranking finds for ``about`` that hold enough of
+        its words (the same rule as ``ask``'s abstention); each is weighed by its relevance and by
+        how summary-worthy it is within its own article, and none repeats another. Sentences are
+        grouped by article (most relevant first), in article order, each cited. An empty summary
+        carries the reason. Raises ``InvalidQuestion`` for an empty or unsearchable topic.
+        """
+        live = self._live
+        corpus = live.corpus
+        text = clean_question(about)
+        if sentences <= 0:
+            return TopicSummary(about=text, sentences=())
+        ranking = live.ranker.rank(text)
+        params = self._params
+        eligible = (ranking.window >= params.min_coverage) & (ranking.cosine >= params.min_score)
+        rows = ranking.rows[eligible]
+        if len(rows) == 0:
+            return TopicSummary(about=text, sentences=(), reason="no sentence in the articles is about this")
+        relevance = ranking.final[eligible] * (0.5 + 0.5 * ranking.coverage[eligible])
+        table = corpus.table
+        articles = table.article[rows].astype(np.int64)
+        importance = np.zeros(len(rows))
+        for article in np.unique(articles).tolist():
+            span = corpus.article_rows(article)
+            texts = [table.text(r) for r in span]
+            scores, _, _ = score_sentences(
+                texts,
+                [self._tokenizer(t) for t in texts],
+                paragraphs=[int(table.paragraph[r]) for r in span],
+                title_terms=self._tokenizer(corpus.articles[article].title),
+            )
+            ranks = importance_ranks(scores)
+            mask = articles == article
+            importance[mask] = ranks[rows[mask] - span.start]
+        vectors = corpus.index.matrix[rows]
+        similarity = np.asarray((vectors @ vectors.T).todense(), dtype=np.float64)
+        texts = [table.text(int(r)) for r in rows]
+        chosen = select_topic_sentences(relevance, importance, articles, similarity, texts, n=sentences)
+        first_seen = {int(a): k for k, a in reversed(list(enumerate(articles[chosen].tolist())))}
+        chosen.sort(key=lambda i: (first_seen[int(articles[i])], int(rows[i])))
+        picked = tuple(
+            TopicSentence(text=texts[i], citation=citation(corpus, int(rows[i])), score=round(float(relevance[i]), 4))
+            for i in chosen
+        )
+        return TopicSummary(about=text, sentences=picked)
 
     def articles(self) -> tuple[ArticleMeta, ...]:
         """Every article of the corpus, sorted by title."""
