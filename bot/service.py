@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError, InvalidQuestion
 from bot.indexing import index_articles
@@ -56,7 +57,8 @@ class NewsService:
         # Everything derived from the corpus, replaced as one reference when an article is added:
         # a reader that takes ``self._live`` once sees one consistent corpus.
         by_id = {m.id: i for i, m in enumerate(corpus.articles)}
-        self._live = _Live(corpus, Ranker(corpus, tokenizer, self._params), by_id)
+        owners = np.zeros(len(corpus.articles), dtype=np.int64)
+        self._live = _Live(corpus, Ranker(corpus, tokenizer, self._params), by_id, owners)
         self._adding = threading.Lock()
 
     @property
@@ -81,15 +83,19 @@ class NewsService:
         """Number of indexed sentences."""
         return len(self._corpus.table)
 
-    def ask(self, question: str, *, top: int = 3) -> Answer:
+    def ask(self, question: str, *, top: int = 3, guild_id: int | None = None) -> Answer:
         """Answer ``question`` with up to ``top`` cited excerpts, or abstain.
 
-        Raises ``bot.errors.InvalidQuestion`` for an empty, too long or unsearchable question.
+        ``guild_id`` is the Discord server asking: it sees the shipped corpus, the articles added
+        for every server and its own; ``None`` sees the first two. Raises
+        ``bot.errors.InvalidQuestion`` for an empty, too long or unsearchable question.
         """
         live = self._live
-        return answer(question, live.corpus, self._tokenizer, top=top, ranker=live.ranker)
+        return answer(
+            question, live.corpus, self._tokenizer, top=top, ranker=live.ranker, visible=live.visible(guild_id)
+        )
 
-    def add_article(self, article: Article) -> AddedArticle:
+    def add_article(self, article: Article, *, guild_id: int | None = None) -> AddedArticle:
         """Index one more article; questions asked meanwhile are answered from the corpus as it was.
 
         The new corpus is built beside the live one and swapped in as one reference, so readers
@@ -109,8 +115,21 @@ class NewsService:
             ranker = Ranker(corpus, self._tokenizer, self._params)
             with contextlib.suppress(InvalidQuestion):
                 ranker.rank(meta.title)  # a ranker works out per-corpus tables on first use: do it here
-            self._live = _Live(corpus, ranker, {**live.by_id, meta.id: len(live.corpus.articles)})
+            owners = np.append(live.owners, _owner_key(guild_id))
+            self._live = _Live(corpus, ranker, {**live.by_id, meta.id: len(live.corpus.articles)}, owners)
         return AddedArticle(meta=meta, sentences=len(document.sentences))
+
+    def remove_article(self, article_id: str) -> None:
+        """Hide an article from every answer, list and summary at once (its rows leave the index at
+        the next full build). Raises ``ArticleNotFound``."""
+        with self._adding:
+            live = self._live
+            if article_id not in live.by_id:
+                raise ArticleNotFound(f"no article with id {article_id!r}")
+            owners = live.owners.copy()
+            owners[live.by_id[article_id]] = _REMOVED
+            by_id = {k: v for k, v in live.by_id.items() if k != article_id}
+            self._live = _Live(live.corpus, live.ranker, by_id, owners)
 
     def rank(self, question: str) -> Ranking:
         """The full ranking ``ask`` cuts and cites (no abstention, no context): for evaluation.
@@ -119,14 +138,16 @@ class NewsService:
         """
         return self._live.ranker.rank(question)
 
-    def summarise(self, article: str, *, sentences: int = DEFAULT_SENTENCES) -> Summary:
+    def summarise(
+        self, article: str, *, sentences: int = DEFAULT_SENTENCES, guild_id: int | None = None
+    ) -> Summary:
         """Extractive summary of the article given by id, title or unique title prefix.
 
         Raises ``ArticleNotFound`` or ``AmbiguousArticle``.
         """
         live = self._live
         corpus = live.corpus
-        index = live.by_id[self.resolve_article(article).id]
+        index = live.by_id[self.resolve_article(article, guild_id=guild_id).id]
         meta = corpus.articles[index]
         rows = corpus.article_rows(index)
         texts = [corpus.table.text(r) for r in rows]
@@ -135,7 +156,9 @@ class NewsService:
         picked = tuple(SummarySentence(text=texts[i], position=int(corpus.table.position[rows[i]])) for i in chosen)
         return Summary(article=meta, sentences=picked, sentence_count=len(rows))
 
-    def summarise_topic(self, about: str, *, sentences: int = DEFAULT_SENTENCES) -> TopicSummary:
+    def summarise_topic(
+        self, about: str, *, sentences: int = DEFAULT_SENTENCES, guild_id: int | None = None
+    ) -> TopicSummary:
         """What the corpus says about a topic: up to ``sentences`` verbatim sentences across articles.
 
         Candidates are the sentences the question ranking finds for ``about`` that hold enough of
@@ -149,7 +172,7 @@ class NewsService:
         text = clean_question(about)
         if sentences <= 0:
             return TopicSummary(about=text, sentences=())
-        ranking = live.ranker.rank(text)
+        ranking = live.ranker.rank(text, visible=live.visible(guild_id))
         params = self._params
         eligible = (ranking.window >= params.min_coverage) & (ranking.cosine >= params.min_score)
         rows = ranking.rows[eligible]
@@ -183,23 +206,30 @@ class NewsService:
         )
         return TopicSummary(about=text, sentences=picked)
 
-    def articles(self) -> tuple[ArticleMeta, ...]:
-        """Every article of the corpus, sorted by title."""
-        return tuple(sorted(self._corpus.articles, key=lambda m: (m.title.casefold(), m.id)))
+    def articles(self, *, guild_id: int | None = None) -> tuple[ArticleMeta, ...]:
+        """Every article ``guild_id`` can see (see ``ask``), sorted by title."""
+        live = self._live
+        visible = live.visible(guild_id)
+        metas = live.corpus.articles
+        if visible is not None:
+            metas = tuple(m for m, ok in zip(metas, visible.tolist(), strict=True) if ok)
+        return tuple(sorted(metas, key=lambda m: (m.title.casefold(), m.id)))
 
-    def find_articles(self, text: str, *, limit: int = 25) -> list[ArticleMeta]:
+    def find_articles(self, text: str, *, limit: int = 25, guild_id: int | None = None) -> list[ArticleMeta]:
         """Articles whose title or id contains ``text`` (case-insensitive), title prefixes first."""
         needle = " ".join(text.split()).casefold()
-        hits = [m for m in self.articles() if needle in m.title.casefold() or needle in m.id.casefold()]
+        hits = [
+            m for m in self.articles(guild_id=guild_id) if needle in m.title.casefold() or needle in m.id.casefold()
+        ]
         hits.sort(key=lambda m: not m.title.casefold().startswith(needle))
         return hits[:limit]
 
-    def resolve_article(self, ref: str) -> ArticleMeta:
+    def resolve_article(self, ref: str, *, guild_id: int | None = None) -> ArticleMeta:
         """The article named by ``ref``: an exact id or title, else a unique id or title prefix."""
         key = " ".join(ref.split()).casefold()
         if not key:
             raise ArticleNotFound("no article named: give an article id or title")
-        metas = self._corpus.articles
+        metas = self.articles(guild_id=guild_id)
         for match in (
             [m for m in metas if m.id.casefold() == key],
             [m for m in metas if m.title.casefold() == key],
@@ -211,14 +241,27 @@ class NewsService:
                 raise AmbiguousArticle(ref, sorted(f"{m.title} ({m.id})" for m in match))
         raise ArticleNotFound(f"no article matches {ref!r}; list them with 'python -m bot articles'")
 
-    def context(self, article_id: str, position: int, *, radius: int = 2) -> tuple[Sentence, ...]:
+    def context(
+        self, article_id: str, position: int, *, radius: int = 2, guild_id: int | None = None
+    ) -> tuple[Sentence, ...]:
         """The sentences within ``radius`` of sentence ``position`` (1-based) of an article."""
-        if article_id not in self._by_id:
+        live = self._live
+        index = live.by_id.get(article_id)
+        visible = live.visible(guild_id)
+        if index is None or (visible is not None and not visible[index]):
             raise ArticleNotFound(f"no article with id {article_id!r}")
-        rows = self._corpus.article_rows(self._by_id[article_id])
+        rows = live.corpus.article_rows(index)
         centre = rows.start + position - 1
         lo, hi = max(rows.start, centre - radius), min(rows.stop, centre + radius + 1)
-        return tuple(self._corpus.sentence(r) for r in range(lo, hi))
+        return tuple(live.corpus.sentence(r) for r in range(lo, hi))
+
+
+_GLOBAL = 0  # owner key of shipped articles and of those added for every server
+_REMOVED = -1  # owner key of an article removed at run time
+
+
+def _owner_key(guild_id: int | None) -> int:
+    return _GLOBAL if guild_id is None else int(guild_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +269,17 @@ class _Live:
     corpus: CorpusIndex
     ranker: Ranker
     by_id: dict[str, int]
+    owners: NDArray[np.int64]  # per article: _GLOBAL, _REMOVED or the Discord server that added it
+
+    def visible(self, guild_id: int | None) -> NDArray[np.bool_] | None:
+        """Which articles ``guild_id`` may see, or ``None`` when every article is visible."""
+        owners = self.owners
+        if not owners.any():
+            return None
+        mask = owners == _GLOBAL
+        if guild_id is not None:
+            mask |= owners == int(guild_id)
+        return mask
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +319,7 @@ def open_corpus(
         params = CorpusIndex.read_params(index_dir)
         if params and params.get("fingerprint") == fingerprint and params.get("tokenizer") == tokenizer.describe():
             try:
-                return OpenedCorpus(CorpusIndex.load(index_dir), rebuilt=False, warnings=())
+                return OpenedCorpus(CorpusIndex.load(index_dir, mmap=True), rebuilt=False, warnings=())
             except IndexFormatError:
                 pass  # damaged or older format: rebuild below
     report = load_corpus(corpus_dir)
