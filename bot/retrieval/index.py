@@ -185,16 +185,24 @@ class SentenceIndex:
         Never adds to the vocabulary: unknown terms are reported, not indexed.
         """
         counts = Counter(terms)
-        known = [(self.vocabulary[t], c) for t, c in counts.items() if t in self.vocabulary]
-        unknown = tuple(t for t in counts if t not in self.vocabulary)
-        columns = np.array([c for c, _ in known], dtype=np.int64)
-        idf = self.idf[columns] if len(columns) else np.zeros(0)
-        tf = np.array([1.0 + math.log(n) for _, n in known], dtype=np.float64)
-        weights = tf * idf
-        norm = float(np.linalg.norm(weights))
+        vocabulary = self.vocabulary
+        columns_list: list[int] = []
+        tf: list[float] = []
+        unknown: list[str] = []
+        for term, n in counts.items():
+            column = vocabulary.get(term)
+            if column is None:
+                unknown.append(term)
+            else:
+                columns_list.append(column)
+                tf.append(1.0 + math.log(n))
+        columns = np.array(columns_list, dtype=np.int64)
+        idf = self.idf[columns] if columns_list else np.zeros(0)
+        weights = idf * np.array(tf)
+        norm = math.sqrt(float(weights @ weights))
         if norm > 0:
-            weights = weights / norm
-        return QueryVector(columns, weights, idf, unknown, self.max_idf())
+            weights /= norm
+        return QueryVector(columns, weights, idf, tuple(unknown), self.max_idf())
 
     def score(self, query: QueryVector) -> Scores:
         """Cosine score and idf coverage for every row that shares a term with the query (rows ascending).
@@ -227,45 +235,55 @@ class SentenceIndex:
         """The ``k`` best rows by cosine, best first, with their idf coverage: ``top(score(query), k)``.
 
         Faster than ``score``: scores are summed into a reusable dense array (one per thread), so a
-        query costs a few passes over its posting lists and no sort of them; coverage is worked out
-        for the ``k`` winners only, by binary search in each term's (sorted) posting list.
+        query costs a few passes over its posting lists and no sort of them.
         """
+        empty = np.zeros(0)
         if len(query.columns) == 0 or k <= 0:
-            empty = np.zeros(0)
             return Scores(np.zeros(0, dtype=np.int64), empty, empty)
-        acc = self._accumulator()
-        parts = []
         indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
-        for col, weight in zip(query.columns.tolist(), query.weights.tolist(), strict=True):
-            if (hi := int(indptr[col + 1])) > (lo := int(indptr[col])):
+        acc = self._accumulator()
+        parts, ends, idfs = [], [], []
+        end = 0
+        for lo, hi, weight, idf in zip(
+            indptr[query.columns].tolist(),
+            indptr[query.columns + 1].tolist(),
+            query.weights.tolist(),
+            query.idf.tolist(),
+            strict=True,
+        ):
+            if hi > lo:
                 rows = indices[lo:hi]
                 np.add.at(acc, rows, data[lo:hi] * np.float32(weight))
                 parts.append(rows)
+                end += hi - lo
+                ends.append(end)
+                idfs.append(idf)
         if not parts:
-            empty = np.zeros(0)
             return Scores(np.zeros(0, dtype=np.int64), empty, empty)
         touched = np.concatenate(parts) if len(parts) > 1 else parts[0]
         values = acc[touched]
         acc[touched] = 0.0
-        # A row appears once per matching term, so the best k * len(parts) entries hold every entry
-        # of the k best rows; every entry tied with the last of them is kept too.
+        # A row appears once per matching term, every time with its full score, so the best
+        # k * len(parts) entries (and all entries tied with the last) hold all entries of the k best
+        # rows: their coverage is summed from those entries' terms.
         keep = k * len(parts)
         if len(values) > keep:
-            cut = values[np.argpartition(values, len(values) - keep)[len(values) - keep]]
+            cut = np.partition(values, len(values) - keep)[len(values) - keep]
             chosen = np.flatnonzero(values >= cut)
-            touched, values = touched[chosen], values[chosen]
-        rows, first = np.unique(touched, return_index=True)
-        scores = values[first].astype(np.float64)
-        order = np.lexsort((rows, -scores))[:k]
-        rows, scores = rows[order].astype(np.int64), scores[order]
-        matched = np.zeros(len(rows))
-        for col, idf in zip(query.columns.tolist(), query.idf.tolist(), strict=True):
-            postings = indices[int(indptr[col]) : int(indptr[col + 1])]
-            if len(postings):
-                at = np.minimum(np.searchsorted(postings, rows), len(postings) - 1)
-                matched += np.where(postings[at] == rows, idf, 0.0)
+            rows, values = touched[chosen], values[chosen]
+        else:
+            chosen, rows = np.arange(len(values)), touched
+        term_idf = np.asarray(idfs)[np.searchsorted(np.asarray(ends), chosen, side="right")]
+        order = np.lexsort((rows, -values))
+        rows, values, term_idf = rows[order], values[order], term_idf[order]
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))[:k]
+        matched = np.add.reduceat(term_idf, starts)
+        if len(starts) == k:  # the last group was cut short by [:k]: count its entries alone
+            last = starts[-1]
+            matched[-1] = term_idf[last : last + int(np.count_nonzero(rows[last:] == rows[last]))].sum()
         mass = query.idf_mass
-        return Scores(rows, scores, matched / mass if mass > 0 else np.zeros(len(rows)))
+        coverage = matched / mass if mass > 0 else np.zeros(len(starts))
+        return Scores(rows[starts].astype(np.int64), values[starts].astype(np.float64), coverage)
 
     def _accumulator(self, dtype: type[np.floating] = np.float32) -> NDArray[np.floating]:
         """This thread's array of one value per row, zero between queries (callers re-zero it)."""
