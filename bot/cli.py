@@ -224,9 +224,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
     if command == "chat":
         return _chat(_service(args, settings, stderr), stdin, stdout)
     if command == "run":
-        service = _service(args, settings, stderr)
+        service, library = _open(args, settings, stderr, need_library=bool(settings.discord_token))
         if settings.discord_token:
-            return _run_discord(service, settings)
+            return _run_discord(service, settings, library)
         stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
         return _chat(service, stdin, stdout)
     raise AssertionError(f"unhandled command {command}")
@@ -391,7 +391,7 @@ def _sync_discord(service: NewsService, settings: Settings, guild: int | None) -
     )
 
 
-def _run_discord(service: NewsService, settings: Settings) -> int:
+def _run_discord(service: NewsService, settings: Settings, library: Library | None) -> int:
     import asyncio
 
     from bot.discord_adapter.runner import run_discord  # Discord is imported only when it is used
@@ -406,6 +406,9 @@ def _run_discord(service: NewsService, settings: Settings) -> int:
             dev_guild_id=settings.discord_dev_guild_id,
             data_dir=settings.data_dir,
             message_content_intent=settings.discord_message_content,
+            library=library,
+            ask_cooldown_s=settings.ask_cooldown_s,
+            corpus_cooldown_s=settings.corpus_cooldown_s,
         )
     )
     return EXIT_OK
