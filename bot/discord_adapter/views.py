@@ -117,7 +117,10 @@ class AnswerView(GuardedView):
 
     def _contexts(self, excerpts: Sequence[Excerpt]) -> list[tuple[Sentence, ...]]:
         return [
-            self.service.context(ex.citation.article_id, ex.citation.position, radius=CONTEXT_RADIUS) for ex in excerpts
+            self.service.context(
+                ex.citation.article_id, ex.citation.position, radius=CONTEXT_RADIUS, guild_id=self.guild_id
+            )
+            for ex in excerpts
         ]
 
     @discord.ui.button(label="Helpful", emoji="\N{THUMBS UP SIGN}", style=discord.ButtonStyle.success)

@@ -32,7 +32,7 @@ class SlowOrBroken:
         time.sleep(self.delay)
         if self.error is not None:
             raise self.error
-        return self.inner.ask(question, top=top)
+        return self.inner.ask(question, top=top, guild_id=guild_id)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

@@ -27,7 +27,7 @@ class Articles(commands.Cog):
 
         The listing is what this server sees: the shipped articles and its own additions.
         """
-        listing = await asyncio.to_thread(self.bot.service.articles)
+        listing = await asyncio.to_thread(self.bot.service.articles, guild_id=interaction.guild_id)
         view = ArticlesView(listing, owner_id=interaction.user.id, per_page=PER_PAGE, timeout=self.bot.view_timeout)
         callback = await interaction.response.send_message(
             embed=view.embed(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS

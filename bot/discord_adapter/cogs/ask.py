@@ -37,7 +37,7 @@ class Ask(commands.Cog):
         self.bot.ask_cooldown.hit(interaction.user.id)
         await interaction.response.defer(thinking=True)
         top = results * self.bot.result_pages
-        answer = await asyncio.to_thread(self.bot.service.ask, question, top=top)
+        answer = await asyncio.to_thread(self.bot.service.ask, question, top=top, guild_id=interaction.guild_id)
         if answer.abstained or not answer.excerpts:
             await interaction.followup.send(embed=render_answer(answer), allowed_mentions=NO_MENTIONS)
             return

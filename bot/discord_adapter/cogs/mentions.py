@@ -87,7 +87,9 @@ class Mentions(commands.Cog):
         guild_id = message.guild.id if message.guild is not None else None
         try:
             async with message.channel.typing():
-                answer = await asyncio.to_thread(self.bot.service.ask, question, top=RESULTS * self.bot.result_pages)
+                answer = await asyncio.to_thread(
+                    self.bot.service.ask, question, top=RESULTS * self.bot.result_pages, guild_id=guild_id
+                )
         except Exception as exc:
             text, expected = describe(exc)
             if not expected:

@@ -29,7 +29,9 @@ class SummaryCog(commands.Cog, name="Summary"):
     ) -> None:
         """Defer, summarise off the event loop, reply with the summary embed."""
         await interaction.response.defer(thinking=True)
-        result = await asyncio.to_thread(self.bot.service.summarise, article, sentences=sentences)
+        result = await asyncio.to_thread(
+            self.bot.service.summarise, article, sentences=sentences, guild_id=interaction.guild_id
+        )
         await interaction.followup.send(embed=render_summary(result), allowed_mentions=NO_MENTIONS)
 
     @summary.autocomplete("article")
@@ -38,7 +40,9 @@ class SummaryCog(commands.Cog, name="Summary"):
 
         Only the articles this server sees: the shipped ones and its own additions.
         """
-        found = await asyncio.to_thread(self.bot.service.find_articles, current.strip(), limit=CHOICE_COUNT_LIMIT)
+        found = await asyncio.to_thread(
+            self.bot.service.find_articles, current.strip(), limit=CHOICE_COUNT_LIMIT, guild_id=interaction.guild_id
+        )
         return autocomplete_choices(found)
 
 
