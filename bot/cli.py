@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bot", description="Answer questions about news articles with cited, verbatim sentences."
     )
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="run \"python -m bot COMMAND --help\"")
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)

@@ -169,12 +169,17 @@ def test_run_without_token_starts_the_console(settings):
 
 
 def test_every_command_and_option_has_help():
-    parser = build_parser()
-    sub = next(a for a in parser._actions if a.dest == "command")
-    for name, command in sub.choices.items():
-        assert command.description, name
-        for action in command._actions:
-            assert action.help, f"{name} {action.dest}"
+    import argparse
+
+    def check(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            assert action.help, f"{path} {action.dest}"
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    assert sub.description, f"{path} {name}"
+                    check(sub, f"{path} {name}")
+
+    check(build_parser(), "newsbot")
 
 
 def test_bad_top_value(settings):
