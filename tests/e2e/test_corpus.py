@@ -81,9 +81,13 @@ async def test_added_file_is_answered_at_once(fake: FakeDiscord, corpus_bot: New
     assert added["content"].startswith("Added Glassblowers open a workshop by the canal (`g")
     assert "right away" in added["content"]
 
-    answer = embed(await fake.reply(await fake.slash("ask", {"question": GLASS_QUESTION})))
+    reply = await fake.reply(await fake.slash("ask", {"question": GLASS_QUESTION}))
+    answer = embed(reply)
     assert "**Master glassblower Wren Adeyemi said the furnace would burn" in answer["description"]
     assert "Glassblowers open a workshop by the canal" in answer["description"]
+    context = embed(await fake.reply(await fake.click(reply, "Show context")))
+    assert "sentences 1\u20133 of 3" in context["description"]
+    assert "Visitors may watch the blowing of green bottles" in context["description"]
 
     listing = embed(await fake.reply(await fake.slash("corpus", {"list": {}}, user=fake.admin)))
     assert listing["title"] == "Added to this server (1)"
