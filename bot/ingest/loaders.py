@@ -88,14 +88,10 @@ def read_article(path: Path, *, root: Path) -> Article:
         raw = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"skipped {path}: cannot read it ({exc.strerror or exc})") from exc
-    if len(raw) > MAX_ARTICLE_BYTES:
-        raise CorpusError(f"skipped {path}: {len(raw):,} bytes is over the {MAX_ARTICLE_BYTES:,}-byte limit")
-    if b"\0" in raw:
-        raise CorpusError(f"skipped {path}: binary file (contains NUL bytes)")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"skipped {path}: not UTF-8 (byte {exc.start}); save it as UTF-8") from exc
+        text = decode_text(raw, limit=MAX_ARTICLE_BYTES)
+    except CorpusError as exc:
+        raise CorpusError(f"skipped {path}: {exc}") from exc
     article_id = path.relative_to(root).with_suffix("").as_posix()
     meta, body = parse_article_text(text, article_id=article_id, markdown=path.suffix.lower() == ".md")
     if not body.strip():
@@ -137,6 +133,18 @@ def _archive_record(record: dict[str, object]) -> Article:
         source=str(record["source"]) if record.get("source") else None,
     )
     return Article(meta=meta, text=text)
+
+
+def decode_text(data: bytes, *, limit: int) -> str:
+    """The text of an article file's bytes; raises ``CorpusError`` if too big, binary or not UTF-8."""
+    if len(data) > limit:
+        raise CorpusError(f"{len(data):,} bytes is over the {limit:,}-byte limit")
+    if b"\0" in data:
+        raise CorpusError("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"not UTF-8 (byte {exc.start}); save it as UTF-8") from exc
 
 
 def parse_article_text(text: str, *, article_id: str, markdown: bool) -> tuple[ArticleMeta, str]:

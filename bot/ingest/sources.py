@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 from bot.errors import CorpusError
 from bot.ingest.documents import ingest
-from bot.ingest.loaders import parse_article_text
+from bot.ingest.loaders import decode_text, parse_article_text
 from bot.models import Article, ArticleMeta
 
 MAX_UPLOAD_BYTES = 2_000_000
@@ -26,14 +26,10 @@ def article_from_upload(filename: str, data: bytes, *, id_prefix: str) -> Articl
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise CorpusError(f"{name}: only {', '.join(UPLOAD_SUFFIXES)} files can be added")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise CorpusError(f"{name} is {len(data):,} bytes; the limit is {MAX_UPLOAD_BYTES:,}")
-    if b"\0" in data:
-        raise CorpusError(f"{name} is a binary file, not text")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"{name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+        text = decode_text(data, limit=MAX_UPLOAD_BYTES)
+    except CorpusError as exc:
+        raise CorpusError(f"{name}: {exc}") from exc
     stem = PurePosixPath(name).stem
     if suffix in (".html", ".htm"):
         return article_from_html(text, url=None, id_prefix=id_prefix, fallback_title=stem)
