@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -62,7 +63,12 @@ async def test_corpus_needs_manage_server(fake: FakeDiscord, corpus_bot: NewsBot
 
     # A server may show the command to everyone: the bot refuses by itself, privately.
     corpus["default_member_permissions"] = None
-    for options in ({"list": {}}, {"add": {"url": "https://news.example/a"}}, {"remove": {"article": "glass"}}):
+    attempts: list[dict[str, Any]] = [
+        {"list": {}},
+        {"add": {"url": "https://news.example/a"}},
+        {"remove": {"article": "glass"}},
+    ]
+    for options in attempts:
         call = await fake.slash("corpus", options, user=fake.member)
         reply = await fake.reply(call)
         assert is_ephemeral(reply) and "Manage Server" in reply["content"], options
@@ -102,23 +108,25 @@ async def test_added_file_is_answered_at_once(fake: FakeDiscord, corpus_bot: New
 async def test_servers_never_see_each_others_articles(fake: FakeDiscord, corpus_bot: NewsBot) -> None:
     assert "Added" in (await add_glass(fake))["content"]
     article_id = corpus_bot.library.list(guild_id=fake.guild_id)[0].id if corpus_bot.library else ""
-    where = {"channel": "other-general"}
+    other = "other-general"
 
-    answer = embed(await fake.reply(await fake.slash("ask", {"question": GLASS_QUESTION}, **where)))
+    answer = embed(await fake.reply(await fake.slash("ask", {"question": GLASS_QUESTION}, channel=other)))
     assert "Wren Adeyemi" not in answer["description"] and "Glassblowers" not in answer["description"]
     mention = await fake.post_message(GLASS_QUESTION, mention_bot=True, channel="other-general")
     (reply,) = await fake.wait_for(lambda: fake.replies_to(mention))
     assert "Wren Adeyemi" not in embed(reply)["description"]
 
     assert await fake.choices(await fake.autocomplete("summary", "article", "glass", channel="other-general")) == []
-    refused = await fake.reply(await fake.slash("summary", {"article": article_id}, **where))
+    refused = await fake.reply(await fake.slash("summary", {"article": article_id}, channel=other))
     assert is_ephemeral(refused) and "no article" in refused["content"]
-    assert embed(await fake.reply(await fake.slash("articles", **where)))["title"] == "Articles (35)"
-    other_list = embed(await fake.reply(await fake.slash("corpus", {"list": {}}, user=fake.admin, **where)))
+    assert embed(await fake.reply(await fake.slash("articles", channel=other)))["title"] == "Articles (35)"
+    other_list = embed(await fake.reply(await fake.slash("corpus", {"list": {}}, user=fake.admin, channel=other)))
     assert other_list["title"] == "Added to this server (0)"
-    other_remove = await fake.autocomplete("corpus", "article", "", {"remove": {}}, user=fake.admin, **where)
+    other_remove = await fake.autocomplete("corpus", "article", "", {"remove": {}}, user=fake.admin, channel=other)
     assert await fake.choices(other_remove) == []
-    gone = await fake.reply(await fake.slash("corpus", {"remove": {"article": article_id}}, user=fake.admin, **where))
+    gone = await fake.reply(
+        await fake.slash("corpus", {"remove": {"article": article_id}}, user=fake.admin, channel=other)
+    )
     assert is_ephemeral(gone) and "no article" in gone["content"]
 
     # Nor do direct messages (they see the shipped corpus only) ...
