@@ -67,6 +67,7 @@ class RankWeights:
     local: float = 0.4
     previous: float = 0.1
     title_term_share: float = 0.5
+    idf_power: float = 1.0
     answer_type: float = 0.2
     name_type: float = 0.1
     bigram: float = 0.1
@@ -208,122 +209,108 @@ class Ranker:
     def _first_stage(
         self, query: QueryVector, visible: NDArray[np.bool_] | None = None
     ) -> tuple[NDArray[np.int64], *tuple[NDArray[np.float64], ...]] | None:
-        """Candidate rows with their first-stage score, own cosine, own and window idf coverage."""
+        """Candidate rows with their first-stage score, own cosine, own and window idf coverage.
+
+        Each question term gets one bit; the terms a sentence holds are a bit mask, so the terms of
+        a window, a paragraph or a title are the OR of masks and their idf mass is read from byte
+        tables. Per term, the work is a scatter into arrays of one slot per sentence (allocated
+        zeroed, touched only where the term occurs) and a count per article, so a question costs
+        the length of its posting lists plus a few passes over the touched rows.
+        """
         w = self.params.weights
-        index, table = self.corpus.index, self.corpus.table
-        n_terms = len(query.columns)
-        mass = query.idf_mass
+        corpus, index, table = self.corpus, self.corpus.index, self.corpus.table
+        n_terms, mass = len(query.columns), query.idf_mass
         if n_terms == 0 or mass <= 0:
             return None
+        n_rows, n_articles = index.n_rows, len(corpus.articles)
+        idf = query.idf
+        # Ranking features weigh a term by idf ** idf_power (see RankWeights); abstention by idf.
+        rank_idf = idf**w.idf_power
+        rank_mass = float(rank_idf.sum()) + query.unknown_idf**w.idf_power * len(query.unknown)
+        bits = _term_bits(idf)
         matrix = index.matrix
         indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
-        parts = [(int(indptr[c]), int(indptr[c + 1])) for c in query.columns.tolist()]
-        if all(hi == lo for lo, hi in parts):
-            return None
-        # One entry per (row, query term) occurrence.
-        row = np.concatenate([indices[lo:hi] for lo, hi in parts]).astype(np.int64)
-        term = np.repeat(np.arange(n_terms, dtype=np.int64), [hi - lo for lo, hi in parts])
-        value = np.concatenate([data[lo:hi] for lo, hi in parts]).astype(np.float64)
-        idf = query.idf
-        article = table.article[row].astype(np.int64)
-        if visible is not None:  # another server's or a removed article never becomes a candidate
-            keep = visible[article]
-            row, term, value, article = row[keep], term[keep], value[keep], article[keep]
-            if len(row) == 0:
-                return None
-
-        # Terms the row's article title already holds count for less in the row's own scores.
-        in_title = np.zeros(len(row), dtype=bool)
         t_indptr, t_articles = self._title_postings()
-        title_keys = [t_articles[t_indptr[c] : t_indptr[c + 1]] * n_terms + j for j, c in enumerate(query.columns)]
-        title_keys_all = np.concatenate(title_keys) if title_keys else np.zeros(0, dtype=np.int64)
-        if len(title_keys_all):
-            in_title = np.isin(article * n_terms + term, title_keys_all)
-        share = np.where(in_title, w.title_term_share, 1.0)
+        article_of = table.article
+        sizes = np.diff(np.asarray(corpus.first_row, dtype=np.float64))
+        absent = np.log(sizes + 1.0) + 1.0  # in-article idf of a term the article never uses
 
+        cosine = np.zeros(n_rows)
+        cosine_title = np.zeros(n_rows)  # the part of the cosine from terms the title holds too
+        local = np.zeros(n_rows)
+        mask = np.zeros(n_rows, dtype=np.int64)
+        title_mask = np.zeros(n_articles, dtype=np.int64)
+        local_mass = absent * n_terms
+        flag = np.zeros(n_articles, dtype=bool)
+        for j, col in enumerate(query.columns.tolist()):
+            rows = indices[int(indptr[col]) : int(indptr[col + 1])]
+            values = data[int(indptr[col]) : int(indptr[col + 1])]
+            art = article_of[rows]
+            if visible is not None:  # another server's or a removed article never becomes a candidate
+                keep = visible[art]
+                rows, values, art = rows[keep], values[keep], art[keep]
+            if len(rows) == 0:
+                continue
+            contribution = values * query.weights[j]
+            cosine[rows] += contribution  # rows are distinct within one posting list
+            mask[rows] |= bits[j]
+            titled = t_articles[int(t_indptr[col]) : int(t_indptr[col + 1])]
+            if len(titled):
+                title_mask[titled] |= bits[j]
+                flag[titled] = True
+                in_title = flag[art]
+                flag[titled] = False
+                cosine_title[rows[in_title]] += contribution[in_title]
+            df = np.bincount(art, minlength=n_articles)
+            term_local = np.log((sizes + 1.0) / (df + 1.0)) + 1.0
+            local[rows] += term_local[art]
+            local_mass += term_local - absent
+
+        touched = np.flatnonzero(mask) if n_terms <= _MAX_BITS else np.flatnonzero(cosine)
+        if len(touched) == 0:
+            return None
         # Candidates: the touched rows and their neighbours in the same paragraph.
-        paragraph = table.paragraph
-        n_rows = index.n_rows
-        prev_ok = (row > 0) & _same_paragraph(table, row, row - 1, n_rows)
-        next_ok = (row < n_rows - 1) & _same_paragraph(table, row, row + 1, n_rows)
-        win_row = np.concatenate([row, row[prev_ok] - 1, row[next_ok] + 1])
-        win_term = np.concatenate([term, term[prev_ok], term[next_ok]])
-        cand = np.unique(win_row)
-        m = len(cand)
-        at = np.searchsorted(cand, row)
-        cosine = np.bincount(at, weights=value * query.weights[term], minlength=m)
-        coverage = np.bincount(at, weights=idf[term], minlength=m) / mass
-        cos_t = np.bincount(at, weights=value * query.weights[term] * share, minlength=m)
-        cov_t = np.bincount(at, weights=idf[term] * share, minlength=m) / mass
+        prev_ok = _same_paragraph(table, touched, touched - 1, n_rows)
+        next_ok = _same_paragraph(table, touched, touched + 1, n_rows)
+        is_cand = mask != 0 if n_terms <= _MAX_BITS else cosine != 0
+        is_cand[touched[prev_ok] - 1] = True
+        is_cand[touched[next_ok] + 1] = True
+        cand = np.flatnonzero(is_cand)
+        before = cand - 1
+        after = cand + 1
+        has_before = _same_paragraph(table, cand, before, n_rows)
+        has_after = _same_paragraph(table, cand, after, n_rows)
+        own = mask[cand]
+        window = own | np.where(has_before, mask[np.maximum(before, 0)], 0)
+        window |= np.where(has_after, mask[np.minimum(after, n_rows - 1)], 0)
 
-        # Window: distinct question terms in the sentence and its neighbours.
-        window = _distinct_mass(np.searchsorted(cand, win_row), win_term, idf, n_terms, m) / mass
+        # Paragraph: OR of the masks of its touched rows (rows of a paragraph are consecutive).
+        key = _paragraph_key(table, touched)
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        para_mask = np.bitwise_or.reduceat(mask[touched], starts)
+        para_key = key[starts]
+        cand_key = _paragraph_key(table, cand)
+        where = np.minimum(np.searchsorted(para_key, cand_key), len(para_key) - 1)
+        paragraph = np.where(para_key[where] == cand_key, para_mask[where], 0)
 
-        # Paragraph: distinct question terms anywhere in the paragraph.
-        para_key = article * (1 << 24) + paragraph[row].astype(np.int64)
-        para_u, para_at = np.unique(para_key, return_inverse=True)
-        para_mass = _distinct_mass(para_at, term, idf, n_terms, len(para_u)) / mass
-        cand_article = table.article[cand].astype(np.int64)
-        cand_para = cand_article * (1 << 24) + paragraph[cand].astype(np.int64)
-        where = np.minimum(np.searchsorted(para_u, cand_para), len(para_u) - 1)
-        para_cov = np.where(para_u[where] == cand_para, para_mass[where], 0.0)
-
-        # Title: question terms in the article's title.
-        title_cov = np.zeros(m)
-        if len(title_keys_all):
-            t_art = title_keys_all // n_terms
-            t_mass = idf[title_keys_all % n_terms]
-            arts_u, arts_at = np.unique(t_art, return_inverse=True)
-            per_article = np.bincount(arts_at, weights=t_mass, minlength=len(arts_u)) / mass
-            where = np.minimum(np.searchsorted(arts_u, cand_article), len(arts_u) - 1)
-            title_cov = np.where(arts_u[where] == cand_article, per_article[where], 0.0)
-
-        # Local: idf of each term within the row's article, coverage against the article's mass.
-        local = self._local_coverage(article, term, at, cand_article, n_terms, m)
-
-        # Previous sentence's cosine (same paragraph).
-        prev = cand - 1
-        where = np.maximum(np.searchsorted(cand, prev), 0)
-        where = np.minimum(where, m - 1)
-        has_prev = (cand[where] == prev) & (prev >= 0) & _same_paragraph(table, cand, prev, n_rows)
-        previous = np.where(has_prev, cosine[where], 0.0)
-
+        cand_article = article_of[cand]
+        title = title_mask[cand_article]
+        plain, ranked = _MaskMass(idf, bits), _MaskMass(rank_idf, bits)
+        coverage = plain(own) / mass
+        share = w.title_term_share
+        cos = cosine[cand]
+        cos_t = cos - (1.0 - share) * cosine_title[cand]
+        cov_t = (ranked(own) - (1.0 - share) * ranked(own & title)) / rank_mass
         score = (
             w.cosine * cos_t
             + w.cosine_coverage * cos_t * cov_t
-            + w.window * window
-            + w.paragraph * para_cov
-            + w.title * title_cov
-            + w.local * local
-            + w.previous * previous
+            + w.window * ranked(window) / rank_mass
+            + w.paragraph * ranked(paragraph) / rank_mass
+            + w.title * ranked(title) / rank_mass
+            + w.local * local[cand] / local_mass[cand_article]
+            + w.previous * np.where(has_before, cosine[np.maximum(before, 0)], 0.0)
         )
-        return cand, score, cosine, coverage, window
-
-    def _local_coverage(
-        self,
-        article: NDArray[np.int64],
-        term: NDArray[np.int64],
-        at: NDArray[np.int64],
-        cand_article: NDArray[np.int64],
-        n_terms: int,
-        m: int,
-    ) -> NDArray[np.float64]:
-        """Own idf coverage of each candidate, with idf counted among its article's sentences."""
-        first_row = self.corpus.first_row
-        sizes = (first_row[1:] - first_row[:-1]).astype(np.float64)
-        key = article * n_terms + term
-        key_u, key_at, df = np.unique(key, return_inverse=True, return_counts=True)
-        key_art = key_u // n_terms
-        local_idf = np.log((sizes[key_art] + 1.0) / (df + 1.0)) + 1.0
-        absent = np.log(sizes + 1.0) + 1.0  # a question term the article never uses
-        arts_u, arts_at = np.unique(key_art, return_inverse=True)
-        art_mass = absent[arts_u] * n_terms + np.bincount(
-            arts_at, weights=local_idf - absent[key_art], minlength=len(arts_u)
-        )
-        matched = np.bincount(at, weights=local_idf[key_at], minlength=m)
-        where = np.minimum(np.searchsorted(arts_u, cand_article), len(arts_u) - 1)
-        total = np.where(arts_u[where] == cand_article, art_mass[where], absent[cand_article] * n_terms)
-        return matched / total
+        return cand, score, cos, coverage, plain(window) / mass
 
     # ------------------------------------------------------------------ second stage
 
@@ -386,12 +373,39 @@ def _same_paragraph(table: SentenceTable, a: NDArray[np.int64], b: NDArray[np.in
     )
 
 
-def _distinct_mass(
-    target: NDArray[np.int64], term: NDArray[np.int64], idf: NDArray[np.float64], n_terms: int, size: int
-) -> NDArray[np.float64]:
-    """Sum of idf over the distinct terms of each target (targets ``0..size-1``)."""
-    key = np.unique(target * n_terms + term)
-    return np.bincount(key // n_terms, weights=idf[key % n_terms], minlength=size)
+_MAX_BITS = 62
+
+
+def _term_bits(idf: NDArray[np.float64]) -> NDArray[np.int64]:
+    """One bit per query term; past 62 terms only the rarest 62 get one (the rest count in the
+    cosine but not in coverage)."""
+    bits = np.zeros(len(idf), dtype=np.int64)
+    chosen = np.argsort(-idf, kind="stable")[:_MAX_BITS]
+    bits[chosen] = np.left_shift(np.int64(1), np.arange(len(chosen), dtype=np.int64))
+    return bits
+
+
+class _MaskMass:
+    """Sum of per-term weights over the bits set in term masks, read byte by byte from tables."""
+
+    def __init__(self, weights: NDArray[np.float64], bits: NDArray[np.int64]) -> None:
+        by_bit = np.zeros(64)
+        has = bits != 0
+        by_bit[np.log2(bits[has].astype(np.float64)).round().astype(np.int64)] = weights[has]
+        byte = np.arange(256)
+        table = ((byte[:, None] >> np.arange(8)) & 1).astype(np.float64)  # 256 x 8
+        self._tables = [table @ by_bit[8 * k : 8 * k + 8] for k in range(8)]
+
+    def __call__(self, masks: NDArray[np.int64]) -> NDArray[np.float64]:
+        total = np.zeros(len(masks))
+        for k, table in enumerate(self._tables):
+            total += table[(masks >> (8 * k)) & 255]
+        return total
+
+
+def _paragraph_key(table: SentenceTable, rows: NDArray[np.int64]) -> NDArray[np.int64]:
+    """A number per (article, paragraph), increasing with the row."""
+    return table.article[rows].astype(np.int64) * (1 << 24) + table.paragraph[rows].astype(np.int64)
 
 
 def _speaker_speaks(
