@@ -72,6 +72,16 @@ class Interaction:
         return bool(self.callbacks)
 
 
+@dataclass
+class Session:
+    """A gateway session: what it asked for, every event sent to it (for RESUME), its current socket."""
+
+    intents: int
+    events: list[tuple[int, str]] = field(default_factory=list)
+    ws: web.WebSocketResponse | None = None
+    alive: bool = True
+
+
 class Rejected(Exception):
     """A request Discord would refuse: turned into an error response."""
 
@@ -229,7 +239,7 @@ class FakeDiscord:
         self.close_codes: list[int] = []
         self.resumes: list[str] = []  # session ids resumed
         self.resumable = True  # False: a RESUME is answered with "invalid session" (the client IDENTIFYs again)
-        self._sessions: dict[str, int] = {}  # session id -> intents
+        self._sessions: dict[str, Session] = {}
         self._transports: dict[int, Any] = {}  # id(ws) -> its TCP transport, to cut it abruptly
         self._sockets: list[tuple[web.WebSocketResponse, int]] = []
         self._seq = itertools.count(1)
@@ -642,11 +652,19 @@ class FakeDiscord:
         return out
 
     async def _dispatch(self, event: str, data: Json, *, to: Callable[[int], Json | None] | None = None) -> None:
-        for ws, intents in list(self._sockets):
-            payload = data if to is None else to(intents)
-            if payload is None or ws.closed:
+        """Send an event to every live session; a disconnected one gets it when it resumes, as on Discord."""
+        for session in list(self._sessions.values()):
+            payload = data if to is None else to(session.intents)
+            if payload is None or not session.alive:
                 continue
-            await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": payload}))
+            seq = next(self._seq)
+            text = json.dumps({"op": 0, "t": event, "s": seq, "d": payload})
+            session.events.append((seq, text))
+            if session.ws is not None and not session.ws.closed:
+                try:
+                    await session.ws.send_str(text)
+                except ConnectionResetError:  # cut under us: kept for the RESUME
+                    session.ws = None
 
     async def slash(
         self, name: str, options: dict[str, Any] | None = None, *, user: Json | None = None, channel: str = "general"
@@ -998,6 +1016,8 @@ class FakeDiscord:
         """Close every gateway connection with ``code`` (Discord uses 4000 for "unknown error, reconnect"),
         or with ``code=None`` cut the TCP connection without a close frame."""
         sockets, self._sockets = list(self._sockets), []
+        for session in self._sessions.values():
+            session.ws = None
         for ws, _ in sockets:
             if code is None:
                 transport = self._transports.get(id(ws))
@@ -1041,7 +1061,7 @@ class FakeDiscord:
                         await ws.close(code=4014, message=b"Disallowed intent(s).")
                         break
                     session_id = f"fake-session-{len(self._sessions) + 1}"
-                    self._sessions[session_id] = intents
+                    self._sessions[session_id] = Session(intents=intents, ws=ws)
                     await self._ready(ws, session_id)
                     self._sockets.append((ws, intents))
                     await self._notify()
@@ -1052,17 +1072,28 @@ class FakeDiscord:
                         self.close_codes.append(4004)
                         await ws.close(code=4004, message=b"Authentication failed.")
                         break
-                    if not self.resumable or session_id not in self._sessions:
+                    session = self._sessions.get(session_id)
+                    if not self.resumable or session is None or not session.alive:
+                        if session is not None:
+                            session.alive = False
                         await ws.send_str(json.dumps({"op": 9, "d": False, "s": None, "t": None}))
                         continue
-                    intents = self._sessions[session_id]
+                    intents = session.intents
                     self.resumes.append(session_id)
+                    session.ws = ws
+                    last = int(resume.get("seq") or 0)
+                    for seq, text in session.events:  # what the client missed while it was away
+                        if seq > last:
+                            await ws.send_str(text)
                     await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
                     self._sockets.append((ws, intents))
                     await self._notify()
         finally:
             self._sockets = [(s, i) for s, i in self._sockets if s is not ws]
             self._transports.pop(id(ws), None)
+            for session in self._sessions.values():
+                if session.ws is ws:
+                    session.ws = None
             await self._notify()
         return ws
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from bot.discord_adapter.client import NewsBot
-from bot.ingest.fetch import FetchPolicy
+from bot.ingest.fetch import FetchedPage, FetchPolicy
 from bot.library import Library
 from bot.service import NewsService
 from bot.storage.sqlite import SqliteArticleStore
@@ -255,3 +256,28 @@ async def test_corpus_changes_have_a_cooldown(
 async def test_without_a_library_corpus_explains(fake: FakeDiscord, bot: NewsBot) -> None:
     reply = await fake.reply(await fake.slash("corpus", {"list": {}}, user=fake.admin))
     assert is_ephemeral(reply) and "not enabled" in reply["content"]
+
+
+async def test_questions_are_answered_while_an_article_is_being_added(
+    fake: FakeDiscord, fresh_service: NewsService, tmp_path: Path
+) -> None:
+    release = threading.Event()
+
+    def slow_fetch(url: str, policy: FetchPolicy) -> FetchedPage:
+        assert release.wait(5)  # the news site is slow to answer
+        return FetchedPage(url=url, content_type="text/html", charset="utf-8", body=KITES_HTML.encode())
+
+    slow = Library(fresh_service, SqliteArticleStore(tmp_path / "a.sqlite3"), fetcher=slow_fetch)
+    async with running_bot(fake, fresh_service, tmp_path / "data", library=slow):
+        adding = await fake.slash("corpus", {"add": {"url": "https://news.example/kites"}}, user=fake.admin)
+        await fake.wait_for(lambda: adding.responded)
+        for _ in range(3):
+            call = await fake.slash("ask", {"question": "Who said the robot shelved four hundred books?"})
+            assert "Tomas Berg" in embed(await fake.reply(call, timeout=2))["description"]
+        assert fake.interaction_messages(adding) == []  # still adding
+        release.set()
+        added = await fake.reply(adding)
+        assert "Added [Kite festival fills the dunes](https://news.example/kites)" in added["content"]
+        kites = await fake.slash("ask", {"question": "How many people launched the paper whale?"})
+        assert "Imre Koszta" in embed(await fake.reply(kites))["description"]
+    assert_clean(fake)

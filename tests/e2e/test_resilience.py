@@ -11,6 +11,7 @@ from bot.service import NewsService
 from tests.e2e.conftest import running_bot
 from tests.e2e.fake_discord import FakeDiscord
 from tests.e2e.helpers import assert_clean, embed, is_ephemeral, settle
+from tests.e2e.test_limits_and_errors import SlowOrBroken
 
 QUESTION = "Who said the robot shelved four hundred books?"
 
@@ -20,7 +21,9 @@ async def ask_and_check(fake: FakeDiscord) -> None:
     assert "Tomas Berg" in embed(await fake.reply(call))["description"]
 
 
-@pytest.mark.parametrize("code", [4000, 1001, None], ids=["close-4000", "going-away", "cut-tcp"])
+@pytest.mark.parametrize(
+    "code", [4000, 4008, 4009, 1001, None], ids=["unknown-error", "rate-limited", "timed-out", "going-away", "cut-tcp"]
+)
 async def test_a_dropped_gateway_is_resumed_and_answering_goes_on(
     fake: FakeDiscord, bot: NewsBot, code: int | None
 ) -> None:
@@ -31,6 +34,31 @@ async def test_a_dropped_gateway_is_resumed_and_answering_goes_on(
     mention = await fake.post_message(QUESTION, mention_bot=True)
     (reply,) = await fake.wait_for(lambda: fake.replies_to(mention))
     assert "Tomas Berg" in embed(reply)["description"]
+    assert_clean(fake)
+
+
+async def test_questions_sent_while_disconnected_are_answered_after_resume(fake: FakeDiscord, bot: NewsBot) -> None:
+    await fake.drop_gateway(None)
+    # Sent while the bot is away: the fake keeps them for the session and replays them on RESUME.
+    mention = await fake.post_message(QUESTION, mention_bot=True)
+    call = await fake.slash("ask", {"question": QUESTION})
+    (reply,) = await fake.wait_for(lambda: fake.replies_to(mention))
+    assert "Tomas Berg" in embed(reply)["description"]
+    assert "Tomas Berg" in embed(await fake.reply(call))["description"]
+    assert call.errors == [] and fake.resumes
+    assert_clean(fake)
+
+
+async def test_an_answer_in_flight_survives_a_drop(
+    fake: FakeDiscord, news_service: NewsService, tmp_path: Path
+) -> None:
+    async with running_bot(fake, SlowOrBroken(news_service, delay=0.3), tmp_path / "data"):
+        call = await fake.slash("ask", {"question": QUESTION})
+        await fake.wait_for(lambda: call.responded)  # deferred; the answer is being computed
+        await fake.drop_gateway(4000)
+        assert "Tomas Berg" in embed(await fake.reply(call))["description"]  # follow-ups go over REST
+        await fake.wait_for(lambda: fake.connected)
+        await ask_and_check(fake)
     assert_clean(fake)
 
 
