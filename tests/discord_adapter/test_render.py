@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import discord
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.discord_adapter import render
 from bot.models import Answer, ArticleMeta, Citation, Excerpt, Sentence, Summary, SummarySentence
@@ -124,3 +126,21 @@ def test_corpus_confirmations_quote_the_title_and_code_the_id() -> None:
 def test_articles_listing_with_another_heading_and_empty_text() -> None:
     embed = render.render_articles([], heading="Added to this server", empty="Nothing yet.")
     assert embed.title == "Added to this server (0)" and embed.description == "Nothing yet."
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=st.text(min_size=1, max_size=3000),
+    article_id=st.text(min_size=1, max_size=200),
+    url=st.one_of(st.none(), st.text(max_size=300), st.just("https://news.example/[a](b)")),
+)
+def test_corpus_texts_and_listings_stay_within_limits_for_any_title(
+    title: str, article_id: str, url: str | None
+) -> None:
+    meta = ArticleMeta(id=article_id, title=title, url=url)
+    for text in (render.added_text(meta), render.removed_text(meta)):
+        assert 0 < len(text) <= 1000 and "@everyone" not in text and "@here" not in text
+    embed = render.render_articles([meta] * 12, page=1, per_page=10, heading=title)
+    render.check_embed(embed)
+    choices = render.autocomplete_choices([meta] * 30)
+    assert len(choices) == 25 and all(1 <= len(c.name) <= 100 and 1 <= len(c.value) <= 100 for c in choices)
