@@ -21,7 +21,7 @@ Protocol (after ReQA, Ahmad et al. 2019):
 Metrics: P@1, R@5 (gold in the first five) and MRR (reciprocal rank of the gold sentence, 0 when
 it is not returned).
 
-``--ablation`` re-ranks with each evidence weight of ``RankWeights`` set to 0 in turn.
+``--ablation`` re-ranks with each setting of ``RankWeights`` switched off in turn.
 
 ``--abstention`` also measures the abstention rule: the articles are split into two halves (even
 and odd positions), each half is indexed on its own, and every question is asked against the
@@ -64,7 +64,11 @@ from bot.service import NewsService  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "squad" / "dev-v1.1.json.gz"
 BM25_DEPTH = 100
-ABLATIONS = ("window", "paragraph", "title", "local", "previous", "answer_type", "name_type", "bigram")
+# Each evidence weight of RankWeights and the value that switches it off.
+ABLATIONS = {
+    "window": 0.0, "paragraph": 0.0, "title": 0.0, "local": 0.0, "previous": 0.0, "title_term_share": 1.0,
+    "idf_power": 1.0, "answer_type": 0.0, "name_type": 0.0, "bigram": 0.0,
+}
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -272,12 +276,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if m is not None:
             print(f"{name:<10} {m['p_at_1']:>7.3f} {m['r_at_5']:>7.3f} {m['mrr']:>7.3f} {secs:>7.1f}s")
     if args.ablation:
-        print("\nablation (engine with one weight of RankWeights set to 0):")
-        print(f"{'without':<18} {'P@1':>7} {'R@5':>7} {'MRR':>7}")
-        for name in ABLATIONS:
-            params = AnswerParams(weights=replace(RankWeights(), **{name: 0.0}))
+        print("\nablation (engine with one setting of RankWeights switched off):")
+        print(f"{'switched off':<24} {'P@1':>7} {'R@5':>7} {'MRR':>7}")
+        for name, off in ABLATIONS.items():
+            params = AnswerParams(weights=replace(RankWeights(), **{name: off}))
             m = metrics(engine_ranks(NewsService(service.corpus, tokenizer, params=params), data.row_key, questions))
-            print(f"{name:<18} {m['p_at_1']:>7.3f} {m['r_at_5']:>7.3f} {m['mrr']:>7.3f}", flush=True)
+            label = f"{name}={off:g}"
+            print(f"{label:<24} {m['p_at_1']:>7.3f} {m['r_at_5']:>7.3f} {m['mrr']:>7.3f}", flush=True)
     if args.abstention:
         print("\nabstention (questions vs. their own half of the articles / the other half):")
         print(f"{'min_coverage':>12} {'answered':>9} {'correct@1':>10} {'unans. abstained':>17}")

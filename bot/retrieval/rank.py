@@ -53,6 +53,10 @@ class RankWeights:
     * ``previous``: cosine of the sentence before it in the paragraph;
     * ``title_term_share``: what a question word found in the sentence counts for, in ``cosine``
       and coverage, when the article's title holds it too (the title already says it).
+    * ``idf_power``: in these coverages a question term weighs ``idf ** idf_power``. With 2, a
+      matched term counts by its weight in the question times its weight in the text (the dot
+      product of idf-weighted word sets), so rare words decide more than common ones. The
+      abstention rule still reads plain idf shares (``Ranking.coverage`` and ``Ranking.window``).
 
     Second stage, over the best ``rerank`` sentences: ``answer_type`` (a year for "when", a number
     for "how many", a name for "who"/"where"), ``bigram`` (share of the question's adjacent word
@@ -67,7 +71,7 @@ class RankWeights:
     local: float = 0.4
     previous: float = 0.1
     title_term_share: float = 0.5
-    idf_power: float = 1.0
+    idf_power: float = 2.0
     answer_type: float = 0.2
     name_type: float = 0.1
     bigram: float = 0.1
