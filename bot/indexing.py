@@ -19,9 +19,11 @@ from multiprocessing.queues import Queue, SimpleQueue
 from bot.ingest.documents import sentence_spans
 from bot.models import Article
 from bot.retrieval.store import CorpusBuilder, CorpusIndex, IndexedChunk, index_chunk
+from bot.retrieval.tokenize import Tokenizer
 
 Progress = Callable[[str, int, int], None]
-Analyse = Callable[[str], list[str]]
+Message = tuple[int, IndexedChunk | dict[str, str] | None, str | None]
+_WORDS = -1  # message number of a worker's word -> term pairs, sent after its last chunk
 CHUNK_ARTICLES = 200
 _POLL_SECONDS = 1.0
 
@@ -35,14 +37,19 @@ def default_workers() -> int:
     return max(1, min(8, cpus))
 
 
-def ingest_chunk(articles: Sequence[Article], analyse: Analyse) -> IndexedChunk:
-    """Normalise, split and tokenise consecutive articles (the work of one chunk)."""
+def ingest_chunk(articles: Sequence[Article], analyse: Tokenizer) -> IndexedChunk:
+    """Normalise, split and tokenise consecutive articles (the work of one chunk).
+
+    Titles are tokenised too (and dropped), so their words are among the tokenizer's known terms.
+    """
+    for article in articles:
+        analyse(article.meta.title)
     return index_chunk([sentence_spans(a.text) for a in articles], analyse)
 
 
 def index_articles(
     articles: Sequence[Article],
-    analyse: Analyse,
+    analyse: Tokenizer,
     *,
     fingerprint: str,
     tokenizer: dict[str, object],
@@ -53,36 +60,48 @@ def index_articles(
     """Index ``articles`` (in their order) over ``workers`` processes; 1 runs everything here.
 
     ``progress("index", articles_done, total)`` is called as chunks of ``chunk_articles`` complete.
+    The index keeps the word -> term pairs the tokenizers worked out (``CorpusIndex.words``).
     """
     total = len(articles)
     bounds = [(lo, min(lo + chunk_articles, total)) for lo in range(0, total, chunk_articles)]
     workers = default_workers() if workers is None else workers
     parallel = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    words: dict[str, str] = {}
     chunks = (
-        _forked_chunks(articles, analyse, bounds, workers) if parallel else _serial_chunks(articles, analyse, bounds)
+        _forked_chunks(articles, analyse, bounds, workers, words)
+        if parallel
+        else _serial_chunks(articles, analyse, bounds, words)
     )
     builder = CorpusBuilder()
     for (lo, hi), chunk in zip(bounds, chunks, strict=True):
         builder.add([a.meta for a in articles[lo:hi]], chunk)
         if progress is not None:
             progress("index", hi, total)
-    return builder.finish(fingerprint=fingerprint, tokenizer=tokenizer)
+    return builder.finish(fingerprint=fingerprint, tokenizer=tokenizer, words=words)
 
 
 def _serial_chunks(
-    articles: Sequence[Article], analyse: Analyse, bounds: list[tuple[int, int]]
+    articles: Sequence[Article], analyse: Tokenizer, bounds: list[tuple[int, int]], words: dict[str, str]
 ) -> Iterator[IndexedChunk]:
     for lo, hi in bounds:
         yield ingest_chunk(articles[lo:hi], analyse)
+    words.update(analyse.known_terms())
 
 
 def _forked_chunks(
-    articles: Sequence[Article], analyse: Analyse, bounds: list[tuple[int, int]], workers: int
+    articles: Sequence[Article],
+    analyse: Tokenizer,
+    bounds: list[tuple[int, int]],
+    workers: int,
+    words: dict[str, str],
 ) -> Iterator[IndexedChunk]:
-    """Chunks in order, made by ``workers`` forked processes that take chunk numbers from a queue."""
+    """Chunks in order, made by ``workers`` forked processes that take chunk numbers from a queue.
+
+    After the last chunk, ``words`` receives every worker's word -> term pairs.
+    """
     context = multiprocessing.get_context("fork")
     tasks: SimpleQueue[int | None] = context.SimpleQueue()
-    results: Queue[tuple[int, IndexedChunk | None, str | None]] = context.Queue()
+    results: Queue[Message] = context.Queue()
     for number in range(len(bounds)):
         tasks.put(number)
     for _ in range(workers):
@@ -95,18 +114,21 @@ def _forked_chunks(
         process.start()
     try:
         pending: dict[int, IndexedChunk] = {}
+        word_lists = 0
         for wanted in range(len(bounds)):
             while wanted not in pending:
-                try:
-                    number, chunk, error = results.get(timeout=_POLL_SECONDS)
-                except queue.Empty:
-                    if any(p.exitcode not in (None, 0) for p in processes):
-                        raise RuntimeError("an indexing worker process died; try again with one worker") from None
-                    continue
-                if error is not None or chunk is None:
-                    raise RuntimeError(f"indexing failed in a worker process:\n{error}")
-                pending[number] = chunk
+                number, payload = _receive(results, processes)
+                if number == _WORDS:
+                    words.update(payload)  # type: ignore[arg-type]
+                    word_lists += 1
+                else:
+                    pending[number] = payload  # type: ignore[assignment]
             yield pending.pop(wanted)
+        while word_lists < workers:
+            number, payload = _receive(results, processes)
+            if number == _WORDS:
+                words.update(payload)  # type: ignore[arg-type]
+                word_lists += 1
     finally:
         for process in processes:
             if process.is_alive() and process.exitcode is None:
@@ -117,12 +139,27 @@ def _forked_chunks(
         results.close()
 
 
+def _receive(
+    results: Queue[Message], processes: list[multiprocessing.process.BaseProcess]
+) -> tuple[int, IndexedChunk | dict[str, str]]:
+    while True:
+        try:
+            number, payload, error = results.get(timeout=_POLL_SECONDS)
+        except queue.Empty:
+            if any(p.exitcode not in (None, 0) for p in processes):
+                raise RuntimeError("an indexing worker process died; try again with one worker") from None
+            continue
+        if error is not None or payload is None:
+            raise RuntimeError(f"indexing failed in a worker process:\n{error}")
+        return number, payload
+
+
 def _work(
     articles: Sequence[Article],
-    analyse: Analyse,
+    analyse: Tokenizer,
     bounds: list[tuple[int, int]],
     tasks: SimpleQueue[int | None],
-    results: Queue[tuple[int, IndexedChunk | None, str | None]],
+    results: Queue[Message],
 ) -> None:
     while (number := tasks.get()) is not None:
         lo, hi = bounds[number]
@@ -131,3 +168,4 @@ def _work(
         except Exception:  # reported to the parent, which raises it
             results.put((number, None, traceback.format_exc()))
             return
+    results.put((_WORDS, analyse.known_terms(), None))

@@ -54,6 +54,8 @@ class NewsService:
         self._tokenizer = tokenizer
         self._params = params or AnswerParams()
         self.warnings = warnings
+        if corpus.words and corpus.tokenizer == tokenizer.describe():
+            tokenizer.learn(corpus.words)  # the build's stems: most questions need no stemmer
         # Everything derived from the corpus, replaced as one reference when an article is added:
         # a reader that takes ``self._live`` once sees one consistent corpus.
         by_id = {m.id: i for i, m in enumerate(corpus.articles)}

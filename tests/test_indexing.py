@@ -48,3 +48,14 @@ def test_progress_counts_articles(tokenizer):
         progress=lambda stage, done, total: seen.append((stage, done, total)),
     )
     assert seen == [("index", 4, 9), ("index", 8, 9), ("index", 9, 9)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_index_keeps_the_words_it_stemmed(tokenizer, tmp_path, workers):
+    built = index_articles(
+        _articles(12), tokenizer, fingerprint="f", tokenizer=tokenizer.describe(), workers=workers, chunk_articles=4
+    )
+    assert built.words["opened"] == "open" and built.words["glacier"] == "glacier"
+    assert "story" in built.words  # from a title
+    built.save(tmp_path)
+    assert CorpusIndex.load(tmp_path).words == built.words

@@ -241,16 +241,11 @@ class SentenceIndex:
         if len(query.columns) == 0 or k <= 0:
             return Scores(np.zeros(0, dtype=np.int64), empty, empty)
         indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
+        los, his = indptr[query.columns].tolist(), indptr[query.columns + 1].tolist()
         acc = self._accumulator()
         parts, ends, idfs = [], [], []
         end = 0
-        for lo, hi, weight, idf in zip(
-            indptr[query.columns].tolist(),
-            indptr[query.columns + 1].tolist(),
-            query.weights.tolist(),
-            query.idf.tolist(),
-            strict=True,
-        ):
+        for lo, hi, weight, idf in zip(los, his, query.weights.tolist(), query.idf.tolist(), strict=True):
             if hi > lo:
                 rows = indices[lo:hi]
                 np.add.at(acc, rows, data[lo:hi] * np.float32(weight))
@@ -330,5 +325,5 @@ class SentenceIndex:
             (arrays["matrix_data"], arrays["matrix_indices"], arrays["matrix_indptr"]),
             shape=(n_rows, len(terms)),
         )
-        vocabulary = {t: i for i, t in enumerate(terms)}
+        vocabulary = dict(zip(terms, range(len(terms)), strict=True))
         return cls(matrix, vocabulary, np.asarray(arrays["idf"], dtype=np.float64))

@@ -21,7 +21,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -194,7 +194,9 @@ class CorpusBuilder:
         self._articles.extend(articles)
         self._chunks.append(chunk)
 
-    def finish(self, *, fingerprint: str, tokenizer: dict[str, object]) -> CorpusIndex:
+    def finish(
+        self, *, fingerprint: str, tokenizer: dict[str, object], words: dict[str, str] | None = None
+    ) -> CorpusIndex:
         """The corpus index of everything added (the builder should not be used afterwards)."""
         chunks, self._chunks = self._chunks, []
 
@@ -235,12 +237,17 @@ class CorpusBuilder:
             index=SentenceIndex.from_counts(counts, self._vocabulary),
             fingerprint=fingerprint,
             tokenizer=tokenizer,
+            words=words or {},
         )
 
 
 @dataclass(frozen=True, slots=True)
 class CorpusIndex:
-    """Everything needed to answer from a corpus without re-reading it."""
+    """Everything needed to answer from a corpus without re-reading it.
+
+    ``words`` maps words seen while building to their terms (``Tokenizer.learn`` takes it), so a
+    loaded index can answer without loading the stemmer.
+    """
 
     articles: tuple[ArticleMeta, ...]
     first_row: NDArray[np.int64]
@@ -248,6 +255,7 @@ class CorpusIndex:
     index: SentenceIndex
     fingerprint: str
     tokenizer: dict[str, object]
+    words: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
@@ -278,6 +286,7 @@ class CorpusIndex:
             index=self.index.extended([analyse(s.text) for s in sentences]),
             fingerprint=self.fingerprint,
             tokenizer=self.tokenizer,
+            words=self.words,
         )
 
     def article_rows(self, article: int) -> range:
@@ -317,7 +326,8 @@ class CorpusIndex:
                     _sync(fh)
             _write_bytes(tmp / "texts.bin", blob)
             _write_json(tmp / "terms.json", self.index.terms())
-            _write_json(tmp / "articles.json", [_meta_to_json(m) for m in self.articles])
+            _write_json(tmp / "articles.json", _metas_to_json(self.articles))
+            _write_json(tmp / "words.json", self.words)
             params = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -378,17 +388,34 @@ class CorpusIndex:
                 texts_offsets=arr("texts_offsets"),  # type: ignore[arg-type]
                 texts=_map_bytes(build / "texts.bin") if mmap else (build / "texts.bin").read_bytes(),
             )
-            articles = tuple(_meta_from_json(m) for m in json.loads((build / "articles.json").read_text("utf-8")))
+            articles = _metas_from_json(json.loads((build / "articles.json").read_text("utf-8")))
+            words_file = build / "words.json"
+            words = json.loads(words_file.read_text("utf-8")) if words_file.exists() else {}
             first_row = np.asarray(arr("first_row"), dtype=np.int64)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexFormatError(f"index in {build} is damaged: {exc}") from exc
         if len(table) != rows or len(first_row) != len(articles) + 1:
             raise IndexFormatError(f"index in {build} is inconsistent; rebuild it")
-        return cls(articles, first_row, table, index, str(params["fingerprint"]), dict(params["tokenizer"]))
+        return cls(articles, first_row, table, index, str(params["fingerprint"]), dict(params["tokenizer"]), words)
 
 
-def _meta_to_json(meta: ArticleMeta) -> dict[str, str | None]:
-    return {"id": meta.id, "title": meta.title, "url": meta.url, "published": meta.published, "source": meta.source}
+_META_FIELDS = ("id", "title", "url", "published", "source")
+
+
+def _metas_to_json(metas: Sequence[ArticleMeta]) -> dict[str, list[str | None]]:
+    """Article metadata as one list per field (loads several times faster than one object each)."""
+    return {name: [getattr(m, name) for m in metas] for name in _META_FIELDS}
+
+
+def _metas_from_json(data: object) -> tuple[ArticleMeta, ...]:
+    if isinstance(data, list):  # one object per article, as first written
+        return tuple(_meta_from_json(m) for m in data)
+    if not isinstance(data, dict):
+        raise ValueError("articles.json holds neither a list nor a dict")
+    columns = [data[name] for name in _META_FIELDS]
+    if len({len(c) for c in columns}) > 1:
+        raise ValueError("articles.json fields differ in length")
+    return tuple(map(ArticleMeta, *columns))
 
 
 def _meta_from_json(data: dict[str, str | None]) -> ArticleMeta:

@@ -147,13 +147,41 @@ class Tokenizer:
         """Terms of each text."""
         return [self(t) for t in texts]
 
+    def known_terms(self) -> dict[str, str]:
+        """The word -> term pairs worked out so far (saved with an index, see ``learn``)."""
+        return dict(self._cache)
+
+    def learn(self, terms: dict[str, str]) -> None:
+        """Take word -> term pairs from a tokenizer with the same ``describe()`` (e.g. the one
+        that built a saved index), so those words are never stemmed again."""
+        for word, term in terms.items():
+            self._cache.setdefault(word, term)
+
     def describe(self) -> dict[str, object]:
         """Settings that change the terms; stored with an index so a mismatch forces a rebuild."""
         return {"name": self.name, "stopwords_version": STOPWORDS_VERSION, "irregular": len(IRREGULAR)}
 
 
+class LazySnowball:
+    """nltk's English Snowball (Porter 2) stemmer, imported when the first word is stemmed.
+
+    nltk takes about a second to import; a tokenizer that ``learn``-ed the words of a saved index
+    answers most questions without ever loading it.
+    """
+
+    __slots__ = ("_stem",)
+
+    def __init__(self) -> None:
+        self._stem: Callable[[str], str] | None = None
+
+    def __call__(self, word: str) -> str:
+        if self._stem is None:
+            from nltk.stem.snowball import SnowballStemmer
+
+            self._stem = SnowballStemmer("english", ignore_stopwords=False).stem
+        return self._stem(word)
+
+
 def default_tokenizer() -> Tokenizer:
     """The product's tokenizer: nltk's Snowball (Porter 2) English stemmer, which needs no data files."""
-    from nltk.stem.snowball import SnowballStemmer  # imported here: nltk takes ~1 s to import
-
-    return Tokenizer(stemmer=SnowballStemmer("english", ignore_stopwords=False).stem)
+    return Tokenizer(stemmer=LazySnowball())
