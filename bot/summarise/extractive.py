@@ -24,31 +24,33 @@ DEFAULT_SENTENCES = 3
 # every second BBC record), then tuned for ROUGE; see benchmarks/summaries.py.
 WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
-        "inverse_position": 4.32,
-        "is_first": -1.46,
-        "log_position": 1.83,
-        "relative_position": -0.57,
-        "inverse_paragraph": -3.53,
-        "log_paragraph": -2.75,
-        "opens_paragraph": -0.04,
-        "length": -0.55,
-        "capped_length": -0.39,
-        "is_short": 0.0,
-        "degree": 0.94,
-        "pagerank": 3.17,
-        "centroid": 0.25,
-        "mean_frequency": 1.91,
-        "title_overlap": 3.22,
-        "quoted_share": 0.0,
-        "starts_with_quote": -0.16,
-        "is_question": -0.53,
-        "first_person": -0.16,
-        "starts_anaphoric": -0.08,
-        "has_digit": 0.24,
-        "capitalised_share": 0.70,
-        "reports_speech": 0.21,
-        "is_boilerplate": -0.91,
-        "log_sentences": -0.03,
+        "inverse_position": 5.111,
+        "is_first": -2.605,
+        "log_position": 1.762,
+        "relative_position": -0.266,
+        "inverse_paragraph": -2.901,
+        "log_paragraph": -2.599,
+        "opens_paragraph": 0.272,
+        "length": -0.534,
+        "capped_length": -0.412,
+        "is_short": 0.942,
+        "degree": 0.991,
+        "pagerank": 3.139,
+        "centroid": 0.399,
+        "mean_frequency": 1.76,
+        "title_overlap": 3.247,
+        "lead_similarity": 0.269,
+        "quoted_share": -0.032,
+        "starts_with_quote": -0.18,
+        "inside_quotation": 0.0,
+        "is_question": 0.107,
+        "first_person": -1.381,
+        "starts_anaphoric": -0.049,
+        "has_digit": 0.213,
+        "capitalised_share": 0.627,
+        "reports_speech": 0.174,
+        "is_boilerplate": -0.343,
+        "log_sentences": -0.085,
     }
 )
 
@@ -60,14 +62,17 @@ class SummaryParams:
     ``weights``: per-feature weights of the sentence model; ``bias``: its intercept;
     ``length_prior``: weight of log(content terms), favouring sentences that say more;
     ``redundancy``: a sentence whose TF-IDF cosine with a chosen one exceeds this is skipped;
-    ``min_terms``: sentences with fewer content terms are taken only when nothing else is left.
+    ``min_terms``: sentences with fewer content terms are taken only when nothing else is left;
+    ``max_chars``: a sentence that would take the summary past this many characters is skipped
+    while shorter ones remain (3 sentences then fit a Discord embed without clipping).
     """
 
     weights: Mapping[str, float] = field(default_factory=lambda: WEIGHTS)
-    bias: float = -1.0
+    bias: float = -3.902
     length_prior: float = 0.5
     redundancy: float = 0.6
     min_terms: int = 3
+    max_chars: int = 3000
 
     def vector(self) -> NDArray[np.float64]:
         """The weights in ``FEATURES`` order (missing features weigh 0)."""
@@ -131,6 +136,7 @@ def select_sentences(
     order = np.argsort(-score, kind="stable").tolist()
     chosen: list[int] = []
     seen: set[str] = set()
+    chars = 0
     for relaxed in (False, True):
         for i in order:
             if len(chosen) == n:
@@ -138,11 +144,14 @@ def select_sentences(
             if i in chosen or keys[i] in seen:
                 continue
             if not relaxed and (
-                lengths[i] < params.min_terms or any(similarity[i, j] > params.redundancy for j in chosen)
+                lengths[i] < params.min_terms
+                or (chosen and chars + len(sentences[i]) > params.max_chars)
+                or any(similarity[i, j] > params.redundancy for j in chosen)
             ):
                 continue
             chosen.append(i)
             seen.add(keys[i])
+            chars += len(sentences[i])
     return sorted(chosen)
 
 

@@ -38,6 +38,7 @@ FEATURES: tuple[str, ...] = (
     # what kind of sentence it is
     "quoted_share",  # share of its characters inside double quotes
     "starts_with_quote",
+    "inside_quotation",  # continues a quotation opened in an earlier sentence of its paragraph
     "is_question",
     "first_person",  # "I", "we", "my", "our"... outside quotes (columns and opinion), capped at 3, / 3
     "starts_anaphoric",  # opens with a pronoun or conjunction that needs the previous sentence
@@ -99,6 +100,19 @@ def _quoted_share(text: str) -> float:
         elif open_quote:
             inside += 1
     return inside / max(1, len(text))
+
+
+def _open_quotations(sentences: Sequence[str], paragraphs: Sequence[int]) -> list[bool]:
+    """Whether each sentence starts inside a quotation left open by the sentences before it."""
+    out = []
+    straight = curly = 0
+    for i, text in enumerate(sentences):
+        if i == 0 or paragraphs[i] != paragraphs[i - 1]:
+            straight = curly = 0
+        out.append(straight % 2 == 1 or curly > 0)
+        straight += text.count('"')
+        curly = max(0, curly + text.count("\u201c") - text.count("\u201d"))
+    return out
 
 
 def _unquoted(text: str) -> str:
@@ -175,6 +189,7 @@ def sentence_features(
     else:
         title_overlap = np.zeros(n)
 
+    open_quote = _open_quotations(sentences, paragraphs)
     first_paragraph = paragraphs[0] if n else 0
     rows = []
     for i, text in enumerate(sentences):
@@ -201,6 +216,7 @@ def sentence_features(
                 similarity[i, 0] if i else 0.0,
                 _quoted_share(text),
                 float(text[:1] in _QUOTES),
+                float(open_quote[i]),
                 float(text.rstrip("\"'\u201d\u2019) ").endswith("?")),
                 min(3, len(_FIRST_PERSON.findall(plain))) / 3,
                 float(bool(_ANAPHORIC.match(text))),

@@ -120,3 +120,10 @@ def test_sentences_without_words_do_not_break_scoring():
 def test_every_weight_names_a_feature():
     assert set(WEIGHTS) <= set(FEATURES)
     assert SummaryParams().vector().shape == (len(FEATURES),)
+
+
+def test_a_very_long_sentence_gives_way_while_shorter_ones_remain():
+    long_one = "The tram line to the harbour " + "and the station " * 200 + "was approved."
+    text = [STORY[0], long_one, *STORY[1:]]
+    chosen = select_sentences(text, ANALYSE, n=3, params=SummaryParams(max_chars=1500))
+    assert 1 not in chosen and len(chosen) == 3
