@@ -37,11 +37,11 @@ async def test_bot_process_answers_slash_and_mention_then_stops_on_sigint(tmp_pa
         await fake.wait_for(lambda: fake.identify_intents and fake.commands.get(fake.guild_id), timeout=90)
         names = {c["name"] for c in fake.commands[fake.guild_id]}
         assert {"ask", "summary", "articles", "help", "corpus"} <= names  # the library was wired in
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(2.5)  # the real client waits guild_ready_timeout (2 s by default) before on_ready
         call = await fake.slash("ask", {"question": "When will the ferry carry its first passengers?"})
-        assert "ferry" in (await fake.reply(call))["embeds"][0]["description"].lower()
+        assert "ferry" in (await fake.reply(call, timeout=30))["embeds"][0]["description"].lower()
         message = await fake.post_message("Who said the robot shelved four hundred books?", mention_bot=True)
-        (reply,) = await fake.wait_for(lambda: fake.replies_to(message))
+        (reply,) = await fake.wait_for(lambda: fake.replies_to(message), timeout=30)
         assert reply["embeds"]
         assert not fake.rejections
     finally:
