@@ -17,7 +17,7 @@ from bot.models import Article, ArticleMeta
 
 MAX_UPLOAD_BYTES = 2_000_000
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
-MIN_SENTENCES = 1
+MIN_WORDS = 5  # fewer is a menu label or a caption, not an article
 
 
 def article_from_upload(filename: str, data: bytes, *, id_prefix: str) -> Article:
@@ -71,8 +71,9 @@ def text_digest(text: str) -> str:
 
 def _finish(meta: ArticleMeta, body: str, *, id_prefix: str) -> Article:
     article = Article(meta=meta, text=body)
-    if len(ingest(article).sentences) < MIN_SENTENCES:
-        raise CorpusError(f"{meta.title!r} has no text to index")
+    words = sum(len(s.text.split()) for s in ingest(article).sentences)
+    if words < MIN_WORDS:
+        raise CorpusError(f"{meta.title!r} has no article text to index ({words} words)")
     slug = re.sub(r"[^a-z0-9]+", "-", meta.title.casefold()).strip("-")[:50] or "article"
     digest = text_digest(body)[:10]
     new_meta = ArticleMeta(

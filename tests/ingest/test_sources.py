@@ -23,13 +23,17 @@ def test_html_page_becomes_an_article_with_metadata():
     assert "evil" not in article.text and "Home | News" not in article.text
 
 
-def test_html_with_only_scripts_is_refused():
+@pytest.mark.parametrize(
+    "html",
+    ["<html><script>var a = 1;</script></html>", "<html><body><nav>Home</nav><script>x()</script></body></html>", ""],
+)
+def test_html_without_article_text_is_refused(html):
     with pytest.raises(CorpusError, match="no article text"):
-        article_from_html("<html><script>var a = 1;</script></html>", url=None, id_prefix="g1")
+        article_from_html(html, url=None, id_prefix="g1")
 
 
 def test_upload_of_markdown_and_text():
-    md = article_from_upload("notes.md", b"---\ntitle: Robot library\n---\nPip reads books aloud.", id_prefix="g5")
+    md = article_from_upload("notes.md", b"---\ntitle: Robot library\n---\nPip reads picture books aloud to children.", id_prefix="g5")
     assert md.meta.title == "Robot library" and md.meta.id.startswith("g5/robot-library-")
     txt = article_from_upload("frost-damage.txt", b"Frost hit the valley. Apples suffered.", id_prefix="all")
     assert txt.meta.title == "Frost damage"
@@ -41,7 +45,7 @@ def test_upload_of_markdown_and_text():
         ("a.pdf", b"%PDF", "only"),
         ("a.txt", b"\x00\x01binary", "binary"),
         ("a.txt", "caf\xe9".encode("latin-1"), "not UTF-8"),
-        ("a.txt", b"   \n ", "no text"),
+        ("a.txt", b"   \n ", "no article text"), ("a.txt", b"Too short.", "no article text"),
         ("a.txt", b"x" * (MAX_UPLOAD_BYTES + 1), "limit"),
     ],
 )
