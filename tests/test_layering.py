@@ -17,10 +17,12 @@ FORBIDDEN = {
     "bot.ingest": ("bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord"),
     "bot.retrieval": ("bot.ingest", "bot.service", "bot.config", "bot.cli", "discord"),
     "bot.summarise": ("bot.service", "bot.config", "bot.cli", "bot.ingest", "discord"),
-    "bot.service": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
+    "bot.service": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
+    "bot.storage": ("bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord"),
+    "bot.library": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
     "bot.discord_adapter": ("bot.config", "bot.cli", "bot.ingest.", "bot.retrieval.", "bot.summarise."),
 }
-CORE = ("bot.models", "bot.ingest", "bot.retrieval", "bot.summarise", "bot.service")
+CORE = ("bot.models", "bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.storage", "bot.library")
 
 
 def modules():
