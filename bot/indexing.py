@@ -73,6 +73,8 @@ def index_articles(
         else _serial_chunks(articles, analyse, bounds, words)
     )
     builder = CorpusBuilder()
+    if progress is not None:
+        progress("index", 0, total)  # starts the clock of an ETA
     for (lo, hi), chunk in zip(bounds, chunks, strict=True):
         builder.add([a.meta for a in articles[lo:hi]], chunk)
         if progress is not None:

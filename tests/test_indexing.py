@@ -47,7 +47,7 @@ def test_progress_counts_articles(tokenizer):
         _articles(9), tokenizer, fingerprint="f", tokenizer={}, workers=1, chunk_articles=4,
         progress=lambda stage, done, total: seen.append((stage, done, total)),
     )
-    assert seen == [("index", 4, 9), ("index", 8, 9), ("index", 9, 9)]
+    assert seen == [("index", 0, 9), ("index", 4, 9), ("index", 8, 9), ("index", 9, 9)]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
