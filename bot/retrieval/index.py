@@ -62,6 +62,9 @@ def term_counts(ids: NDArray[np.int64], lengths: NDArray[np.int64], n_terms: int
     )
 
 
+_COPY_PIECE = 1 << 20  # entries per block copy when rows are added (see ``SentenceIndex.extended``)
+
+
 def _weigh(counts: sparse.csr_matrix, idf: NDArray[np.float64]) -> sparse.csr_matrix:
     """``(1 + ln tf) * idf`` per entry, each row scaled to unit length (float32, CSR)."""
     n_rows = counts.shape[0]
@@ -159,19 +162,24 @@ class SentenceIndex:
         index_type = np.int32 if max(nnz, n_old + n_new) < 2**31 else np.int64
         indices = np.empty(nnz, dtype=index_type)
         data = np.empty(nnz, dtype=np.float32)
+
+        def move(lo: int, hi: int, shift: int) -> None:
+            # In pieces of ~4 MB, so that a thread answering questions meanwhile gets the GIL
+            # between them instead of waiting for one long copy.
+            for start in range(lo, hi, _COPY_PIECE):
+                stop = min(hi, start + _COPY_PIECE)
+                indices[start + shift : stop + shift] = old.indices[start:stop]
+                data[start + shift : stop + shift] = old.data[start:stop]
+
         done_old = 0  # old entries copied so far (all columns before ``col``)
         for col in np.flatnonzero(np.diff(add_indptr)).tolist():
             end_old = int(old_indptr[col + 1])
-            shift = int(add_indptr[col])
-            indices[done_old + shift : end_old + shift] = old.indices[done_old:end_old]
-            data[done_old + shift : end_old + shift] = old.data[done_old:end_old]
+            move(done_old, end_old, int(add_indptr[col]))
             lo, hi = int(add_indptr[col]), int(add_indptr[col + 1])
             indices[end_old + lo : end_old + hi] = added.indices[lo:hi] + n_old
             data[end_old + lo : end_old + hi] = added.data[lo:hi]
             done_old = end_old
-        shift = int(add_indptr[-1])
-        indices[done_old + shift :] = old.indices[done_old:]
-        data[done_old + shift :] = old.data[done_old:]
+        move(done_old, len(old.indices), int(add_indptr[-1]))
         matrix = sparse.csc_matrix((data, indices, indptr.astype(index_type)), shape=(n_old + n_new, n_terms))
         return SentenceIndex(matrix, vocabulary, idf)
 

@@ -1,10 +1,12 @@
 import math
 
 import numpy as np
+import pytest
 
 from bot.ingest.documents import ingest
 from bot.ingest.loaders import load_corpus
 from bot.models import Article, ArticleMeta
+from bot.retrieval import index as index_module
 from bot.retrieval.index import SentenceIndex
 from bot.retrieval.store import CorpusIndex
 from tests.conftest import TINY_CORPUS
@@ -12,7 +14,9 @@ from tests.conftest import TINY_CORPUS
 ROWS = [["bridg", "reopen"], ["bridg", "cabl", "corros"], ["robot", "read"], ["appl", "frost"]]
 
 
-def test_extended_appends_rows_weighted_with_the_current_idf():
+@pytest.mark.parametrize("piece", [1 << 20, 2])
+def test_extended_appends_rows_weighted_with_the_current_idf(monkeypatch, piece):
+    monkeypatch.setattr(index_module, "_COPY_PIECE", piece)  # 2: copy the old arrays in many pieces
     base = SentenceIndex.build(ROWS)
     before = base.matrix.toarray().copy()
     ext = base.extended([["bridg", "ferri", "ferri"], ["kiln"]])
