@@ -325,6 +325,7 @@ def open_corpus(
             except IndexFormatError:
                 pass  # damaged or older format: rebuild below
     report = load_corpus(corpus_dir)
+    tokenizer.learn(CorpusIndex.read_words(index_dir, tokenizer.describe()))  # stem only new words
     corpus = index_articles(
         report.articles,
         tokenizer,

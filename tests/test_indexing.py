@@ -59,3 +59,22 @@ def test_the_index_keeps_the_words_it_stemmed(tokenizer, tmp_path, workers):
     assert "story" in built.words  # from a title
     built.save(tmp_path)
     assert CorpusIndex.load(tmp_path).words == built.words
+
+
+def test_a_rebuild_reuses_the_saved_stems(tiny_corpus, tmp_path):
+    from bot.retrieval.tokenize import Tokenizer
+    from bot.service import open_corpus
+
+    calls = []
+
+    def stem(word):
+        calls.append(word)
+        return word.rstrip("s")
+
+    first = Tokenizer(stemmer=stem)
+    open_corpus(tiny_corpus, tmp_path / "index", first, workers=1)
+    assert calls
+    calls.clear()
+    again = Tokenizer(stemmer=stem)
+    opened = open_corpus(tiny_corpus, tmp_path / "index", again, rebuild=True, workers=1)
+    assert opened.rebuilt and calls == []

@@ -360,6 +360,22 @@ class CorpusIndex:
         return params if isinstance(params, dict) else None
 
     @classmethod
+    def read_words(cls, index_dir: Path, tokenizer: dict[str, object]) -> dict[str, str]:
+        """The current build's word -> term pairs if it was made with ``tokenizer`` settings, else ``{}``.
+
+        A rebuild can teach them to its tokenizer first, so it stems only words new since then.
+        """
+        params = cls.read_params(index_dir)
+        if not params or params.get("tokenizer") != tokenizer:
+            return {}
+        try:
+            build = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+            words = json.loads((build / "words.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return words if isinstance(words, dict) else {}
+
+    @classmethod
     def load(cls, index_dir: Path, *, mmap: bool = False) -> CorpusIndex:
         """Load the current build; raises ``IndexFormatError`` if it is missing, corrupt or foreign."""
         try:
