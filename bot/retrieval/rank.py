@@ -1,8 +1,14 @@
 """Question -> every candidate sentence, best first: the ranking that ``answer()`` cuts and cites.
 
-``rank()`` is the one ranking the bot uses; ``answer()`` only adds the abstention cut, context and
-citations on top of it, and the SQuAD benchmark reads the same ranking, so the benchmark measures
-exactly what users get.
+``Ranker.rank`` is the one ranking the bot uses; ``answer()`` only adds the abstention cut, context
+and citations on top of it, and the SQuAD benchmark reads the same ranking, so the benchmark
+measures exactly what users get.
+
+Two stages (weights in ``RankWeights``): first, every sentence sharing a term with the question,
+or next to one, is scored from its own TF-IDF cosine and idf coverage plus the coverage of its
+window of neighbours, its paragraph, its article's title and an in-article idf; then the best
+``rerank`` get bonuses for holding the kind of answer asked for, for the question's word pairs and
+for a speaker who says something. README "Answering" has the measurements behind each part.
 """
 
 from __future__ import annotations
@@ -161,6 +167,10 @@ class Ranker:
         self.params = params or AnswerParams()
         self._speech = frozenset(tokenizer.term(v) for v in SPEECH_VERBS)
         self._titles: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
+
+    def prepare(self) -> None:
+        """Work out the per-corpus tables now (they are otherwise made by the first question)."""
+        self._title_postings()
 
     def _title_postings(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """``(indptr, articles)``: the articles whose title holds term column ``c`` are

@@ -115,3 +115,19 @@ def test_zero_weights_fall_back_to_the_sentence_alone(ranker):
     plain = Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(weights=weights))
     # Without neighbour evidence the sentence that repeats "Quillfield bridge" wins.
     assert "Quillfield bridge" in top_text(plain, "How much did the Quillfield bridge cost?")
+
+
+def test_visible_articles_limit_the_ranking(ranker):
+    table = ranker.corpus.table
+    everything = ranker.rank("ferry company boats river")
+    assert {int(table.article[r]) for r in everything.rows} >= {0, 1}
+    only_festival = np.array([False, True, False])
+    limited = ranker.rank("ferry company boats river", visible=only_festival)
+    assert len(limited) and {int(table.article[r]) for r in limited.rows} == {1}
+    assert len(ranker.rank("Quillfield", visible=only_festival)) == 0
+
+
+def test_prepare_is_idempotent(ranker):
+    ranker.prepare()
+    ranker.prepare()
+    assert "1964" in top_text(ranker, "When was the harbour festival first held?")
