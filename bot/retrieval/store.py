@@ -392,7 +392,9 @@ class CorpusIndex:
             mode = "r" if mmap else None
 
             def arr(name: str) -> NDArray[np.generic]:
-                return np.load(build / f"{name}.npy", allow_pickle=False, mmap_mode=mode)
+                # A plain read-only view of the map: indexing an np.memmap goes through a
+                # Python-level __getitem__ (tens of microseconds a call).
+                return np.asarray(np.load(build / f"{name}.npy", allow_pickle=False, mmap_mode=mode))
 
             rows = int(params["rows"])
             terms = json.loads((build / "terms.json").read_text(encoding="utf-8"))
