@@ -29,8 +29,8 @@ from bot.retrieval.answer import AnswerParams, answer, citation, clean_question
 from bot.retrieval.rank import Ranker, Ranking
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer
-from bot.summarise.extractive import DEFAULT_SENTENCES, score_sentences, select_sentences
-from bot.summarise.topic import importance_ranks, select_topic_sentences
+from bot.summarise.extractive import DEFAULT_SENTENCES, select_sentences, sentence_importance
+from bot.summarise.topic import select_topic_sentences
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a corpus is indexed."""
@@ -186,14 +186,12 @@ class NewsService:
         importance = np.zeros(len(rows))
         for article in np.unique(articles).tolist():
             span = corpus.article_rows(article)
-            texts = [table.text(r) for r in span]
-            scores, _, _ = score_sentences(
-                texts,
-                [self._tokenizer(t) for t in texts],
+            ranks = sentence_importance(
+                [table.text(r) for r in span],
+                self._tokenizer,
                 paragraphs=[int(table.paragraph[r]) for r in span],
-                title_terms=self._tokenizer(corpus.articles[article].title),
+                title=corpus.articles[article].title,
             )
-            ranks = importance_ranks(scores)
             mask = articles == article
             importance[mask] = ranks[rows[mask] - span.start]
         vectors = corpus.index.matrix[rows]

@@ -64,7 +64,9 @@ class SummaryParams:
     ``redundancy``: a sentence whose TF-IDF cosine with a chosen one exceeds this is skipped;
     ``min_terms``: sentences with fewer content terms are taken only when nothing else is left;
     ``max_chars``: a sentence that would take the summary past this many characters is skipped
-    while shorter ones remain (3 sentences then fit a Discord embed without clipping).
+    while shorter ones remain (3 sentences then fit a Discord embed without clipping);
+    ``max_sentences``: only an article's first this many sentences are scored (the features use
+    sentence-by-sentence matrices, so this bounds time and memory on very long texts).
     """
 
     weights: Mapping[str, float] = field(default_factory=lambda: WEIGHTS)
@@ -73,6 +75,7 @@ class SummaryParams:
     redundancy: float = 0.6
     min_terms: int = 3
     max_chars: int = 3000
+    max_sentences: int = 600
 
     def vector(self) -> NDArray[np.float64]:
         """The weights in ``FEATURES`` order (missing features weigh 0)."""
@@ -129,6 +132,8 @@ def select_sentences(
     keys = [" ".join(s.split()).casefold() for s in sentences]
     if len(sentences) <= n:
         return _unique(range(len(sentences)), keys)
+    sentences = sentences[: params.max_sentences]
+    paragraphs = paragraphs[: params.max_sentences] if paragraphs is not None else None
     terms = [analyse(s) for s in sentences]
     score, similarity, lengths = score_sentences(
         sentences, terms, paragraphs=paragraphs, title_terms=analyse(title) if title else (), params=params
@@ -153,6 +158,36 @@ def select_sentences(
             seen.add(keys[i])
             chars += len(sentences[i])
     return sorted(chosen)
+
+
+def sentence_importance(
+    sentences: Sequence[str],
+    analyse: Callable[[str], list[str]],
+    *,
+    paragraphs: Sequence[int] | None = None,
+    title: str = "",
+    params: SummaryParams | None = None,
+) -> NDArray[np.float64]:
+    """How summary-worthy each sentence is within its article, as a rank share: 1 for the best,
+    0 for the worst (and for sentences past ``max_sentences``)."""
+    params = params or SummaryParams()
+    out = np.zeros(len(sentences))
+    head = sentences[: params.max_sentences]
+    if not head:
+        return out
+    score, _, _ = score_sentences(
+        head,
+        [analyse(s) for s in head],
+        paragraphs=paragraphs[: params.max_sentences] if paragraphs is not None else None,
+        title_terms=analyse(title) if title else (),
+        params=params,
+    )
+    if len(head) == 1:
+        out[0] = 1.0
+        return out
+    order = np.argsort(-score, kind="stable")
+    out[order] = 1.0 - np.arange(len(head)) / (len(head) - 1)
+    return out
 
 
 def _unique(indices: Sequence[int] | range, keys: Sequence[str]) -> list[int]:

@@ -161,8 +161,8 @@ def sentence_features(
     log_len = np.log(np.maximum(lengths, 1.0))
     denominator = log_len[:, None] + log_len[None, :]
     usable = lengths >= 2
-    edges = np.where(usable[:, None] & usable[None, :] & (denominator > 0), overlap / np.where(denominator > 0,
-                     denominator, 1.0), 0.0)
+    linked = usable[:, None] & usable[None, :] & (denominator > 0)
+    edges = np.where(linked, overlap / np.where(denominator > 0, denominator, 1.0), 0.0)
     np.fill_diagonal(edges, 0.0)
     degree = _scaled(edges.sum(axis=1))
     pagerank = _scaled(_pagerank(edges)) if n > 1 else np.ones(n)

@@ -81,14 +81,3 @@ def select_topic_sentences(
             per_article[article] = per_article.get(article, 0) + 1
     return chosen
 
-
-def importance_ranks(scores: Sequence[float] | NDArray[np.float64]) -> NDArray[np.float64]:
-    """Each sentence's rank within its article as a share: 1 for the best, 0 for the worst."""
-    values = np.asarray(scores, dtype=np.float64)
-    size = len(values)
-    if size <= 1:
-        return np.ones(size)
-    order = np.argsort(-values, kind="stable")
-    ranks = np.empty(size)
-    ranks[order] = np.arange(size)
-    return 1.0 - ranks / (size - 1)

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from bot.retrieval.tokenize import default_tokenizer
-from bot.summarise.extractive import WEIGHTS, SummaryParams, score_sentences, select_sentences
+from bot.summarise.extractive import (
+    WEIGHTS,
+    SummaryParams,
+    score_sentences,
+    select_sentences,
+    sentence_importance,
+)
 from bot.summarise.features import FEATURES, sentence_features
 
 ANALYSE = default_tokenizer()
@@ -127,3 +133,17 @@ def test_a_very_long_sentence_gives_way_while_shorter_ones_remain():
     text = [STORY[0], long_one, *STORY[1:]]
     chosen = select_sentences(text, ANALYSE, n=3, params=SummaryParams(max_chars=1500))
     assert 1 not in chosen and len(chosen) == 3
+
+
+def test_sentence_importance_is_a_rank_share():
+    ranks = sentence_importance(STORY, ANALYSE, title="Harbour tram line approved")
+    assert sorted(ranks.tolist()) == pytest.approx([k / (len(STORY) - 1) for k in range(len(STORY))])
+    assert sentence_importance(["One line only."], ANALYSE).tolist() == [1.0]
+    assert sentence_importance([], ANALYSE).tolist() == []
+    capped = sentence_importance(STORY, ANALYSE, params=SummaryParams(max_sentences=4))
+    assert capped[4:].tolist() == [0.0] * 4 and capped[:4].max() == 1.0
+
+
+def test_only_the_first_max_sentences_are_considered():
+    chosen = select_sentences(STORY, ANALYSE, n=3, params=SummaryParams(max_sentences=4))
+    assert all(i < 4 for i in chosen) and len(chosen) == 3

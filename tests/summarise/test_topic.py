@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.summarise.topic import TopicParams, importance_ranks, select_topic_sentences
+from bot.summarise.topic import TopicParams, select_topic_sentences
 
 
 def test_best_candidates_first_without_near_duplicates():
@@ -41,8 +41,3 @@ def test_empty_inputs():
     assert select_topic_sentences([], [], [], np.zeros((0, 0)), [], n=3) == []
     assert select_topic_sentences([1.0], [1.0], [0], np.eye(1), ["a"], n=0) == []
 
-
-def test_importance_ranks():
-    assert importance_ranks([0.2, 0.9, 0.5]).tolist() == [0.0, 1.0, 0.5]
-    assert importance_ranks([3.0]).tolist() == [1.0]
-    assert importance_ranks([]).tolist() == []
