@@ -14,7 +14,8 @@ Protocol (after ReQA, Ahmad et al. 2019):
 * "engine": every question is ranked by ``NewsService.rank`` (after ``clean_question``), the
   very ranking ``NewsService.ask`` cuts and cites, with the bot's default ``AnswerParams``;
   the abstention cut is not applied (it is measured separately, see ``--abstention``). Its
-  ranked list holds the re-ranked candidate pool; a gold sentence outside it counts as a miss.
+  ranked list holds the top ``AnswerParams.candidates`` (50); a gold sentence outside it counts
+  as a miss.
 * "bm25s": ``bm25s`` (Lucene BM25, k1=1.5, b=0.75) over the same unique sentences, PyStemmer's
   Snowball English stemmer, no stop words, top 100.
 
@@ -31,8 +32,9 @@ and cosine, as ``answer()`` does. For a grid of ``min_coverage`` values it print
 answerable questions answered, the share of those answered correctly at rank 1, and the share of
 unanswerable questions abstained.
 
-Run: ``python benchmarks/reqa_squad.py`` (about a minute on 2 cores; ``--limit N`` asks only the
-first N questions). The last line printed is one JSON object.
+Run: ``python benchmarks/reqa_squad.py`` (about a minute on 2 cores; ``--abstention`` adds about
+a minute, ``--ablation`` about ten; ``--limit N`` asks only the first N questions). The last line
+printed is one JSON object.
 """
 
 from __future__ import annotations
