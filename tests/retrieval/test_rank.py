@@ -8,7 +8,7 @@ import pytest
 from bot.errors import InvalidQuestion
 from bot.ingest.documents import ingest
 from bot.models import Article, ArticleMeta
-from bot.retrieval.rank import AnswerParams, Ranker, RankWeights, question_terms, rank
+from bot.retrieval.rank import AnswerParams, Ranker, RankWeights, _MaskMass, _term_bits, question_terms, rank
 from bot.retrieval.store import CorpusIndex
 
 ARTICLES = {
@@ -131,3 +131,13 @@ def test_prepare_is_idempotent(ranker):
     ranker.prepare()
     ranker.prepare()
     assert "1964" in top_text(ranker, "When was the harbour festival first held?")
+
+
+def test_term_bits_and_mask_mass():
+    idf = np.linspace(1.0, 8.0, 70)
+    bits = _term_bits(idf)
+    assert np.count_nonzero(bits) == 62 and len(set(bits[bits != 0].tolist())) == 62
+    assert np.all(bits[-62:] != 0)  # the rarest terms get the bits
+    mass = _MaskMass(idf, bits)
+    masks = np.array([0, bits[-1], bits[-1] | bits[-2], np.bitwise_or.reduce(bits)], dtype=np.int64)
+    assert np.allclose(mass(masks), [0.0, idf[-1], idf[-1] + idf[-2], idf[-62:].sum()])
