@@ -109,8 +109,8 @@ class Ranking:
 
     ``rows`` are sentence rows of the corpus; ``final`` is the score they are ordered by;
     ``cosine`` and ``coverage`` are each row's own TF-IDF cosine and share of the question's idf
-    mass (the figures the abstention rule reads); ``window`` is the share of the question's idf
-    mass found in the sentence and its neighbours in the paragraph together.
+    mass; ``window`` is the share of the question's idf mass found in the sentence and its
+    neighbours in the paragraph together. The abstention rule reads ``cosine`` and ``window``.
     """
 
     terms: tuple[str, ...]
