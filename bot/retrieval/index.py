@@ -277,8 +277,9 @@ class SentenceIndex:
         """The ``k`` best of the rows in ``touched`` (one entry per posting, term after term, the
         ``lengths`` of their lists and the ``idf`` of their terms given), by their sum in ``acc``;
         leaves ``acc`` zero again."""
-        values = acc[touched]
-        acc[touched] = 0.0
+        # take/put with mode="clip" skip the bounds checks of fancy indexing (the rows are valid).
+        values = np.take(acc, touched, mode="clip")
+        np.put(acc, touched, 0.0, mode="clip")
         # A row appears once per matching term, every time with its full score, so the best
         # k * len(lengths) entries (and all entries tied with the last) hold all entries of the k
         # best rows: their coverage is summed from those entries' terms.
