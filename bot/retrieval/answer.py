@@ -70,6 +70,9 @@ def answer(
             reason=(
                 f"the closest passage matches only {support[0]:.0%} of the question "
                 f"(at least {params.min_coverage:.0%} is needed)"
+                if support[0] < params.min_coverage
+                else "the closest sentence is long and shares too little with the question "
+                f"(similarity {cosine[0]:.2f}, at least {params.min_score:.2f} is needed)"
             ),
         )
 
