@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import sys
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -21,16 +20,15 @@ from bot.config import Settings, load_settings
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.ingest.fetch import FetchPolicy
 from bot.library import Library
-from bot.models import TopicSummary
 from bot.progress import ProgressBar
 from bot.render_text import (
-    NOT_FOUND,
     answer_json,
-    cite,
     render_answer,
     render_articles,
     render_summary,
+    render_topic,
     summary_json,
+    topic_json,
 )
 from bot.service import NewsService, build_service
 from bot.storage.sqlite import SqliteArticleStore
@@ -243,7 +241,7 @@ def _summary(args: argparse.Namespace, settings: Settings, stdout: TextIO, stder
     service = _service(args, settings, stderr)
     if args.about is not None:
         topic = service.summarise_topic(args.about, sentences=args.sentences)
-        text = json.dumps(_topic_json(topic), ensure_ascii=False) if args.json else _render_topic(topic)
+        text = json.dumps(topic_json(topic), ensure_ascii=False) if args.json else render_topic(topic)
         stdout.write(text + "\n")
         return EXIT_OK
     try:
@@ -256,40 +254,6 @@ def _summary(args: argparse.Namespace, settings: Settings, stdout: TextIO, stder
     text = json.dumps(summary_json(summary), ensure_ascii=False) if args.json else render_summary(summary)
     stdout.write(text + "\n")
     return EXIT_OK
-
-
-def _render_topic(topic: TopicSummary, *, width: int = 100) -> str:
-    """Numbered sentences of a topic summary, each followed by its citation."""
-    if not topic.sentences:
-        return f"{NOT_FOUND}: {topic.reason or 'nothing about this topic'}."
-    count = len(topic.articles)
-    blocks = [f"About {topic.about!r}: {len(topic.sentences)} sentences from {count} article{'s' * (count != 1)}"]
-    for number, s in enumerate(topic.sentences, start=1):
-        body = textwrap.fill(s.text, width=width, initial_indent=f"[{number}] ", subsequent_indent="    ")
-        blocks.append(f"{body}\n    -- {cite(s.citation)}")
-    return "\n\n".join(blocks)
-
-
-def _topic_json(topic: TopicSummary) -> dict[str, object]:
-    """The JSON shape of ``summary --about TOPIC --json``."""
-    return {
-        "about": topic.about,
-        "reason": topic.reason,
-        "articles": list(topic.articles),
-        "sentences": [
-            {
-                "text": s.text,
-                "article": s.citation.article_id,
-                "title": s.citation.title,
-                "url": s.citation.url,
-                "published": s.citation.published,
-                "position": s.citation.position,
-                "paragraph": s.citation.paragraph,
-                "score": s.score,
-            }
-            for s in topic.sentences
-        ],
-    }
 
 
 def _ask_one(service: NewsService, question: str, *, top: int, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:
@@ -310,6 +274,7 @@ def _ask_one(service: NewsService, question: str, *, top: int, as_json: bool, st
 
 CHAT_HELP = """Ask a question about the articles, e.g. "what did Vance say?".
 Commands: /summary TITLE  - key sentences of an article
+          /about TOPIC    - what the articles say about a topic, each sentence cited
           /articles       - list the articles
           /help           - this text
           /quit           - leave (or Ctrl-D)"""
@@ -339,6 +304,8 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
                 out = CHAT_HELP
             elif command == "/articles":
                 out = render_articles(service.articles())
+            elif command == "/about":
+                out = render_topic(service.summarise_topic(rest)) if rest.strip() else "usage: /about TOPIC"
             elif command == "/summary":
                 out = render_summary(service.summarise(rest)) if rest.strip() else "usage: /summary TITLE"
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.models import Answer, ArticleMeta, Citation, Excerpt, Summary
+from bot.models import Answer, ArticleMeta, Citation, Excerpt, Summary, TopicSummary
 
 NOT_FOUND = "Not in the articles I have"
 
@@ -93,4 +93,38 @@ def summary_json(summary: Summary) -> dict[str, object]:
         "url": summary.article.url,
         "published": summary.article.published,
         "sentences": [{"text": s.text, "position": s.position} for s in summary.sentences],
+    }
+
+
+def render_topic(topic: TopicSummary, *, width: int = 100) -> str:
+    """Numbered sentences of a topic summary, each followed by its citation."""
+    if not topic.sentences:
+        return f"{NOT_FOUND}: {topic.reason or 'nothing about this topic'}."
+    count = len(topic.articles)
+    blocks = [f"About {topic.about!r}: {len(topic.sentences)} sentences from {count} article{'s' * (count != 1)}"]
+    for number, s in enumerate(topic.sentences, start=1):
+        body = textwrap.fill(s.text, width=width, initial_indent=f"[{number}] ", subsequent_indent="    ")
+        blocks.append(f"{body}\n    -- {cite(s.citation)}")
+    return "\n\n".join(blocks)
+
+
+def topic_json(topic: TopicSummary) -> dict[str, object]:
+    """The JSON shape of ``summary --about TOPIC --json``."""
+    return {
+        "about": topic.about,
+        "reason": topic.reason,
+        "articles": list(topic.articles),
+        "sentences": [
+            {
+                "text": s.text,
+                "article": s.citation.article_id,
+                "title": s.citation.title,
+                "url": s.citation.url,
+                "published": s.citation.published,
+                "position": s.citation.position,
+                "paragraph": s.citation.paragraph,
+                "score": s.score,
+            }
+            for s in topic.sentences
+        ],
     }

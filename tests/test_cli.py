@@ -154,9 +154,10 @@ def test_articles_command(settings):
 
 
 def test_chat_answers_questions_and_commands(settings):
-    code, out, _ = run(["chat"], settings, stdin="what did Vance say?\n/articles\n/help\n/quit\n")
+    code, out, _ = run(["chat"], settings, stdin="what did Vance say?\n/articles\n/help\n/about prisoner swap\n/quit\n")
     assert code == 0
     assert "walking away" in out
+    assert "About 'prisoner swap'" in out and "1,000 detainees" in out
     assert "trump-putin-call-2025-05-19" in out
     assert "/summary" in out
 
