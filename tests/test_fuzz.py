@@ -10,7 +10,17 @@ from bot.discord_adapter import render
 from bot.errors import CorpusError, InvalidQuestion
 from bot.ingest.documents import ingest
 from bot.ingest.sources import article_from_upload
-from bot.models import Answer, Article, ArticleMeta, Citation, Excerpt, Summary, SummarySentence
+from bot.models import (
+    Answer,
+    Article,
+    ArticleMeta,
+    Citation,
+    Excerpt,
+    Summary,
+    SummarySentence,
+    TopicSentence,
+    TopicSummary,
+)
 from bot.render_text import render_answer as render_answer_text
 
 HOSTILE = st.sampled_from(
@@ -99,3 +109,12 @@ def test_rendered_summaries_respect_discord_limits(title, sentences):
     summary = Summary(ArticleMeta(id="x", title=title or "t"),
                       tuple(SummarySentence(s, i + 1) for i, s in enumerate(sentences)), len(sentences))
     embed_ok(render.render_summary(summary))
+
+
+@FUZZ
+@given(about=TEXT, n=st.integers(0, 10), long_text=LONG, title=st.one_of(TEXT, LONG))
+def test_rendered_topic_summaries_respect_discord_limits(about, n, long_text, title):
+    citation = Citation("a", title or "t", "https://example.org/" + long_text[:3000], None, 3, 1, 9)
+    topic = TopicSummary(about or "x", tuple(TopicSentence(long_text, citation, 0.5) for _ in range(n)),
+                         reason=None if n else "nothing")
+    embed_ok(render.render_topic(topic))

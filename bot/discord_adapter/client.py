@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS: tuple[str, ...] = tuple(
     f"bot.discord_adapter.cogs.{name}"
-    for name in ("ask", "summary", "articles", "help", "config", "corpus", "mentions")
+    for name in ("ask", "summary", "about", "articles", "help", "config", "corpus", "mentions")
 )
 
 

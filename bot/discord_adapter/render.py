@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
-from bot.models import Answer, ArticleMeta, Excerpt, Sentence, Summary
+from bot.models import Answer, ArticleMeta, Citation, Excerpt, Sentence, Summary, TopicSummary
 
 # Discord's documented limits (resources/message, interactions/receiving-and-responding).
 CONTENT_LIMIT = 2000
@@ -145,7 +145,11 @@ class Page:
 
 def citation_line(excerpt: Excerpt, limit: int) -> str:
     """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters."""
-    cite = excerpt.citation
+    return cite_line(excerpt.citation, limit)
+
+
+def cite_line(cite: Citation, limit: int) -> str:
+    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters."""
     tail = f"sentence {cite.position} of {cite.sentence_count}"
     if cite.published:
         tail = f"{escape(clip(cite.published, 40))} \u00b7 {tail}"
@@ -222,6 +226,31 @@ def render_summary(summary: Summary) -> discord.Embed:
     return embed
 
 
+def render_topic(topic: TopicSummary) -> discord.Embed:
+    """The embed for a topic summary: numbered verbatim sentences, each with its citation."""
+    title = quote_text(f"About: {topic.about}", TITLE_LIMIT)
+    if not topic.sentences:
+        reason = topic.reason or "Nothing in the articles is about this topic."
+        embed = discord.Embed(title=NOT_FOUND_TITLE, description=quote_text(reason, 1500), colour=ABSTAIN_COLOUR)
+        embed.set_footer(text=clip(f"Topic: {topic.about}", 300))
+        check_embed(embed)
+        return embed
+    count = len(topic.articles)
+    footer = f"Verbatim sentences from {count} article{'s' * (count != 1)}"
+    n = len(topic.sentences)
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - len(footer)) - 2 * n
+    each = budget // n
+    blocks = []
+    for number, item in enumerate(topic.sentences, start=1):
+        prefix = f"**{number}.** "
+        cite = cite_line(item.citation, min(300, each // 2))
+        blocks.append(f"{prefix}{quote_text(item.text, max(each - len(prefix) - len(cite) - 1, 1))}\n{cite}")
+    embed = discord.Embed(title=title, description="\n\n".join(blocks), colour=ANSWER_COLOUR)
+    embed.set_footer(text=footer)
+    check_embed(embed)
+    return embed
+
+
 def render_context(excerpts: Sequence[tuple[Excerpt, Sequence[Sentence]]]) -> discord.Embed:
     """Surrounding sentences of each shown excerpt, the matched sentence in bold."""
     count = max(1, len(excerpts))
@@ -276,6 +305,7 @@ def render_articles(
 HELP_TEXT: tuple[tuple[str, str], ...] = (
     ("/ask question [results]", "Answers with sentences quoted verbatim from the articles, each cited."),
     ("/summary article [sentences]", "A short extractive summary of one article (start typing its title)."),
+    ("/about topic [sentences]", "What the articles say about a topic, in their own sentences, each cited."),
     ("/articles", "Lists the articles I can quote from."),
     ("@mention me", "Mention me with a question in any channel, or write to me in a DM; I answer as a reply."),
     ("/config ask-channel", "Admins (Manage Server): every message in an ask-channel is taken as a question."),

@@ -42,6 +42,7 @@ def test_commands_are_unique_and_described() -> None:
             for param in command.parameters:
                 assert 1 <= len(param.description) <= 100 and param.description != "…", (command.name, param.name)
     assert sorted(names) == [
+        "about",
         "articles",
         "ask",
         "config",

@@ -208,3 +208,17 @@ async def test_ask_channel_persists_across_restarts(fake: FakeDiscord, news_serv
         off = await fake.slash("config", {"ask-channel": {"enabled": False}}, user=fake.admin, channel="ask")
         assert "no longer an ask-channel" in (await fake.reply(off))["content"]
     assert_clean(fake)
+
+
+async def test_about_cites_each_sentence_and_says_when_nothing_fits(fake: FakeDiscord, bot: NewsBot) -> None:
+    call = await fake.slash("about", {"topic": "river ferry", "sentences": 2})
+    reply = embed(await fake.reply(call))
+    assert call.callbacks[0]["type"] == 5
+    assert reply["title"] == "About: river ferry"
+    assert reply["description"].count(f"[Ferry service returns to the river]({FERRY_URL})") >= 1
+    assert "ferry" in reply["description"].lower()
+
+    call = await fake.slash("about", {"topic": "volcanic eruptions in Iceland"})
+    reply = embed(await fake.reply(call))
+    assert reply["title"] == "Not in the articles I have"
+    assert_clean(fake)

@@ -106,6 +106,7 @@ async def test_refused_intent_is_a_readable_startup_error(news_service, tmp_path
             )
         assert fake.close_codes == [4014]
         assert sorted(c["name"] for c in fake.commands[fake.guild_id]) == [
+            "about",
             "articles",
             "ask",
             "config",
