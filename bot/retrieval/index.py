@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ def term_counts(ids: NDArray[np.int64], lengths: NDArray[np.int64], n_terms: int
     )
 
 
-_COPY_PIECE = 1 << 20  # entries per block copy when rows are added (see ``SentenceIndex.extended``)
+_COPY_PIECE = 1 << 18  # entries per block copy when rows are added (see ``SentenceIndex.extended``)
 
 
 def _weigh(counts: sparse.csr_matrix, idf: NDArray[np.float64]) -> sparse.csr_matrix:
@@ -164,12 +165,14 @@ class SentenceIndex:
         data = np.empty(nnz, dtype=np.float32)
 
         def move(lo: int, hi: int, shift: int) -> None:
-            # In pieces of ~4 MB, so that a thread answering questions meanwhile gets the GIL
-            # between them instead of waiting for one long copy.
+            # In pieces of ~1 MB, handing the GIL over after each (sleep(0)), so that a thread
+            # answering questions meanwhile waits about a millisecond, not a switch interval
+            # (5 ms) for every one of its numpy calls.
             for start in range(lo, hi, _COPY_PIECE):
                 stop = min(hi, start + _COPY_PIECE)
                 indices[start + shift : stop + shift] = old.indices[start:stop]
                 data[start + shift : stop + shift] = old.data[start:stop]
+                time.sleep(0)
 
         done_old = 0  # old entries copied so far (all columns before ``col``)
         for col in np.flatnonzero(np.diff(add_indptr)).tolist():
