@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError, InvalidQuestion
+from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError
 from bot.indexing import index_articles
 from bot.ingest.documents import ingest
 from bot.ingest.loaders import corpus_fingerprint, load_corpus
@@ -114,9 +113,8 @@ class NewsService:
             if not document.sentences:
                 raise CorpusError(f"article {meta.id!r} has no text to index")
             corpus = live.corpus.with_document(document, self._tokenizer)
-            ranker = Ranker(corpus, self._tokenizer, self._params)
-            with contextlib.suppress(InvalidQuestion):
-                ranker.rank(meta.title)  # a ranker works out per-corpus tables on first use: do it here
+            ranker = live.ranker.extended(corpus)  # the live ranker's tables plus this article's
+            ranker.prepare()  # anything the live ranker had not worked out yet is made here, not by a reader
             owners = np.append(live.owners, _owner_key(guild_id))
             self._live = _Live(corpus, ranker, {**live.by_id, meta.id: len(live.corpus.articles)}, owners)
         return AddedArticle(meta=meta, sentences=len(document.sentences))

@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -247,7 +247,9 @@ class SentenceIndex:
         coverage = idf_sums / mass if mass > 0 else np.zeros(len(rows))
         return Scores(rows.astype(np.int64), scores, coverage)
 
-    def search(self, query: QueryVector, k: int) -> Scores:
+    def search(
+        self, query: QueryVector, k: int, *, keep: Callable[[NDArray[np.int32]], NDArray[np.bool_]] | None = None
+    ) -> Scores:
         """The ``k`` best rows by cosine, best first, with their idf coverage: ``top(score(query), k)``.
 
         Faster than ``score``: scores are summed into a reusable dense array (one per thread), so a
@@ -269,9 +271,17 @@ class SentenceIndex:
         touched = np.concatenate([indices[a:b] for a, b in spans])
         contributions = np.concatenate([data[a:b] for a, b in spans])
         contributions *= np.repeat(query.weights[used].astype(np.float32), lengths[used])
+        lengths = lengths[used]
+        if keep is not None:  # only rows ``keep`` accepts may be found
+            allowed = keep(touched)
+            term = np.repeat(np.arange(len(used)), lengths)[allowed]
+            touched, contributions = touched[allowed], contributions[allowed]
+            lengths = np.bincount(term, minlength=len(used))
+            if len(touched) == 0:
+                return Scores(np.zeros(0, dtype=np.int64), empty, empty)
         acc = self._accumulator()
         np.add.at(acc, touched, contributions)
-        return self._best_touched(acc, touched, lengths[used], query.idf[used], query.idf_mass, k)
+        return self._best_touched(acc, touched, lengths, query.idf[used], query.idf_mass, k)
 
     def _best_touched(
         self,

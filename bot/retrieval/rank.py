@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from bot.errors import InvalidQuestion
 from bot.retrieval.index import QueryVector
 from bot.retrieval.question import AnswerType, question_words, search_text
-from bot.retrieval.store import CorpusIndex, SentenceTable
+from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer
 
 # Dropped from questions only: they say what kind of answer is wanted, not what it is about.
@@ -64,6 +64,8 @@ class RankWeights:
       product of idf-weighted word sets), so rare words decide more than common ones. The
       abstention rule still reads plain idf shares (``Ranking.coverage`` and ``Ranking.window``).
 
+    ``pool``: the first stage scores the ``pool`` best rows by cosine and their neighbours.
+
     Second stage, over the best ``rerank`` sentences: ``answer_type`` (a year for "when", a number
     for "how many", a name for "who"/"where"), ``bigram`` (share of the question's adjacent word
     pairs found adjacent in the sentence), and ``AnswerParams.speaker_bonus``.
@@ -82,6 +84,7 @@ class RankWeights:
     name_type: float = 0.1
     bigram: float = 0.1
     rerank: int = 100
+    pool: int = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,10 +170,63 @@ class Ranker:
         self.params = params or AnswerParams()
         self._speech = frozenset(tokenizer.term(v) for v in SPEECH_VERBS)
         self._titles: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
+        self._starts: NDArray[np.int64] | None = None
 
     def prepare(self) -> None:
         """Work out the per-corpus tables now (they are otherwise made by the first question)."""
         self._title_postings()
+        self._paragraph_starts()
+
+    def extended(self, corpus: CorpusIndex) -> Ranker:
+        """A ranker for ``corpus``, which is this ranker's corpus with one article added at the end
+        (``CorpusIndex.with_document``): the per-corpus tables are this ranker's plus that article's,
+        not worked out again. This ranker is left unchanged."""
+        new = Ranker(corpus, self.tokenizer, self.params)
+        article = len(self.corpus.articles)
+        if len(corpus.articles) != article + 1:
+            raise ValueError("extended() takes the corpus with exactly one article added")
+        if self._titles is not None:
+            indptr, articles = self._titles
+            vocab = corpus.index.vocabulary
+            cols = np.array(
+                sorted({vocab[t] for t in self.tokenizer(corpus.articles[article].title) if t in vocab}), dtype=np.int64
+            )
+            grown = np.concatenate([indptr, np.full(len(vocab) + 1 - len(indptr), indptr[-1], dtype=np.int64)])
+            added = np.zeros(len(vocab) + 1, dtype=np.int64)
+            added[cols + 1] = 1
+            new._titles = (grown + np.cumsum(added), np.insert(articles, grown[cols + 1], article))
+        if self._starts is not None:
+            lo, hi = int(corpus.first_row[article]), int(corpus.first_row[article + 1])
+            para = corpus.table.paragraph[lo:hi]
+            begins = lo + np.flatnonzero(np.r_[True, para[1:] != para[:-1]])
+            new._starts = np.concatenate([self._starts[:-1], begins, [hi]]).astype(np.int64)
+        return new
+
+    def _paragraph_starts(self) -> NDArray[np.int64]:
+        """The first row of every paragraph, ascending, then the number of rows (worked out on first
+        use): the rows of paragraph ``p`` are ``starts[p]:starts[p + 1]``."""
+        if self._starts is None:
+            t = self.corpus.table
+            change = (t.article[1:] != t.article[:-1]) | (t.paragraph[1:] != t.paragraph[:-1])
+            self._starts = np.concatenate([[0], np.flatnonzero(change) + 1, [len(t)]]).astype(np.int64)
+        return self._starts
+
+    def _seeds(self, query: QueryVector, visible: NDArray[np.bool_] | None) -> NDArray[np.int64]:
+        """The ``pool`` best rows by cosine among the visible articles, ascending."""
+        pool, index = self.params.weights.pool, self.corpus.index
+        found = index.search(query, pool).rows
+        if visible is None:
+            return np.sort(found)
+        article_of = self.corpus.table.article
+
+        def shown(rows: NDArray[np.int64]) -> NDArray[np.bool_]:
+            return visible[article_of[rows]]
+
+        seen = found[shown(found)]
+        if len(found) == pool and 2 * len(seen) < pool:  # most of the best are hidden: search the visible only
+            found = index.search(query, pool, keep=shown).rows
+            seen = found[shown(found)]
+        return np.sort(seen)
 
     def _title_postings(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """``(indptr, articles)``: the articles whose title holds term column ``c`` are
@@ -225,95 +281,91 @@ class Ranker:
     ) -> tuple[NDArray[np.int64], *tuple[NDArray[np.float64], ...]] | None:
         """Candidate rows with their first-stage score, own cosine, own and window idf coverage.
 
-        Each question term gets one bit; the terms a sentence holds are a bit mask, so the terms of
-        a window, a paragraph or a title are the OR of masks and their idf mass is read from byte
-        tables. Per term, the work is a scatter into arrays of one slot per sentence (allocated
-        zeroed, touched only where the term occurs) and a count per article, so a question costs
-        the length of its posting lists plus a few passes over the touched rows.
+        The candidates are the ``RankWeights.pool`` best visible rows by cosine (``SentenceIndex.search``)
+        and their neighbours in the paragraph. Their evidence is read from the rows of their
+        paragraphs only: which query terms a row holds, and with what weight, is found by binary
+        search in each term's sorted posting list, and an article's count of a term by two more.
+        So a question costs ``search`` plus a few passes over those few thousand rows, however long
+        the posting lists. Each question term gets one bit; the terms of a row, a window, a
+        paragraph or a title are a bit mask and their idf mass is read from byte tables.
         """
         w = self.params.weights
         corpus, index, table = self.corpus, self.corpus.index, self.corpus.table
         n_terms, mass = len(query.columns), query.idf_mass
         if n_terms == 0 or mass <= 0:
             return None
-        n_rows, n_articles = index.n_rows, len(corpus.articles)
+        seeds = self._seeds(query, visible)
+        if len(seeds) == 0:
+            return None
+        # Candidates: the seeds and their neighbours in the same paragraph; evidence rows: every
+        # row of their paragraphs (rows of a paragraph are consecutive).
+        starts = self._paragraph_starts()
+        para = np.searchsorted(starts, seeds, side="right") - 1
+        lo, hi = starts[para], starts[para + 1]
+        cand = np.unique(np.concatenate([seeds, seeds[seeds > lo] - 1, seeds[seeds + 1 < hi] + 1]))
+        paras = np.unique(para)
+        p_lo, p_len = starts[paras], starts[paras + 1] - starts[paras]
+        rows = np.repeat(p_lo - np.cumsum(np.r_[0, p_len[:-1]]), p_len) + np.arange(int(p_len.sum()))
+        at = np.searchsorted(rows, cand)  # each candidate's place among the evidence rows
+        row_para = np.repeat(np.arange(len(paras)), p_len)
+        article_of = table.article
+        arts, row_art = np.unique(article_of[rows], return_inverse=True)
+        first_row = np.asarray(corpus.first_row, dtype=np.int64)
+        a_lo, a_hi = first_row[arts], first_row[arts + 1]
+        sizes = (a_hi - a_lo).astype(np.float64)
+        absent = np.log(sizes + 1.0) + 1.0  # in-article idf of a term the article never uses
+
         idf = query.idf
         # Ranking features weigh a term by idf ** idf_power (see RankWeights); abstention by idf.
         rank_idf = idf**w.idf_power
         rank_mass = float(rank_idf.sum()) + query.unknown_idf**w.idf_power * len(query.unknown)
         bits = _term_bits(idf)
-        matrix = index.matrix
-        indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+        indptr, indices, data = index.matrix.indptr, index.matrix.indices, index.matrix.data
         t_indptr, t_articles = self._title_postings()
-        article_of = table.article
-        sizes = np.diff(np.asarray(corpus.first_row, dtype=np.float64))
-        absent = np.log(sizes + 1.0) + 1.0  # in-article idf of a term the article never uses
-
-        cosine = np.zeros(n_rows)
-        cosine_title = np.zeros(n_rows)  # the part of the cosine from terms the title holds too
-        local = np.zeros(n_rows)
-        mask = np.zeros(n_rows, dtype=np.int64)
-        title_mask = np.zeros(n_articles, dtype=np.int64)
+        cosine = np.zeros(len(rows))
+        cosine_title = np.zeros(len(rows))  # the part of the cosine from terms the title holds too
+        local = np.zeros(len(rows))
+        mask = np.zeros(len(rows), dtype=np.int64)
+        title_mask = np.zeros(len(arts), dtype=np.int64)
         local_mass = absent * n_terms
-        flag = np.zeros(n_articles, dtype=bool)
         for j, col in enumerate(query.columns.tolist()):
-            rows = indices[int(indptr[col]) : int(indptr[col + 1])]
-            values = data[int(indptr[col]) : int(indptr[col + 1])]
-            art = article_of[rows]
-            if visible is not None:  # another server's or a removed article never becomes a candidate
-                keep = visible[art]
-                rows, values, art = rows[keep], values[keep], art[keep]
-            if len(rows) == 0:
+            p0, p1 = int(indptr[col]), int(indptr[col + 1])
+            if p1 == p0:
                 continue
-            contribution = values * query.weights[j]
-            cosine[rows] += contribution  # rows are distinct within one posting list
-            mask[rows] |= bits[j]
+            posting = indices[p0:p1]
+            found = np.minimum(np.searchsorted(posting, rows), p1 - p0 - 1)
+            hit = posting[found] == rows
+            values = np.where(hit, data[p0 + found], 0.0) * query.weights[j]
+            cosine += values
+            mask |= np.where(hit, bits[j], 0)
             titled = t_articles[int(t_indptr[col]) : int(t_indptr[col + 1])]
             if len(titled):
-                title_mask[titled] |= bits[j]
-                flag[titled] = True
-                in_title = flag[art]
-                flag[titled] = False
-                cosine_title[rows[in_title]] += contribution[in_title]
-            df = np.bincount(art, minlength=n_articles)
+                place = np.minimum(np.searchsorted(titled, arts), len(titled) - 1)
+                in_title = titled[place] == arts
+                title_mask |= np.where(in_title, bits[j], 0)
+                cosine_title += np.where(in_title[row_art], values, 0.0)
+            df = np.searchsorted(posting, a_hi) - np.searchsorted(posting, a_lo)
             term_local = np.log((sizes + 1.0) / (df + 1.0)) + 1.0
-            local[rows] += term_local[art]
+            local += np.where(hit, term_local[row_art], 0.0)
             local_mass += term_local - absent
 
-        touched = np.flatnonzero(mask) if n_terms <= _MAX_BITS else np.flatnonzero(cosine)
-        if len(touched) == 0:
-            return None
-        # Candidates: the touched rows and their neighbours in the same paragraph.
-        prev_ok = _same_paragraph(table, touched, touched - 1, n_rows)
-        next_ok = _same_paragraph(table, touched, touched + 1, n_rows)
-        is_cand = mask != 0 if n_terms <= _MAX_BITS else cosine != 0
-        is_cand[touched[prev_ok] - 1] = True
-        is_cand[touched[next_ok] + 1] = True
-        cand = np.flatnonzero(is_cand)
-        before = cand - 1
-        after = cand + 1
-        has_before = _same_paragraph(table, cand, before, n_rows)
-        has_after = _same_paragraph(table, cand, after, n_rows)
-        own = mask[cand]
-        window = own | np.where(has_before, mask[np.maximum(before, 0)], 0)
-        window |= np.where(has_after, mask[np.minimum(after, n_rows - 1)], 0)
+        c_art = row_art[at]
+        c_para = row_para[at]
+        has_before = cand > p_lo[c_para]
+        has_after = cand + 1 < p_lo[c_para] + p_len[c_para]
+        own = mask[at]
+        window = own | np.where(has_before, mask[np.maximum(at - 1, 0)], 0)
+        window |= np.where(has_after, mask[np.minimum(at + 1, len(rows) - 1)], 0)
+        # Paragraph: OR of the masks of its rows.
+        para_mask = np.bitwise_or.reduceat(mask, np.r_[0, np.cumsum(p_len)[:-1]])
+        paragraph = para_mask[c_para]
 
-        # Paragraph: OR of the masks of its touched rows (rows of a paragraph are consecutive).
-        key = _paragraph_key(table, touched)
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-        para_mask = np.bitwise_or.reduceat(mask[touched], starts)
-        para_key = key[starts]
-        cand_key = _paragraph_key(table, cand)
-        where = np.minimum(np.searchsorted(para_key, cand_key), len(para_key) - 1)
-        paragraph = np.where(para_key[where] == cand_key, para_mask[where], 0)
-
-        cand_article = article_of[cand]
-        title = title_mask[cand_article]
+        title = title_mask[c_art]
         plain, ranked = _MaskMass(idf, bits), _MaskMass(rank_idf, bits)
         coverage = plain(own) / mass
         share = w.title_term_share
-        cos = cosine[cand]
-        cos_t = cos - (1.0 - share) * cosine_title[cand]
+        cos = cosine[at]
+        cos_t = cos - (1.0 - share) * cosine_title[at]
         cov_t = (ranked(own) - (1.0 - share) * ranked(own & title)) / rank_mass
         score = (
             w.cosine * cos_t
@@ -321,10 +373,10 @@ class Ranker:
             + w.window * ranked(window) / rank_mass
             + w.paragraph * ranked(paragraph) / rank_mass
             + w.title * ranked(title) / rank_mass
-            + w.local * local[cand] / local_mass[cand_article]
-            + w.previous * np.where(has_before, cosine[np.maximum(before, 0)], 0.0)
+            + w.local * local[at] / local_mass[c_art]
+            + w.previous * np.where(has_before, cosine[np.maximum(at - 1, 0)], 0.0)
         )
-        return cand, score, cos, coverage, plain(window) / mass
+        return cand.astype(np.int64), score, cos, coverage, plain(window) / mass
 
     # ------------------------------------------------------------------ second stage
 
@@ -376,17 +428,6 @@ def rank(question: str, corpus: CorpusIndex, tokenizer: Tokenizer, params: Answe
     return Ranker(corpus, tokenizer, params).rank(question)
 
 
-def _same_paragraph(table: SentenceTable, a: NDArray[np.int64], b: NDArray[np.int64], n_rows: int) -> NDArray[np.bool_]:
-    """Whether rows ``a`` and ``b`` (``b`` possibly out of range) are in one paragraph of one article."""
-    b_safe = np.clip(b, 0, max(n_rows - 1, 0))
-    return (
-        (b >= 0)
-        & (b < n_rows)
-        & (table.article[a] == table.article[b_safe])
-        & (table.paragraph[a] == table.paragraph[b_safe])
-    )
-
-
 _MAX_BITS = 62
 
 
@@ -415,11 +456,6 @@ class _MaskMass:
         for k, table in enumerate(self._tables):
             total += table[(masks >> (8 * k)) & 255]
         return total
-
-
-def _paragraph_key(table: SentenceTable, rows: NDArray[np.int64]) -> NDArray[np.int64]:
-    """A number per (article, paragraph), increasing with the row."""
-    return table.article[rows].astype(np.int64) * (1 << 24) + table.paragraph[rows].astype(np.int64)
 
 
 def _speaker_speaks(

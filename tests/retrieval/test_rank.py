@@ -141,3 +141,51 @@ def test_term_bits_and_mask_mass():
     mass = _MaskMass(idf, bits)
     masks = np.array([0, bits[-1], bits[-1] | bits[-2], np.bitwise_or.reduce(bits)], dtype=np.int64)
     assert np.allclose(mass(masks), [0.0, idf[-1], idf[-1] + idf[-2], idf[-62:].sum()])
+
+
+def test_a_large_pool_scores_every_sentence_sharing_a_term(ranker):
+    wide = Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(candidates=10**6, weights=RankWeights(pool=10**6)))
+    question = "ferry company boats"
+    ranking = wide.rank(question)
+    query = ranker.corpus.index.query_vector(list(ranking.terms))
+    assert set(ranker.corpus.index.score(query).rows.tolist()) <= set(ranking.rows.tolist())
+
+
+def test_a_small_pool_keeps_the_best_sentence(ranker):
+    narrow = Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(weights=RankWeights(pool=2)))
+    # The answer is the pool's best row's neighbour, found through the paragraph evidence.
+    assert top_text(narrow, "How much did the Quillfield bridge cost?").startswith("It cost 4 million crowns")
+
+
+def test_hidden_best_rows_are_searched_past(ranker):
+    # With a pool of one, the best row is the bridge article's; hidden, it must not be returned and
+    # the visible article is searched instead.
+    narrow = Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(weights=RankWeights(pool=1)))
+    only_orchard = np.array([False, False, True])
+    ranking = narrow.rank("Quillfield bridge cost", visible=only_orchard)
+    assert len(ranking)
+    assert {int(ranker.corpus.table.article[r]) for r in ranking.rows} == {2}
+
+
+def test_extended_ranker_equals_a_fresh_one(ranker, tokenizer):
+    ranker.prepare()
+    text = (
+        "The Sarn ferry company sold its last boat.\n\nThe buyer, a museum, will restore it. Visitors can board in May."
+    )
+    document = ingest(Article(ArticleMeta(id="a9", title="Ferry company sells last boat"), text))
+    corpus = ranker.corpus.with_document(document, tokenizer)
+    grown = ranker.extended(corpus)
+    fresh = Ranker(corpus, tokenizer)
+    fresh.prepare()
+    assert all(np.array_equal(a, b) for a, b in zip(grown._title_postings(), fresh._title_postings(), strict=True))
+    assert np.array_equal(grown._paragraph_starts(), fresh._paragraph_starts())
+    for question in ("Who will restore the last ferry boat?", "ferry company boats", "Quillfield bridge cost"):
+        a, b = grown.rank(question), fresh.rank(question)
+        assert a.rows.tolist() == b.rows.tolist()
+        assert np.allclose(a.final, b.final)
+    assert ranker.corpus is not corpus and len(ranker._paragraph_starts()) < len(grown._paragraph_starts())
+
+
+def test_extended_takes_exactly_one_more_article(ranker):
+    with pytest.raises(ValueError, match="one article"):
+        ranker.extended(ranker.corpus)

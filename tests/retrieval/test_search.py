@@ -43,3 +43,19 @@ def test_search_of_nothing():
     index = SentenceIndex.build(_random_rows(50, 8))
     assert len(index.search(index.query_vector(["unseen"]), 10).rows) == 0
     assert len(index.search(index.query_vector(["w1"]), 0).rows) == 0
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_search_with_keep_finds_only_kept_rows_with_their_scores(seed):
+    index = SentenceIndex.build(_random_rows(300, seed))
+    rng = random.Random(seed)
+    for _ in range(10):
+        query = index.query_vector([rng.choice(WORDS) for _ in range(rng.randint(1, 5))])
+        every = index.score(query)
+        even = every.rows % 2 == 0
+        got = index.search(query, 7, keep=lambda rows: rows % 2 == 0)
+        assert np.all(got.rows % 2 == 0)
+        expected = index.top(type(every)(every.rows[even], every.scores[even], every.coverage[even]), 7)
+        assert np.allclose(got.scores, expected.scores, atol=1e-6)
+    nothing = index.search(index.query_vector(["w1"]), 5, keep=lambda rows: np.zeros(len(rows), dtype=bool))
+    assert len(nothing.rows) == 0
