@@ -255,17 +255,52 @@ class SentenceIndex:
         Faster than ``score``: scores are summed into a reusable dense array (one per thread), so a
         query costs a few passes over its posting lists and no sort of them. (Skipping rows that
         cannot reach the ``k`` best, MaxScore-style, was tried: with numpy's per-call costs it lost
-        more on the queries it could not prune than it saved on the others.)
+        more on the queries it could not prune than it saved on the others.) With ``keep``, only
+        rows it accepts (given an array of rows, it returns one flag each) are found.
         """
-        empty = np.zeros(0)
-        if len(query.columns) == 0 or k <= 0:
+        gathered = self._gather(query, k, keep)
+        if gathered is None:
+            empty = np.zeros(0)
             return Scores(np.zeros(0, dtype=np.int64), empty, empty)
+        acc, touched, lengths, used = gathered
+        return self._best_touched(acc, touched, lengths, query.idf[used], query.idf_mass, k)
+
+    def best_rows(
+        self, query: QueryVector, k: int, *, keep: Callable[[NDArray[np.int32]], NDArray[np.bool_]] | None = None
+    ) -> NDArray[np.int64]:
+        """The rows of ``search(query, k, keep=keep)``, ascending, without their scores and coverage
+        (cheaper: no sort of the entries, and rows tied with the ``k``-th may be chosen either way)."""
+        gathered = self._gather(query, k, keep)
+        if gathered is None:
+            return np.zeros(0, dtype=np.int64)
+        acc, touched, lengths, _ = gathered
+        values = np.take(acc, touched, mode="clip")
+        np.put(acc, touched, 0.0, mode="clip")
+        keep_entries = k * len(lengths)  # as in ``_best_touched``: enough entries to hold the k best rows
+        if len(values) > keep_entries:
+            cut = np.partition(values, len(values) - keep_entries)[len(values) - keep_entries]
+            chosen = np.flatnonzero(values >= cut)
+            touched, values = touched[chosen], values[chosen]
+        rows, first = np.unique(touched, return_index=True)
+        if len(rows) > k:
+            best = np.argpartition(-values[first], k - 1)[:k]
+            rows = np.sort(rows[best])
+        return rows.astype(np.int64)
+
+    def _gather(
+        self, query: QueryVector, k: int, keep: Callable[[NDArray[np.int32]], NDArray[np.bool_]] | None
+    ) -> tuple[NDArray[np.float32], NDArray[np.int32], NDArray[np.int64], NDArray[np.int64]] | None:
+        """Sum the query's postings into this thread's accumulator: ``(acc, touched, lengths, used)``,
+        the postings' rows term after term, the number of each used term's postings, and which of
+        the query's terms were used; ``None`` when no row can be found. The caller re-zeroes ``acc``."""
+        if len(query.columns) == 0 or k <= 0:
+            return None
         indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
         lo, hi = indptr[query.columns], indptr[query.columns + 1]
         lengths = hi - lo
         used = np.flatnonzero(lengths)
         if len(used) == 0:
-            return Scores(np.zeros(0, dtype=np.int64), empty, empty)
+            return None
         spans = list(zip(lo[used].tolist(), hi[used].tolist(), strict=True))
         # One pass over all the query's postings: few numpy calls, whatever the number of terms.
         touched = np.concatenate([indices[a:b] for a, b in spans])
@@ -278,10 +313,10 @@ class SentenceIndex:
             touched, contributions = touched[allowed], contributions[allowed]
             lengths = np.bincount(term, minlength=len(used))
             if len(touched) == 0:
-                return Scores(np.zeros(0, dtype=np.int64), empty, empty)
+                return None
         acc = self._accumulator()
         np.add.at(acc, touched, contributions)
-        return self._best_touched(acc, touched, lengths, query.idf[used], query.idf_mass, k)
+        return acc, touched, lengths, used
 
     def _best_touched(
         self,

@@ -214,9 +214,9 @@ class Ranker:
     def _seeds(self, query: QueryVector, visible: NDArray[np.bool_] | None) -> NDArray[np.int64]:
         """The ``pool`` best rows by cosine among the visible articles, ascending."""
         pool, index = self.params.weights.pool, self.corpus.index
-        found = index.search(query, pool).rows
+        found = index.best_rows(query, pool)
         if visible is None:
-            return np.sort(found)
+            return found
         article_of = self.corpus.table.article
 
         def shown(rows: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -224,9 +224,9 @@ class Ranker:
 
         seen = found[shown(found)]
         if len(found) == pool and 2 * len(seen) < pool:  # most of the best are hidden: search the visible only
-            found = index.search(query, pool, keep=shown).rows
+            found = index.best_rows(query, pool, keep=shown)
             seen = found[shown(found)]
-        return np.sort(seen)
+        return seen
 
     def _title_postings(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """``(indptr, articles)``: the articles whose title holds term column ``c`` are
@@ -263,12 +263,15 @@ class Ranker:
         evidence = self._first_stage(query, visible)
         if evidence is None:
             return Ranking.empty(terms)
-        rows, first, cosine, coverage, window = evidence
+        rows, first, cosine, coverage, window, masks = evidence
         k = min(params.weights.rerank, len(rows))
         keep = np.argpartition(-first, k - 1)[:k] if len(rows) > k else np.arange(len(rows))
         rows, final, cosine = rows[keep], first[keep].copy(), cosine[keep]
         coverage, window = coverage[keep].copy(), window[keep]
-        final += self._second_stage(question, terms, rows)
+        bit_of = dict(zip(query.columns.tolist(), _term_bits(query.idf).tolist(), strict=True))
+        vocab = self.corpus.index.vocabulary
+        term_bits = {t: bit_of.get(vocab.get(t, -1), 0) for t in terms}
+        final += self._second_stage(question, terms, rows, masks[keep], term_bits)
         if speaker:
             self._add_speaker(query, terms, speaker, rows, final, coverage)
         order = np.lexsort((rows, -final))[: params.candidates]
@@ -278,8 +281,9 @@ class Ranker:
 
     def _first_stage(
         self, query: QueryVector, visible: NDArray[np.bool_] | None = None
-    ) -> tuple[NDArray[np.int64], *tuple[NDArray[np.float64], ...]] | None:
-        """Candidate rows with their first-stage score, own cosine, own and window idf coverage.
+    ) -> tuple[NDArray[np.int64], *tuple[NDArray[np.float64], ...], NDArray[np.int64]] | None:
+        """Candidate rows with their first-stage score, own cosine, own and window idf coverage, and
+        the bit mask of the question terms each holds (bits as ``_term_bits(query.idf)``).
 
         The candidates are the ``RankWeights.pool`` best visible rows by cosine (``SentenceIndex.search``)
         and their neighbours in the paragraph. Their evidence is read from the rows of their
@@ -376,12 +380,23 @@ class Ranker:
             + w.local * local[at] / local_mass[c_art]
             + w.previous * np.where(has_before, cosine[np.maximum(at - 1, 0)], 0.0)
         )
-        return cand.astype(np.int64), score, cos, coverage, plain(window) / mass
+        return cand.astype(np.int64), score, cos, coverage, plain(window) / mass, own
 
     # ------------------------------------------------------------------ second stage
 
-    def _second_stage(self, question: str, terms: Sequence[str], rows: NDArray[np.int64]) -> NDArray[np.float64]:
-        """Answer-type and word-pair bonuses for the re-ranked rows."""
+    def _second_stage(
+        self,
+        question: str,
+        terms: Sequence[str],
+        rows: NDArray[np.int64],
+        masks: NDArray[np.int64],
+        term_bits: dict[str, int],
+    ) -> NDArray[np.float64]:
+        """Answer-type and word-pair bonuses for the re-ranked rows.
+
+        ``masks`` are the rows' question-term bit masks and ``term_bits`` each term's bit (0 for a
+        term without one): a row is tokenised for word pairs only if it holds both terms of a pair.
+        """
         w = self.params.weights
         kind = AnswerType.of(question)
         pairs = set(itertools.pairwise(terms))
@@ -391,11 +406,15 @@ class Ranker:
         words = question_words(question)
         type_bonus = w.name_type if kind in (AnswerType.PERSON, AnswerType.PLACE) else w.answer_type
         table = self.corpus.table
+        needs = np.array([term_bits[a] | term_bits[b] for a, b in pairs], dtype=np.int64)
+        may_pair = ((masks[:, None] & needs[None, :]) == needs[None, :]).any(axis=1).tolist()
         for i, r in enumerate(rows.tolist()):
+            if kind is None and not may_pair[i]:
+                continue
             text = table.text(r)
             if kind is not None and kind.matches(text, words):
                 bonus[i] += type_bonus
-            if pairs:
+            if may_pair[i]:
                 seq = self.tokenizer(text)
                 found = pairs.intersection(itertools.pairwise(seq))
                 bonus[i] += w.bigram * len(found) / len(pairs)

@@ -59,3 +59,22 @@ def test_search_with_keep_finds_only_kept_rows_with_their_scores(seed):
         assert np.allclose(got.scores, expected.scores, atol=1e-6)
     nothing = index.search(index.query_vector(["w1"]), 5, keep=lambda rows: np.zeros(len(rows), dtype=bool))
     assert len(nothing.rows) == 0
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+@pytest.mark.parametrize("k", [1, 10, 500])
+def test_best_rows_are_the_rows_of_search(seed, k):
+    index = SentenceIndex.build(_random_rows(300, seed))
+    rng = random.Random(seed)
+    for _ in range(10):
+        query = index.query_vector([rng.choice(WORDS) for _ in range(rng.randint(1, 5))])
+        expected = index.search(query, k)
+        got = index.best_rows(query, k)
+        assert np.all(np.diff(got) > 0) and len(got) == len(expected.rows)
+        # Same rows, except where a row ties with the k-th best score.
+        every = index.score(query)
+        score_of = dict(zip(every.rows.tolist(), every.scores.tolist(), strict=True))
+        cut = expected.scores[-1]
+        assert all(score_of[r] >= cut - 1e-6 for r in got.tolist())
+        assert set(expected.rows[expected.scores > cut + 1e-6].tolist()) <= set(got.tolist())
+    assert len(index.best_rows(index.query_vector(["unseen"]), 5)) == 0
