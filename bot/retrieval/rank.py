@@ -64,7 +64,9 @@ class RankWeights:
       product of idf-weighted word sets), so rare words decide more than common ones. The
       abstention rule still reads plain idf shares (``Ranking.coverage`` and ``Ranking.window``).
 
-    ``pool``: the first stage scores the ``pool`` best rows by cosine and their neighbours.
+    ``pool`` / ``title_pool``: the first stage scores the ``pool`` best rows by cosine, the rows
+    holding a question term in the ``title_pool`` articles whose titles hold the most of the
+    question, and their neighbours.
 
     Second stage, over the best ``rerank`` sentences: ``answer_type`` (a year for "when", a number
     for "how many", a name for "who"/"where"), ``bigram`` (share of the question's adjacent word
@@ -84,7 +86,8 @@ class RankWeights:
     name_type: float = 0.1
     bigram: float = 0.1
     rerank: int = 100
-    pool: int = 1000
+    pool: int = 300
+    title_pool: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +231,30 @@ class Ranker:
             seen = found[shown(found)]
         return seen
 
+    def _titled_rows(
+        self, query: QueryVector, rank_idf: NDArray[np.float64], visible: NDArray[np.bool_] | None
+    ) -> NDArray[np.int64]:
+        """Every row of the ``title_pool`` visible articles whose titles hold the most of the
+        question (by ``rank_idf``), ascending: the title is the strongest first-stage evidence, and
+        their sentences may lack the words that would make them ``pool`` rows."""
+        wanted = self.params.weights.title_pool
+        t_indptr, t_articles = self._title_postings()
+        lo, hi = t_indptr[query.columns], t_indptr[query.columns + 1]
+        spans = [(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
+        if wanted <= 0 or not any(b > a for a, b in spans):
+            return np.zeros(0, dtype=np.int64)
+        articles, which = np.unique(np.concatenate([t_articles[a:b] for a, b in spans]), return_inverse=True)
+        held = np.bincount(which, weights=np.repeat(rank_idf, hi - lo), minlength=len(articles))
+        if visible is not None:
+            held[~visible[articles]] = 0.0
+        best = np.flatnonzero(held > 0)
+        if len(best) > wanted:
+            best = best[np.argpartition(-held[best], wanted - 1)[:wanted]]
+        first_row = self.corpus.first_row
+        best_articles = np.sort(articles[best])
+        r_lo, r_len = first_row[best_articles], first_row[best_articles + 1] - first_row[best_articles]
+        return (np.repeat(r_lo - np.cumsum(np.r_[0, r_len[:-1]]), r_len) + np.arange(int(r_len.sum()))).astype(np.int64)
+
     def _title_postings(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """``(indptr, articles)``: the articles whose title holds term column ``c`` are
         ``articles[indptr[c]:indptr[c + 1]]`` (worked out on first use)."""
@@ -266,12 +293,24 @@ class Ranker:
         rows, first, cosine, coverage, window, masks = evidence
         k = min(params.weights.rerank, len(rows))
         keep = np.argpartition(-first, k - 1)[:k] if len(rows) > k else np.arange(len(rows))
+        kind = AnswerType.of(question)
+        pairs = sorted(set(itertools.pairwise(terms)))
+        may_pair = self._possible_pairs(query, pairs, masks[keep])
+        # Bonuses only add, so the ``candidates``-th best first-stage score is a floor for the
+        # ``candidates``-th best final score: a row whose largest possible bonus cannot lift it to
+        # that floor is not returned, and is dropped before its text is read.
+        w = params.weights
+        ceiling = first[keep] + w.bigram * may_pair.mean(axis=1) if pairs else first[keep].copy()
+        if kind is not None:
+            ceiling += w.name_type if kind in (AnswerType.PERSON, AnswerType.PLACE) else w.answer_type
+        ceiling += params.speaker_bonus if speaker else 0.0
+        if len(keep) > params.candidates:
+            floor = np.partition(first[keep], len(keep) - params.candidates)[len(keep) - params.candidates]
+            alive = ceiling >= floor
+            keep, may_pair = keep[alive], may_pair[alive]
         rows, final, cosine = rows[keep], first[keep].copy(), cosine[keep]
         coverage, window = coverage[keep].copy(), window[keep]
-        bit_of = dict(zip(query.columns.tolist(), _term_bits(query.idf).tolist(), strict=True))
-        vocab = self.corpus.index.vocabulary
-        term_bits = {t: bit_of.get(vocab.get(t, -1), 0) for t in terms}
-        final += self._second_stage(question, terms, rows, masks[keep], term_bits)
+        final += self._second_stage(question, kind, pairs, rows, may_pair.any(axis=1))
         if speaker:
             self._add_speaker(query, terms, speaker, rows, final, coverage)
         order = np.lexsort((rows, -final))[: params.candidates]
@@ -298,19 +337,19 @@ class Ranker:
         n_terms, mass = len(query.columns), query.idf_mass
         if n_terms == 0 or mass <= 0:
             return None
+        idf = query.idf
+        # Ranking features weigh a term by idf ** idf_power (see RankWeights); abstention by idf.
+        rank_idf = idf**w.idf_power
         seeds = self._seeds(query, visible)
-        if len(seeds) == 0:
+        titled_rows = self._titled_rows(query, rank_idf, visible)
+        if len(seeds) == 0 and len(titled_rows) == 0:
             return None
-        # Candidates: the seeds and their neighbours in the same paragraph; evidence rows: every
-        # row of their paragraphs (rows of a paragraph are consecutive).
+        # Evidence rows: every row of the seeds' paragraphs and of the best-titled articles (rows
+        # of a paragraph are consecutive).
         starts = self._paragraph_starts()
-        para = np.searchsorted(starts, seeds, side="right") - 1
-        lo, hi = starts[para], starts[para + 1]
-        cand = np.unique(np.concatenate([seeds, seeds[seeds > lo] - 1, seeds[seeds + 1 < hi] + 1]))
-        paras = np.unique(para)
+        paras = np.unique(np.searchsorted(starts, np.concatenate([seeds, titled_rows]), side="right") - 1)
         p_lo, p_len = starts[paras], starts[paras + 1] - starts[paras]
         rows = np.repeat(p_lo - np.cumsum(np.r_[0, p_len[:-1]]), p_len) + np.arange(int(p_len.sum()))
-        at = np.searchsorted(rows, cand)  # each candidate's place among the evidence rows
         row_para = np.repeat(np.arange(len(paras)), p_len)
         article_of = table.article
         arts, row_art = np.unique(article_of[rows], return_inverse=True)
@@ -319,9 +358,6 @@ class Ranker:
         sizes = (a_hi - a_lo).astype(np.float64)
         absent = np.log(sizes + 1.0) + 1.0  # in-article idf of a term the article never uses
 
-        idf = query.idf
-        # Ranking features weigh a term by idf ** idf_power (see RankWeights); abstention by idf.
-        rank_idf = idf**w.idf_power
         rank_mass = float(rank_idf.sum()) + query.unknown_idf**w.idf_power * len(query.unknown)
         bits = _term_bits(idf)
         indptr, indices, data = index.matrix.indptr, index.matrix.indices, index.matrix.data
@@ -353,6 +389,14 @@ class Ranker:
             local += np.where(hit, term_local[row_art], 0.0)
             local_mass += term_local - absent
 
+        # Candidates: the seeds, the rows of the best-titled articles that hold a question term, and
+        # their neighbours in the same paragraph.
+        in_titled = titled_rows[cosine[np.searchsorted(rows, titled_rows)] > 0]
+        core = np.union1d(seeds, in_titled) if len(in_titled) else seeds
+        core_para = row_para[np.searchsorted(rows, core)]
+        lo, hi = p_lo[core_para], p_lo[core_para] + p_len[core_para]
+        cand = np.unique(np.concatenate([core, core[core > lo] - 1, core[core + 1 < hi] + 1]))
+        at = np.searchsorted(rows, cand)  # each candidate's place among the evidence rows
         c_art = row_art[at]
         c_para = row_para[at]
         has_before = cand > p_lo[c_para]
@@ -384,40 +428,45 @@ class Ranker:
 
     # ------------------------------------------------------------------ second stage
 
+    def _possible_pairs(
+        self, query: QueryVector, pairs: Sequence[tuple[str, str]], masks: NDArray[np.int64]
+    ) -> NDArray[np.bool_]:
+        """Per row (by its question-term bit mask) and word pair: whether the row holds both words
+        of the pair, so that the pair may occur in it (a term without a bit counts as held)."""
+        if not pairs:
+            return np.zeros((len(masks), 0), dtype=bool)
+        bit_of = dict(zip(query.columns.tolist(), _term_bits(query.idf).tolist(), strict=True))
+        vocab = self.corpus.index.vocabulary
+        needs = np.array([bit_of.get(vocab.get(a, -1), 0) | bit_of.get(vocab.get(b, -1), 0) for a, b in pairs])
+        return (masks[:, None] & needs[None, :]) == needs[None, :]
+
     def _second_stage(
         self,
         question: str,
-        terms: Sequence[str],
+        kind: AnswerType | None,
+        pairs: Sequence[tuple[str, str]],
         rows: NDArray[np.int64],
-        masks: NDArray[np.int64],
-        term_bits: dict[str, int],
+        may_pair: NDArray[np.bool_],
     ) -> NDArray[np.float64]:
-        """Answer-type and word-pair bonuses for the re-ranked rows.
-
-        ``masks`` are the rows' question-term bit masks and ``term_bits`` each term's bit (0 for a
-        term without one): a row is tokenised for word pairs only if it holds both terms of a pair.
-        """
+        """Answer-type and word-pair bonuses for the re-ranked rows; only rows that ``may_pair``
+        are tokenised for word pairs."""
         w = self.params.weights
-        kind = AnswerType.of(question)
-        pairs = set(itertools.pairwise(terms))
         bonus = np.zeros(len(rows))
         if kind is None and not pairs:
             return bonus
         words = question_words(question)
         type_bonus = w.name_type if kind in (AnswerType.PERSON, AnswerType.PLACE) else w.answer_type
         table = self.corpus.table
-        needs = np.array([term_bits[a] | term_bits[b] for a, b in pairs], dtype=np.int64)
-        may_pair = ((masks[:, None] & needs[None, :]) == needs[None, :]).any(axis=1).tolist()
-        for i, r in enumerate(rows.tolist()):
-            if kind is None and not may_pair[i]:
+        wanted = set(pairs)
+        for i, (r, pairable) in enumerate(zip(rows.tolist(), may_pair.tolist(), strict=True)):
+            if kind is None and not pairable:
                 continue
             text = table.text(r)
             if kind is not None and kind.matches(text, words):
                 bonus[i] += type_bonus
-            if may_pair[i]:
-                seq = self.tokenizer(text)
-                found = pairs.intersection(itertools.pairwise(seq))
-                bonus[i] += w.bigram * len(found) / len(pairs)
+            if pairable:
+                found = wanted.intersection(itertools.pairwise(self.tokenizer(text)))
+                bonus[i] += w.bigram * len(found) / len(wanted)
         return bonus
 
     def _add_speaker(

@@ -189,3 +189,23 @@ def test_extended_ranker_equals_a_fresh_one(ranker, tokenizer):
 def test_extended_takes_exactly_one_more_article(ranker):
     with pytest.raises(ValueError, match="one article"):
         ranker.extended(ranker.corpus)
+
+
+def test_sentences_of_the_best_titled_articles_are_candidates(ranker):
+    def ranked_rows(title_pool):
+        weights = RankWeights(pool=1, title_pool=title_pool)
+        return set(Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(weights=weights)).rank(question).rows.tolist())
+
+    question = "Did the harbour festival committee sell boats?"
+    festival = [r for r in ranker.corpus.article_rows(1) if "festival" in ranker.corpus.table.text(r).lower()]
+    assert not set(festival) <= ranked_rows(0)
+    assert set(festival) <= ranked_rows(1)
+
+
+def test_the_bonus_ceiling_drops_only_rows_that_cannot_be_returned(ranker):
+    question = "When was the harbour festival first held on the old quay?"
+    full = Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(candidates=1000)).rank(question)
+    for n in (1, 2, 3):
+        cut = Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(candidates=n)).rank(question)
+        assert cut.rows.tolist() == full.rows[:n].tolist()
+        assert np.allclose(cut.final, full.final[:n])
