@@ -66,7 +66,8 @@ class RankWeights:
 
     ``pool`` / ``title_pool``: the first stage scores the ``pool`` best rows by cosine, the rows
     holding a question term in the ``title_pool`` articles whose titles hold the most of the
-    question, and their neighbours.
+    question, and their neighbours. ``common``: the ``pool`` rows are searched without the
+    question's terms held by more than this share of all rows.
 
     Second stage, over the best ``rerank`` sentences: ``answer_type`` (a year for "when", a number
     for "how many", a name for "who"/"where"), ``bigram`` (share of the question's adjacent word
@@ -88,6 +89,7 @@ class RankWeights:
     rerank: int = 100
     pool: int = 300
     title_pool: int = 10
+    common: float = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,10 +216,23 @@ class Ranker:
             self._starts = np.concatenate([[0], np.flatnonzero(change) + 1, [len(t)]]).astype(np.int64)
         return self._starts
 
+    def _seed_query(self, query: QueryVector) -> QueryVector:
+        """``query`` without its terms held by more than ``common`` of all rows (the rarest term
+        is always kept): cheaper to search, and such a term adds little to a row's cosine."""
+        index = self.corpus.index
+        indptr = index.matrix.indptr
+        df = indptr[query.columns + 1] - indptr[query.columns]
+        rare = df <= self.params.weights.common * index.n_rows
+        if rare.all() or len(df) == 0:
+            return query
+        if not rare.any():
+            rare[np.argmin(df)] = True
+        return QueryVector(query.columns[rare], query.weights[rare], query.idf[rare], query.unknown, query.unknown_idf)
+
     def _seeds(self, query: QueryVector, visible: NDArray[np.bool_] | None) -> NDArray[np.int64]:
         """The ``pool`` best rows by cosine among the visible articles, ascending."""
         pool, index = self.params.weights.pool, self.corpus.index
-        found = index.best_rows(query, pool)
+        found = index.best_rows(self._seed_query(query), pool)
         if visible is None:
             return found
         article_of = self.corpus.table.article
@@ -226,7 +241,7 @@ class Ranker:
             return visible[article_of[rows]]
 
         seen = found[shown(found)]
-        if len(found) == pool and 2 * len(seen) < pool:  # most of the best are hidden: search the visible only
+        if 2 * len(seen) < len(found) or not len(seen):  # most are hidden: search the visible rows, every term
             found = index.best_rows(query, pool, keep=shown)
             seen = found[shown(found)]
         return seen
