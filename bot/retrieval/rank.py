@@ -532,12 +532,13 @@ class _MaskMass:
         by_bit[np.log2(bits[has].astype(np.float64)).round().astype(np.int64)] = weights[has]
         byte = np.arange(256)
         table = ((byte[:, None] >> np.arange(8)) & 1).astype(np.float64)  # 256 x 8
-        self._tables = [table @ by_bit[8 * k : 8 * k + 8] for k in range(8)]
+        # Only the bytes that hold a term's bit (one for a question of up to eight terms).
+        self._tables = [(8 * k, table @ by_bit[8 * k : 8 * k + 8]) for k in range(8) if by_bit[8 * k : 8 * k + 8].any()]
 
     def __call__(self, masks: NDArray[np.int64]) -> NDArray[np.float64]:
         total = np.zeros(len(masks))
-        for k, table in enumerate(self._tables):
-            total += table[(masks >> (8 * k)) & 255]
+        for shift, table in self._tables:
+            total += table[(masks >> shift) & 255]
         return total
 
 
