@@ -4,11 +4,12 @@
 and citations on top of it, and the SQuAD benchmark reads the same ranking, so the benchmark
 measures exactly what users get.
 
-Two stages (weights in ``RankWeights``): first, every sentence sharing a term with the question,
-or next to one, is scored from its own TF-IDF cosine and idf coverage plus the coverage of its
-window of neighbours, its paragraph, its article's title and an in-article idf; then the best
-``rerank`` get bonuses for holding the kind of answer asked for, for the question's word pairs and
-for a speaker who says something. README "Answering" has the measurements behind each part.
+Two stages (weights in ``RankWeights``): first, the ``pool`` sentences with the best TF-IDF cosine,
+the sentences of the articles whose titles best match, and their neighbours are scored from their
+own cosine and idf coverage plus the coverage of their window of neighbours, their paragraph, their
+article's title and an in-article idf; then the best ``rerank`` get bonuses for holding the kind
+of answer asked for, for the question's word pairs and for a speaker who says something. README
+"Answering" has the measurements behind each part.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ _INVERTING = frozenset({"say", "write", "add"})  # stems of verbs that may prece
 class RankWeights:
     """How the evidence for a sentence is combined (see ``Ranker``); measured on SQuAD (README).
 
-    First stage, over every sentence that shares a term with the question or sits next to one:
+    First stage, over the candidates (``pool``, ``title_pool`` and ``common`` below):
 
     * ``cosine`` / ``cosine_coverage``: the sentence's own TF-IDF cosine, alone and times its
       own idf coverage;
@@ -164,9 +165,10 @@ def question_terms(question: str, tokenizer: Tokenizer) -> list[str]:
 class Ranker:
     """Ranks the sentences of one corpus for questions; build once per corpus and reuse.
 
-    Holds what is derived from the corpus once (which articles' titles contain each term); the
-    per-question work touches only the posting lists of the question's terms, so its cost grows
-    with those lists, not with the corpus.
+    Holds what is derived from the corpus once (which articles' titles contain each term, where
+    each paragraph starts); ``extended`` carries them over to a corpus with one more article. A
+    question costs one top-``pool`` search over its terms' posting lists plus binary searches in
+    those lists for a few thousand candidate and paragraph rows.
     """
 
     def __init__(self, corpus: CorpusIndex, tokenizer: Tokenizer, params: AnswerParams | None = None) -> None:
