@@ -223,6 +223,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         return _chat(_service(args, settings, stderr), stdin, stdout)
     if command == "run":
         service, library = _open(args, settings, stderr, need_library=bool(settings.discord_token))
+        service.warm_up()
         if settings.discord_token:
             return _run_discord(service, settings, library)
         stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")

@@ -84,6 +84,13 @@ class NewsService:
         """Number of indexed sentences."""
         return len(self._corpus.table)
 
+    def warm_up(self) -> None:
+        """Do now what the first question or the first added article would otherwise pay for: the
+        ranking's per-corpus tables and the stemmer's import (about a second of holding the GIL,
+        which would stall questions answered meanwhile). Long-running front ends call it at start."""
+        self._live.ranker.prepare()
+        self._tokenizer.stemmer("warm")
+
     def ask(self, question: str, *, top: int = 3, guild_id: int | None = None) -> Answer:
         """Answer ``question`` with up to ``top`` cited excerpts, or abstain.
 

@@ -74,3 +74,10 @@ def test_summary_keeps_article_order_and_short_articles_whole(tiny_service):
     summary = tiny_service.summarise("harbour", sentences=2)
     assert len(summary.sentences) == 2
     assert [s.position for s in summary.sentences] == sorted(s.position for s in summary.sentences)
+
+
+def test_warm_up_loads_the_stemmer_and_keeps_answers(tiny_service):
+    before = tiny_service.ask("How many vehicles will the bridge carry?")
+    tiny_service.warm_up()
+    assert tiny_service._tokenizer.stemmer("bridges") == "bridg"
+    assert tiny_service.ask("How many vehicles will the bridge carry?") == before

@@ -33,7 +33,8 @@ def test_html_without_article_text_is_refused(html):
 
 
 def test_upload_of_markdown_and_text():
-    md = article_from_upload("notes.md", b"---\ntitle: Robot library\n---\nPip reads picture books aloud to children.", id_prefix="g5")
+    data = b"---\ntitle: Robot library\n---\nPip reads picture books aloud to children."
+    md = article_from_upload("notes.md", data, id_prefix="g5")
     assert md.meta.title == "Robot library" and md.meta.id.startswith("g5/robot-library-")
     txt = article_from_upload("frost-damage.txt", b"Frost hit the valley. Apples suffered.", id_prefix="all")
     assert txt.meta.title == "Frost damage"
