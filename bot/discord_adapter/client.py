@@ -11,7 +11,9 @@ from discord.ext import commands
 from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.errors import NewsTree
 from bot.discord_adapter.store import BotStore
+from bot.discord_adapter.views import AnswerView
 from bot.library import Library
+from bot.models import Answer
 from bot.service import NewsService
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,18 @@ class NewsBot(commands.Bot):
         self.library = library
         self.ask_cooldown = Cooldown(ask_cooldown_s)
         self.corpus_cooldown = Cooldown(corpus_cooldown_s)
+
+    def answer_view(self, answer: Answer, *, owner_id: int, per_page: int, guild_id: int | None) -> AnswerView:
+        """The buttons under an answer, wired to this bot's service and feedback store."""
+        return AnswerView(
+            answer,
+            service=self.service,
+            store=self.store,
+            owner_id=owner_id,
+            per_page=per_page,
+            guild_id=guild_id,
+            timeout=self.view_timeout,
+        )
 
     async def setup_hook(self) -> None:
         """Load the cogs; sync the commands to the development guild only, if one is configured."""

@@ -11,7 +11,6 @@ from discord.ext import commands
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import NO_MENTIONS
 from bot.discord_adapter.render import render_answer
-from bot.discord_adapter.views import AnswerView
 
 QUESTION_MAX = 500
 
@@ -41,14 +40,8 @@ class Ask(commands.Cog):
         if answer.abstained or not answer.excerpts:
             await interaction.followup.send(embed=render_answer(answer), allowed_mentions=NO_MENTIONS)
             return
-        view = AnswerView(
-            answer,
-            service=self.bot.service,
-            store=self.bot.store,
-            owner_id=interaction.user.id,
-            per_page=results,
-            guild_id=interaction.guild_id,
-            timeout=self.bot.view_timeout,
+        view = self.bot.answer_view(
+            answer, owner_id=interaction.user.id, per_page=results, guild_id=interaction.guild_id
         )
         view.message = await interaction.followup.send(
             embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True

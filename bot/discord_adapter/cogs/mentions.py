@@ -13,7 +13,6 @@ from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.cooldown import SlowDown
 from bot.discord_adapter.errors import NO_MENTIONS, describe
 from bot.discord_adapter.render import INTENT_HINT, render_answer
-from bot.discord_adapter.views import AnswerView
 
 log = logging.getLogger(__name__)
 
@@ -99,15 +98,7 @@ class Mentions(commands.Cog):
         if answer.abstained or not answer.excerpts:
             await message.reply(embed=render_answer(answer), allowed_mentions=NO_MENTIONS, mention_author=False)
             return
-        view = AnswerView(
-            answer,
-            service=self.bot.service,
-            store=self.bot.store,
-            owner_id=message.author.id,
-            per_page=RESULTS,
-            guild_id=guild_id,
-            timeout=self.bot.view_timeout,
-        )
+        view = self.bot.answer_view(answer, owner_id=message.author.id, per_page=RESULTS, guild_id=guild_id)
         view.message = await message.reply(
             embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
         )
