@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -216,9 +216,7 @@ class NewsService:
         live = self._live
         visible = live.visible(guild_id)
         metas = live.corpus.articles
-        if visible is not None:
-            metas = tuple(m for m, ok in zip(metas, visible.tolist(), strict=True) if ok)
-        return tuple(sorted(metas, key=lambda m: (m.title.casefold(), m.id)))
+        return tuple(metas[i] for i in live.title_order if visible is None or visible[i])
 
     def find_articles(self, text: str, *, limit: int = 25, guild_id: int | None = None) -> list[ArticleMeta]:
         """Articles whose title or id contains ``text`` (case-insensitive), title prefixes first."""
@@ -275,6 +273,14 @@ class _Live:
     ranker: Ranker
     by_id: dict[str, int]
     owners: NDArray[np.int64]  # per article: _GLOBAL, _REMOVED or the Discord server that added it
+    # Article numbers sorted by (title, id): autocomplete reads it on every keystroke, so it is sorted
+    # once per corpus version rather than per call.
+    title_order: tuple[int, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        metas = self.corpus.articles
+        order = sorted(range(len(metas)), key=lambda i: (metas[i].title.casefold(), metas[i].id))
+        object.__setattr__(self, "title_order", tuple(order))
 
     def visible(self, guild_id: int | None) -> NDArray[np.bool_] | None:
         """Which articles ``guild_id`` may see, or ``None`` when every article is visible."""
