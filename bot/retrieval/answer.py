@@ -57,7 +57,8 @@ def answer(
     ranker = ranker or Ranker(corpus, tokenizer, params)
     params = ranker.params
     text = clean_question(question)
-    ranking = ranker.rank(text, visible=visible)
+    depth = min(params.candidates, max(params.candidates_min, params.depth_per_excerpt * top))
+    ranking = ranker.rank(text, visible=visible, depth=depth)
     if len(ranking) == 0:
         return Answer(text, (), abstained=True, reason="none of the question's words occur in the articles")
     # Support: the question's idf mass found in the sentence and its neighbours (README "Answering").

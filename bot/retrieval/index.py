@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -93,6 +93,15 @@ def _distinct(values: NDArray[np.int32]) -> NDArray[np.int32]:
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
     return ordered[keep]
+
+
+@dataclass(frozen=True, slots=True)
+class RowFilter:
+    """Which rows a search may return: row ``r`` is in group ``group[r]``, and only rows of groups
+    with ``allowed[group]`` set count (e.g. groups are articles, allowed the ones a server sees)."""
+
+    group: NDArray[np.integer]
+    allowed: NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,112 +256,37 @@ class SentenceIndex:
         coverage = idf_sums / mass if mass > 0 else np.zeros(len(rows))
         return Scores(rows.astype(np.int64), scores, coverage)
 
-    def search(
-        self, query: QueryVector, k: int, *, keep: Callable[[NDArray[np.int32]], NDArray[np.bool_]] | None = None
-    ) -> Scores:
-        """The ``k`` best rows by cosine, best first, with their idf coverage: ``top(score(query), k)``.
+    def search(self, query: QueryVector, k: int, *, keep: RowFilter | None = None) -> Scores:
+        """The ``k`` best rows by cosine, best first (ties by row), with their idf coverage:
+        ``top(score(query), k)``, and only rows ``keep`` accepts when given.
 
-        Faster than ``score``: scores are summed into a reusable dense array (one per thread), so a
-        query costs a few passes over its posting lists and no sort of them. (Skipping rows that
-        cannot reach the ``k`` best, MaxScore-style, was tried: with numpy's per-call costs it lost
-        more on the queries it could not prune than it saved on the others.) With ``keep``, only
-        rows it accepts (given an array of rows, it returns one flag each) are found.
+        Faster than ``score``: one compiled pass over the query's posting lists sums the scores
+        into a reusable dense array (one per thread) and keeps the ``k`` best as it reads them back
+        (``bot.retrieval.kernels``). (Skipping rows that cannot reach the ``k`` best, MaxScore-style,
+        was tried in numpy and lost more on the queries it could not prune than it saved.)
         """
-        gathered = self._gather(query, k, keep)
-        if gathered is None:
+        return self._top(query, k, keep, with_coverage=True)
+
+    def best_rows(self, query: QueryVector, k: int, *, keep: RowFilter | None = None) -> NDArray[np.int64]:
+        """The rows of ``search(query, k, keep=keep)``, ascending, without their scores and coverage."""
+        return np.sort(self._top(query, k, keep, with_coverage=False).rows)
+
+    def _top(self, query: QueryVector, k: int, keep: RowFilter | None, *, with_coverage: bool) -> Scores:
+        if len(query.columns) == 0 or k <= 0:
             empty = np.zeros(0)
             return Scores(np.zeros(0, dtype=np.int64), empty, empty)
-        acc, touched, lengths, used = gathered
-        return self._best_touched(acc, touched, lengths, query.idf[used], query.idf_mass, k)
+        from bot.retrieval.kernels import compiled
 
-    def best_rows(
-        self, query: QueryVector, k: int, *, keep: Callable[[NDArray[np.int32]], NDArray[np.bool_]] | None = None
-    ) -> NDArray[np.int64]:
-        """The rows of ``search(query, k, keep=keep)``, ascending, without their scores and coverage
-        (cheaper: no sort of the entries, and rows tied with the ``k``-th may be chosen either way)."""
-        gathered = self._gather(query, k, keep)
-        if gathered is None:
-            return np.zeros(0, dtype=np.int64)
-        acc, touched, lengths, _ = gathered
-        values = np.take(acc, touched, mode="clip")
-        np.put(acc, touched, 0.0, mode="clip")
-        keep_entries = k * len(lengths)  # as in ``_best_touched``: enough entries to hold the k best rows
-        if len(values) > keep_entries:
-            cut = np.partition(values, len(values) - keep_entries)[len(values) - keep_entries]
-            chosen = np.flatnonzero(values >= cut)
-            touched, values = touched[chosen], values[chosen]
-        rows, first = np.unique(touched, return_index=True)
-        if len(rows) > k:
-            best = np.argpartition(-values[first], k - 1)[:k]
-            rows = np.sort(rows[best])
-        return rows.astype(np.int64)
-
-    def _gather(
-        self, query: QueryVector, k: int, keep: Callable[[NDArray[np.int32]], NDArray[np.bool_]] | None
-    ) -> tuple[NDArray[np.float32], NDArray[np.int32], NDArray[np.int64], NDArray[np.int64]] | None:
-        """Sum the query's postings into this thread's accumulator: ``(acc, touched, lengths, used)``,
-        the postings' rows term after term, the number of each used term's postings, and which of
-        the query's terms were used; ``None`` when no row can be found. The caller re-zeroes ``acc``."""
-        if len(query.columns) == 0 or k <= 0:
-            return None
-        indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
-        lo, hi = indptr[query.columns], indptr[query.columns + 1]
-        lengths = hi - lo
-        used = np.flatnonzero(lengths)
-        if len(used) == 0:
-            return None
-        spans = list(zip(lo[used].tolist(), hi[used].tolist(), strict=True))
-        # One pass over all the query's postings: few numpy calls, whatever the number of terms.
-        touched = np.concatenate([indices[a:b] for a, b in spans])
-        contributions = np.concatenate([data[a:b] for a, b in spans])
-        contributions *= np.repeat(query.weights[used].astype(np.float32), lengths[used])
-        lengths = lengths[used]
-        if keep is not None:  # only rows ``keep`` accepts may be found
-            allowed = keep(touched)
-            term = np.repeat(np.arange(len(used)), lengths)[allowed]
-            touched, contributions = touched[allowed], contributions[allowed]
-            lengths = np.bincount(term, minlength=len(used))
-            if len(touched) == 0:
-                return None
-        acc = self._accumulator()
-        np.add.at(acc, touched, contributions)
-        return acc, touched, lengths, used
-
-    def _best_touched(
-        self,
-        acc: NDArray[np.floating],
-        touched: NDArray[np.int32],
-        lengths: NDArray[np.int64],
-        idf: NDArray[np.float64],
-        mass: float,
-        k: int,
-    ) -> Scores:
-        """The ``k`` best of the rows in ``touched`` (one entry per posting, term after term, the
-        ``lengths`` of their lists and the ``idf`` of their terms given), by their sum in ``acc``;
-        leaves ``acc`` zero again."""
-        # take/put with mode="clip" skip the bounds checks of fancy indexing (the rows are valid).
-        values = np.take(acc, touched, mode="clip")
-        np.put(acc, touched, 0.0, mode="clip")
-        # A row appears once per matching term, every time with its full score, so the best
-        # k * len(lengths) entries (and all entries tied with the last) hold all entries of the k
-        # best rows: their coverage is summed from those entries' terms.
-        keep = k * len(lengths)
-        if len(values) > keep:
-            cut = np.partition(values, len(values) - keep)[len(values) - keep]
-            chosen = np.flatnonzero(values >= cut)
-            rows, values = touched[chosen], values[chosen]
-        else:
-            chosen, rows = np.arange(len(values)), touched
-        term_idf = idf[np.searchsorted(np.cumsum(lengths), chosen, side="right")]
-        order = np.lexsort((rows, -values))
-        rows, values, term_idf = rows[order], values[order], term_idf[order]
-        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))[:k]
-        matched = np.add.reduceat(term_idf, starts)
-        if len(starts) == k:  # the last group was cut short by [:k]: count its entries alone
-            last = starts[-1]
-            matched[-1] = term_idf[last : last + int(np.count_nonzero(rows[last:] == rows[last]))].sum()
-        coverage = matched / mass if mass > 0 else np.zeros(len(starts))
-        return Scores(rows[starts].astype(np.int64), values[starts].astype(np.float64), coverage)
+        m = self.matrix
+        no_filter = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_)
+        group, allowed = (keep.group, keep.allowed) if keep is not None else no_filter
+        rows, scores, matched = compiled().top_rows(
+            m.indptr, m.indices, m.data, query.columns, query.weights, query.idf,
+            self.n_rows, k, group, allowed, with_coverage,
+        )  # fmt: skip
+        mass = query.idf_mass
+        coverage = matched / mass if mass > 0 else np.zeros(len(rows))
+        return Scores(rows, scores, coverage)
 
     def _accumulator(self, dtype: type[np.floating] = np.float32) -> NDArray[np.floating]:
         """This thread's array of one value per row, zero between queries (callers re-zero it)."""

@@ -23,7 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.errors import InvalidQuestion
-from bot.retrieval.index import QueryVector
+from bot.retrieval.index import QueryVector, RowFilter
+from bot.retrieval.kernels import compiled
 from bot.retrieval.question import AnswerType, question_words, search_text
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer
@@ -97,15 +98,19 @@ class RankWeights:
 class AnswerParams:
     """Knobs of answering, with the defaults the bot uses.
 
-    ``candidates``: how many ranked sentences ``rank`` returns. ``min_coverage``: share of the
-    question's idf mass (unknown words counted at the highest idf) that the best sentence and its
-    neighbours in the paragraph must hold together, else the bot abstains (0.55: calibrated on
-    SQuAD, see README "Answering"). ``min_score``: minimum cosine of the sentence itself.
+    ``candidates``: how many ranked sentences ``rank`` returns by default; ``answer`` asks for
+    ``depth_per_excerpt`` per excerpt wanted (at least ``candidates_min``), enough for the
+    sentences it skips (repeats, context of an earlier excerpt, below the abstention cut).
+    ``min_coverage``: share of the question's idf mass (unknown words counted at the highest idf)
+    that the best sentence and its neighbours in the paragraph must hold together, else the bot
+    abstains (0.55: calibrated on SQuAD, see README "Answering"). ``min_score``: minimum cosine of the sentence itself.
     ``speaker_bonus``: added to a sentence whose subject says something in a "what did X say"
     question. ``weights``: see ``RankWeights``.
     """
 
     candidates: int = 50
+    depth_per_excerpt: int = 4
+    candidates_min: int = 12
     min_coverage: float = 0.55
     min_score: float = 0.1
     speaker_bonus: float = 0.5
@@ -176,13 +181,14 @@ class Ranker:
         self.tokenizer = tokenizer
         self.params = params or AnswerParams()
         self._speech = frozenset(tokenizer.term(v) for v in SPEECH_VERBS)
-        self._titles: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
-        self._starts: NDArray[np.int64] | None = None
+        self._titles: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]] | None = None
+        self._paras: tuple[NDArray[np.int64], NDArray[np.int32]] | None = None
 
     def prepare(self) -> None:
         """Work out the per-corpus tables now (they are otherwise made by the first question)."""
         self._title_postings()
-        self._paragraph_starts()
+        self._paragraphs()
+        compiled()
 
     def extended(self, corpus: CorpusIndex) -> Ranker:
         """A ranker for ``corpus``, which is this ranker's corpus with one article added at the end
@@ -193,7 +199,7 @@ class Ranker:
         if len(corpus.articles) != article + 1:
             raise ValueError("extended() takes the corpus with exactly one article added")
         if self._titles is not None:
-            indptr, articles = self._titles
+            indptr, articles, _ = self._titles
             vocab = corpus.index.vocabulary
             cols = np.array(
                 sorted({vocab[t] for t in self.tokenizer(corpus.articles[article].title) if t in vocab}), dtype=np.int64
@@ -201,22 +207,36 @@ class Ranker:
             grown = np.concatenate([indptr, np.full(len(vocab) + 1 - len(indptr), indptr[-1], dtype=np.int64)])
             added = np.zeros(len(vocab) + 1, dtype=np.int64)
             added[cols + 1] = 1
-            new._titles = (grown + np.cumsum(added), np.insert(articles, grown[cols + 1], article))
-        if self._starts is not None:
+            new._titles = (
+                grown + np.cumsum(added),
+                np.insert(articles, grown[cols + 1], article),
+                np.ones(len(articles) + len(cols), dtype=np.float32),
+            )
+        if self._paras is not None:
+            starts, row_para = self._paras
             lo, hi = int(corpus.first_row[article]), int(corpus.first_row[article + 1])
             para = corpus.table.paragraph[lo:hi]
-            begins = lo + np.flatnonzero(np.r_[True, para[1:] != para[:-1]])
-            new._starts = np.concatenate([self._starts[:-1], begins, [hi]]).astype(np.int64)
+            opens = np.r_[True, para[1:] != para[:-1]]
+            begins = lo + np.flatnonzero(opens)
+            added_para = (len(starts) - 2 + np.cumsum(opens)).astype(np.int32)
+            new._paras = (
+                np.concatenate([starts[:-1], begins, [hi]]).astype(np.int64),
+                np.concatenate([row_para, added_para]),
+            )
         return new
 
-    def _paragraph_starts(self) -> NDArray[np.int64]:
-        """The first row of every paragraph, ascending, then the number of rows (worked out on first
-        use): the rows of paragraph ``p`` are ``starts[p]:starts[p + 1]``."""
-        if self._starts is None:
+    def _paragraphs(self) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+        """``(starts, row_para)``: the first row of every paragraph, ascending, then the number of
+        rows, and the paragraph of every row (worked out on first use): the rows of paragraph ``p``
+        are ``starts[p]:starts[p + 1]``."""
+        if self._paras is None:
             t = self.corpus.table
             change = (t.article[1:] != t.article[:-1]) | (t.paragraph[1:] != t.paragraph[:-1])
-            self._starts = np.concatenate([[0], np.flatnonzero(change) + 1, [len(t)]]).astype(np.int64)
-        return self._starts
+            starts = np.concatenate([[0], np.flatnonzero(change) + 1, [len(t)]]).astype(np.int64)
+            row_para = np.zeros(len(t), dtype=np.int32)
+            np.cumsum(change, out=row_para[1:])
+            self._paras = (starts, row_para)
+        return self._paras
 
     def _seed_query(self, query: QueryVector) -> QueryVector:
         """``query`` without its terms held by more than ``common`` of all rows (the rarest term
@@ -238,14 +258,9 @@ class Ranker:
         if visible is None:
             return found
         article_of = self.corpus.table.article
-
-        def shown(rows: NDArray[np.int64]) -> NDArray[np.bool_]:
-            return visible[article_of[rows]]
-
-        seen = found[shown(found)]
+        seen = found[visible[article_of[found]]]
         if 2 * len(seen) < len(found) or not len(seen):  # most are hidden: search the visible rows, every term
-            found = index.best_rows(query, pool, keep=shown)
-            seen = found[shown(found)]
+            seen = index.best_rows(query, pool, keep=RowFilter(article_of, visible))
         return seen
 
     def _titled_rows(
@@ -255,26 +270,25 @@ class Ranker:
         question (by ``rank_idf``), ascending: the title is the strongest first-stage evidence, and
         their sentences may lack the words that would make them ``pool`` rows."""
         wanted = self.params.weights.title_pool
-        t_indptr, t_articles = self._title_postings()
-        lo, hi = t_indptr[query.columns], t_indptr[query.columns + 1]
-        spans = [(a, b) for a, b in zip(lo.tolist(), hi.tolist(), strict=True)]
-        if wanted <= 0 or not any(b > a for a, b in spans):
+        t_indptr, t_articles, ones = self._title_postings()
+        if wanted <= 0:
             return np.zeros(0, dtype=np.int64)
-        articles, which = np.unique(np.concatenate([t_articles[a:b] for a, b in spans]), return_inverse=True)
-        held = np.bincount(which, weights=np.repeat(rank_idf, hi - lo), minlength=len(articles))
-        if visible is not None:
-            held[~visible[articles]] = 0.0
-        best = np.flatnonzero(held > 0)
-        if len(best) > wanted:
-            best = best[np.argpartition(-held[best], wanted - 1)[:wanted]]
+        # The articles' sums of rank_idf over the question terms their titles hold: the same
+        # compiled top-k as the sentence search, over the title postings (every entry weighs 1).
+        no_group = np.zeros(0, dtype=np.int64)
+        shown = visible if visible is not None else np.zeros(0, dtype=np.bool_)
+        best, _, _ = compiled().top_rows(
+            t_indptr, t_articles, ones, query.columns, rank_idf, rank_idf,
+            len(self.corpus.articles), wanted, no_group, shown, False,
+        )  # fmt: skip
         first_row = self.corpus.first_row
-        best_articles = np.sort(articles[best])
+        best_articles = np.sort(best)
         r_lo, r_len = first_row[best_articles], first_row[best_articles + 1] - first_row[best_articles]
         return (np.repeat(r_lo - np.cumsum(np.r_[0, r_len[:-1]]), r_len) + np.arange(int(r_len.sum()))).astype(np.int64)
 
-    def _title_postings(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """``(indptr, articles)``: the articles whose title holds term column ``c`` are
-        ``articles[indptr[c]:indptr[c + 1]]`` (worked out on first use)."""
+    def _title_postings(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]:
+        """``(indptr, articles, ones)``: the articles whose title holds term column ``c`` are
+        ``articles[indptr[c]:indptr[c + 1]]``; ``ones`` weighs each entry 1 (worked out on first use)."""
         if self._titles is None:
             vocab = self.corpus.index.vocabulary
             cols: list[int] = []
@@ -287,17 +301,20 @@ class Ranker:
             order = np.argsort(col, kind="stable")
             indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
             np.cumsum(np.bincount(col, minlength=len(vocab)), out=indptr[1:])
-            self._titles = (indptr, np.asarray(arts, dtype=np.int64)[order])
+            self._titles = (indptr, np.asarray(arts, dtype=np.int64)[order], np.ones(len(arts), dtype=np.float32))
         return self._titles
 
-    def rank(self, question: str, *, visible: NDArray[np.bool_] | None = None) -> Ranking:
-        """Every candidate sentence for a cleaned ``question``, best first (no abstention cut).
+    def rank(self, question: str, *, visible: NDArray[np.bool_] | None = None, depth: int | None = None) -> Ranking:
+        """The best ``depth`` candidate sentences (default ``AnswerParams.candidates``) for a cleaned
+        ``question``, best first (no abstention cut).
 
         ``visible`` (one flag per article) limits the ranking to those articles, e.g. the shipped
-        corpus plus one server's own; ``None`` ranks every article. Raises ``InvalidQuestion`` when
-        the question has no searchable words.
+        corpus plus one server's own; ``None`` ranks every article. A smaller ``depth`` is cheaper:
+        fewer sentences are read for the second stage. Raises ``InvalidQuestion`` when the question
+        has no searchable words.
         """
         params = self.params
+        wanted = params.candidates if depth is None else max(1, depth)
         terms = question_terms(question, self.tokenizer)
         speaker = speaker_terms(question, self.tokenizer)
         if speaker:
@@ -313,16 +330,16 @@ class Ranker:
         kind = AnswerType.of(question)
         pairs = sorted(set(itertools.pairwise(terms)))
         may_pair = self._possible_pairs(query, pairs, masks[keep])
-        # Bonuses only add, so the ``candidates``-th best first-stage score is a floor for the
-        # ``candidates``-th best final score: a row whose largest possible bonus cannot lift it to
+        # Bonuses only add, so the ``wanted``-th best first-stage score is a floor for the
+        # ``wanted``-th best final score: a row whose largest possible bonus cannot lift it to
         # that floor is not returned, and is dropped before its text is read.
         w = params.weights
         ceiling = first[keep] + w.bigram * may_pair.mean(axis=1) if pairs else first[keep].copy()
         if kind is not None:
             ceiling += w.name_type if kind in (AnswerType.PERSON, AnswerType.PLACE) else w.answer_type
         ceiling += params.speaker_bonus if speaker else 0.0
-        if len(keep) > params.candidates:
-            floor = np.partition(first[keep], len(keep) - params.candidates)[len(keep) - params.candidates]
+        if len(keep) > wanted:
+            floor = np.partition(first[keep], len(keep) - wanted)[len(keep) - wanted]
             alive = ceiling >= floor
             keep, may_pair = keep[alive], may_pair[alive]
         rows, final, cosine = rows[keep], first[keep].copy(), cosine[keep]
@@ -330,7 +347,7 @@ class Ranker:
         final += self._second_stage(question, kind, pairs, rows, may_pair.any(axis=1))
         if speaker:
             self._add_speaker(query, terms, speaker, rows, final, coverage)
-        order = np.lexsort((rows, -final))[: params.candidates]
+        order = np.lexsort((rows, -final))[:wanted]
         return Ranking(tuple(terms), rows[order], final[order], cosine[order], coverage[order], window[order])
 
     # ------------------------------------------------------------------ first stage
@@ -363,48 +380,26 @@ class Ranker:
             return None
         # Evidence rows: every row of the seeds' paragraphs and of the best-titled articles (rows
         # of a paragraph are consecutive).
-        starts = self._paragraph_starts()
-        paras = np.unique(np.searchsorted(starts, np.concatenate([seeds, titled_rows]), side="right") - 1)
+        starts, paragraph_of = self._paragraphs()
+        paras = np.unique(paragraph_of[np.concatenate([seeds, titled_rows])])
         p_lo, p_len = starts[paras], starts[paras + 1] - starts[paras]
         rows = np.repeat(p_lo - np.cumsum(np.r_[0, p_len[:-1]]), p_len) + np.arange(int(p_len.sum()))
         row_para = np.repeat(np.arange(len(paras)), p_len)
         article_of = table.article
-        arts, row_art = np.unique(article_of[rows], return_inverse=True)
+        row_articles = article_of[rows]  # ascending, as rows are
+        opens = np.r_[True, row_articles[1:] != row_articles[:-1]]
+        arts, row_art = row_articles[opens], np.cumsum(opens) - 1
         first_row = np.asarray(corpus.first_row, dtype=np.int64)
         a_lo, a_hi = first_row[arts], first_row[arts + 1]
-        sizes = (a_hi - a_lo).astype(np.float64)
-        absent = np.log(sizes + 1.0) + 1.0  # in-article idf of a term the article never uses
 
         rank_mass = float(rank_idf.sum()) + query.unknown_idf**w.idf_power * len(query.unknown)
         bits = _term_bits(idf)
-        indptr, indices, data = index.matrix.indptr, index.matrix.indices, index.matrix.data
-        t_indptr, t_articles = self._title_postings()
-        cosine = np.zeros(len(rows))
-        cosine_title = np.zeros(len(rows))  # the part of the cosine from terms the title holds too
-        local = np.zeros(len(rows))
-        mask = np.zeros(len(rows), dtype=np.int64)
-        title_mask = np.zeros(len(arts), dtype=np.int64)
-        local_mass = absent * n_terms
-        for j, col in enumerate(query.columns.tolist()):
-            p0, p1 = int(indptr[col]), int(indptr[col + 1])
-            if p1 == p0:
-                continue
-            posting = indices[p0:p1]
-            found = np.minimum(np.searchsorted(posting, rows), p1 - p0 - 1)
-            hit = posting[found] == rows
-            values = np.where(hit, data[p0 + found], 0.0) * query.weights[j]
-            cosine += values
-            mask |= np.where(hit, bits[j], 0)
-            titled = t_articles[int(t_indptr[col]) : int(t_indptr[col + 1])]
-            if len(titled):
-                place = np.minimum(np.searchsorted(titled, arts), len(titled) - 1)
-                in_title = titled[place] == arts
-                title_mask |= np.where(in_title, bits[j], 0)
-                cosine_title += np.where(in_title[row_art], values, 0.0)
-            df = np.searchsorted(posting, a_hi) - np.searchsorted(posting, a_lo)
-            term_local = np.log((sizes + 1.0) / (df + 1.0)) + 1.0
-            local += np.where(hit, term_local[row_art], 0.0)
-            local_mass += term_local - absent
+        m = index.matrix
+        t_indptr, t_articles, _ = self._title_postings()
+        cosine, cosine_title, local, mask, title_mask, local_mass = compiled().evidence(
+            m.indptr, m.indices, m.data, query.columns, query.weights, bits,
+            rows, row_art, a_lo, a_hi, t_indptr, t_articles, arts,
+        )  # fmt: skip
 
         # Candidates: the seeds, the rows of the best-titled articles that hold a question term, and
         # their neighbours in the same paragraph.
@@ -526,22 +521,15 @@ def _term_bits(idf: NDArray[np.float64]) -> NDArray[np.int64]:
 
 
 class _MaskMass:
-    """Sum of per-term weights over the bits set in term masks, read byte by byte from tables."""
+    """Sum of per-term weights over the bits set in term masks."""
 
     def __init__(self, weights: NDArray[np.float64], bits: NDArray[np.int64]) -> None:
-        by_bit = np.zeros(64)
         has = bits != 0
-        by_bit[np.log2(bits[has].astype(np.float64)).round().astype(np.int64)] = weights[has]
-        byte = np.arange(256)
-        table = ((byte[:, None] >> np.arange(8)) & 1).astype(np.float64)  # 256 x 8
-        # Only the bytes that hold a term's bit (one for a question of up to eight terms).
-        self._tables = [(8 * k, table @ by_bit[8 * k : 8 * k + 8]) for k in range(8) if by_bit[8 * k : 8 * k + 8].any()]
+        self._shifts = np.log2(bits[has].astype(np.float64)).round().astype(np.int64)
+        self._weights = np.asarray(weights, dtype=np.float64)[has]
 
     def __call__(self, masks: NDArray[np.int64]) -> NDArray[np.float64]:
-        total = np.zeros(len(masks))
-        for shift, table in self._tables:
-            total += table[(masks >> shift) & 255]
-        return total
+        return ((masks[:, None] >> self._shifts[None, :]) & 1).astype(np.float64) @ self._weights
 
 
 def _speaker_speaks(

@@ -178,12 +178,12 @@ def test_extended_ranker_equals_a_fresh_one(ranker, tokenizer):
     fresh = Ranker(corpus, tokenizer)
     fresh.prepare()
     assert all(np.array_equal(a, b) for a, b in zip(grown._title_postings(), fresh._title_postings(), strict=True))
-    assert np.array_equal(grown._paragraph_starts(), fresh._paragraph_starts())
+    assert all(np.array_equal(a, b) for a, b in zip(grown._paragraphs(), fresh._paragraphs(), strict=True))
     for question in ("Who will restore the last ferry boat?", "ferry company boats", "Quillfield bridge cost"):
         a, b = grown.rank(question), fresh.rank(question)
         assert a.rows.tolist() == b.rows.tolist()
         assert np.allclose(a.final, b.final)
-    assert ranker.corpus is not corpus and len(ranker._paragraph_starts()) < len(grown._paragraph_starts())
+    assert ranker.corpus is not corpus and len(ranker._paragraphs()[0]) < len(grown._paragraphs()[0])
 
 
 def test_extended_takes_exactly_one_more_article(ranker):
@@ -209,3 +209,11 @@ def test_the_bonus_ceiling_drops_only_rows_that_cannot_be_returned(ranker):
         cut = Ranker(ranker.corpus, ranker.tokenizer, AnswerParams(candidates=n)).rank(question)
         assert cut.rows.tolist() == full.rows[:n].tolist()
         assert np.allclose(cut.final, full.final[:n])
+
+
+@pytest.mark.parametrize("question", ["ferry river boats festival bridge", "Who opened the Quillfield bridge?", "cost"])
+@pytest.mark.parametrize("depth", [1, 2, 5])
+def test_a_shallow_ranking_is_the_head_of_the_full_one(ranker, question, depth):
+    full, shallow = ranker.rank(question), ranker.rank(question, depth=depth)
+    assert shallow.rows.tolist() == full.rows[:depth].tolist()
+    assert np.allclose(shallow.final, full.final[:depth])

@@ -3,7 +3,7 @@ import random
 import numpy as np
 import pytest
 
-from bot.retrieval.index import SentenceIndex
+from bot.retrieval.index import RowFilter, SentenceIndex
 
 WORDS = [f"w{i}" for i in range(40)]
 
@@ -53,11 +53,11 @@ def test_search_with_keep_finds_only_kept_rows_with_their_scores(seed):
         query = index.query_vector([rng.choice(WORDS) for _ in range(rng.randint(1, 5))])
         every = index.score(query)
         even = every.rows % 2 == 0
-        got = index.search(query, 7, keep=lambda rows: rows % 2 == 0)
+        got = index.search(query, 7, keep=RowFilter(np.arange(300) % 2, np.array([True, False])))
         assert np.all(got.rows % 2 == 0)
         expected = index.top(type(every)(every.rows[even], every.scores[even], every.coverage[even]), 7)
         assert np.allclose(got.scores, expected.scores, atol=1e-6)
-    nothing = index.search(index.query_vector(["w1"]), 5, keep=lambda rows: np.zeros(len(rows), dtype=bool))
+    nothing = index.search(index.query_vector(["w1"]), 5, keep=RowFilter(np.zeros(300, dtype=int), np.array([False])))
     assert len(nothing.rows) == 0
 
 

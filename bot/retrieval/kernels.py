@@ -1,0 +1,219 @@
+"""Compiled loops over posting lists (numba), for the two places where a question's cost is a walk
+over tens of thousands of postings: the top-``k`` search and the evidence lookup of the ranking.
+
+numpy needs several whole-array passes for what is one loop here (gather, multiply, scatter-add,
+read back, re-zero, partition), so these loops answer in about half the time (README "Scale").
+They are compiled on first use and cached on disk by numba; ``compiled()`` returns them, made once
+per process. The loops hold no Python objects and release the GIL, so a question answered in one
+thread does not stall another.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+BLOCK = 1 << 15  # rows scored together by ``top_rows`` (a 128 kB array of sums)
+
+
+def _top_rows(
+    indptr: NDArray[Any],
+    indices: NDArray[Any],
+    data: NDArray[Any],
+    columns: NDArray[Any],
+    weights: NDArray[Any],
+    term_idf: NDArray[Any],
+    n_rows: int,
+    k: int,
+    row_article: NDArray[Any],
+    visible: NDArray[Any],
+    with_coverage: bool,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """The ``k`` best rows by the weighted sum of the ``columns``' entries, best first (ties by
+    row), with the idf sum of the terms each holds (when ``with_coverage``; else zeros).
+
+    Rows are scored one block of ``BLOCK`` rows at a time: each posting list is sorted by row, so
+    the block's entries of every term are read in turn and summed in a block-sized array that stays
+    in the processor's cache, instead of scattered over an array as long as the index. With a
+    non-empty ``visible`` (one flag per group of rows), only rows whose group (``row_article``, or
+    the row itself when that is empty) is visible count.
+    """
+    filter_rows, by_group = len(visible) > 0, len(row_article) > 0
+    n_terms = len(columns)
+    cursor = np.empty(n_terms, dtype=np.int64)
+    end = np.empty(n_terms, dtype=np.int64)
+    for j in range(n_terms):
+        cursor[j], end[j] = indptr[columns[j]], indptr[columns[j] + 1]
+    block = np.zeros(BLOCK, dtype=np.float32)
+    touched = np.empty(BLOCK, dtype=np.int64)
+    # A heap of the best ``k`` so far, the worst (lowest score, then highest row) at its root.
+    heap_rows = np.empty(k, dtype=np.int64)
+    heap_scores = np.empty(k, dtype=np.float32)
+    filled = 0
+    for base in range(0, n_rows, BLOCK):
+        limit = base + BLOCK
+        n = 0
+        for j in range(n_terms):
+            weight = np.float32(weights[j])
+            p, e = cursor[j], end[j]
+            while p < e and indices[p] < limit:
+                row = indices[p]
+                if not filter_rows or visible[row_article[row] if by_group else row]:
+                    at = row - base
+                    if block[at] == 0.0:
+                        touched[n] = at
+                        n += 1
+                    block[at] += data[p] * weight
+                p += 1
+            cursor[j] = p
+        for i in range(n):
+            at = touched[i]
+            score = block[at]
+            block[at] = 0.0
+            row = base + at
+            if filled < k:  # sift up
+                pos = filled
+                filled += 1
+                while pos > 0:
+                    parent = (pos - 1) // 2
+                    if heap_scores[parent] < score or (heap_scores[parent] == score and heap_rows[parent] > row):
+                        break
+                    heap_scores[pos], heap_rows[pos] = heap_scores[parent], heap_rows[parent]
+                    pos = parent
+            elif score > heap_scores[0] or (score == heap_scores[0] and row < heap_rows[0]):  # sift down
+                pos = 0
+                while True:
+                    child = 2 * pos + 1
+                    if child >= k:
+                        break
+                    if child + 1 < k and (
+                        heap_scores[child + 1] < heap_scores[child]
+                        or (heap_scores[child + 1] == heap_scores[child] and heap_rows[child + 1] > heap_rows[child])
+                    ):
+                        child += 1
+                    if score < heap_scores[child] or (score == heap_scores[child] and row > heap_rows[child]):
+                        break
+                    heap_scores[pos], heap_rows[pos] = heap_scores[child], heap_rows[child]
+                    pos = child
+            else:
+                continue
+            heap_scores[pos] = score
+            heap_rows[pos] = row
+    by_row = np.argsort(heap_rows[:filled])
+    order = by_row[np.argsort(-heap_scores[by_row], kind="mergesort")]  # best first, ties by row
+    best_rows, best_scores = heap_rows[order], heap_scores[order]
+    coverage = np.zeros(filled)
+    if with_coverage:  # looked up for the chosen rows only: a binary search in each term's list
+        for j in range(len(columns)):
+            posting = indices[indptr[columns[j]] : indptr[columns[j] + 1]]
+            for i in range(filled):
+                place = np.searchsorted(posting, best_rows[i])
+                if place < len(posting) and posting[place] == best_rows[i]:
+                    coverage[i] += term_idf[j]
+    return best_rows, best_scores.astype(np.float64), coverage
+
+
+def _evidence(
+    indptr: NDArray[Any],
+    indices: NDArray[Any],
+    data: NDArray[Any],
+    columns: NDArray[Any],
+    weights: NDArray[Any],
+    bits: NDArray[Any],
+    rows: NDArray[Any],
+    row_article: NDArray[Any],
+    article_lo: NDArray[Any],
+    article_hi: NDArray[Any],
+    title_indptr: NDArray[Any],
+    title_articles: NDArray[Any],
+    articles: NDArray[Any],
+) -> tuple[NDArray[Any], ...]:
+    """What the ranking's first stage reads for each of the ``rows`` (ascending) and their
+    ``articles`` (ascending; ``row_article`` gives each row's place among them).
+
+    Returns per row: the cosine with the query, the part of it from terms the article's title
+    holds too, the sum of the in-article idf of the question terms it holds, its bit mask of
+    question terms; per article: the bit mask of question terms in its title and the sum of all
+    question terms' in-article idf. In-article idf of a term: ``ln((size + 1) / (df + 1)) + 1``,
+    with ``df`` the article's rows that hold it.
+    """
+    n_rows, n_articles = len(rows), len(articles)
+    cosine = np.zeros(n_rows)
+    cosine_title = np.zeros(n_rows)
+    local = np.zeros(n_rows)
+    mask = np.zeros(n_rows, dtype=np.int64)
+    title_mask = np.zeros(n_articles, dtype=np.int64)
+    local_mass = np.zeros(n_articles)
+    sizes = (article_hi - article_lo).astype(np.float64)
+    term_local = np.empty(n_articles)
+    in_title = np.zeros(n_articles, dtype=np.bool_)
+    for a in range(n_articles):
+        local_mass[a] = (np.log(sizes[a] + 1.0) + 1.0) * len(columns)
+    for j in range(len(columns)):
+        col = columns[j]
+        lo, hi = indptr[col], indptr[col + 1]
+        if hi == lo:
+            continue
+        posting = indices[lo:hi]
+        titled = title_articles[title_indptr[col] : title_indptr[col + 1]]
+        for a in range(n_articles):
+            df = np.searchsorted(posting, article_hi[a]) - np.searchsorted(posting, article_lo[a])
+            term_local[a] = np.log((sizes[a] + 1.0) / (df + 1.0)) + 1.0
+            local_mass[a] += term_local[a] - (np.log(sizes[a] + 1.0) + 1.0)
+            in_title[a] = False
+            if len(titled):
+                place = np.searchsorted(titled, articles[a])
+                if place < len(titled) and titled[place] == articles[a]:
+                    in_title[a] = True
+                    title_mask[a] |= bits[j]
+        weight = weights[j]
+        place = 0
+        for i in range(n_rows):
+            row = rows[i]
+            # rows ascend, so each search starts where the previous one ended
+            place += np.searchsorted(posting[place:], row)
+            if place >= len(posting):
+                break
+            if posting[place] != row:
+                continue
+            value = np.float64(data[lo + place]) * weight
+            cosine[i] += value
+            mask[i] |= bits[j]
+            a = row_article[i]
+            if in_title[a]:
+                cosine_title[i] += value
+            local[i] += term_local[a]
+    return cosine, cosine_title, local, mask, title_mask, local_mass
+
+
+@dataclass(frozen=True, slots=True)
+class Kernels:
+    """The compiled loops (see the functions of the same names, without the underscore)."""
+
+    top_rows: Callable[..., tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]]
+    evidence: Callable[..., tuple[NDArray[Any], ...]]
+
+
+@functools.cache
+def compiled() -> Kernels:
+    """The loops compiled by numba (imported here, on first use: a process that never searches does
+    not pay for it). Machine code is cached on disk next to this file or in the user's cache
+    folder; where neither is writable they are compiled in memory at every start (about a second)."""
+    import numba
+
+    def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            return numba.njit(cache=True, nogil=True)(fn)
+        except RuntimeError:  # no writable cache location
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return numba.njit(nogil=True)(fn)
+
+    return Kernels(top_rows=jit(_top_rows), evidence=jit(_evidence))
+
