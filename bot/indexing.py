@@ -40,11 +40,10 @@ def default_workers() -> int:
 def ingest_chunk(articles: Sequence[Article], analyse: Tokenizer) -> IndexedChunk:
     """Normalise, split and tokenise consecutive articles (the work of one chunk).
 
-    Titles are tokenised too (and dropped), so their words are among the tokenizer's known terms.
+    Titles are tokenised too (for the title postings), so their words are among the tokenizer's
+    known terms.
     """
-    for article in articles:
-        analyse(article.meta.title)
-    return index_chunk([sentence_spans(a.text) for a in articles], analyse)
+    return index_chunk([sentence_spans(a.text) for a in articles], analyse, [a.meta.title for a in articles])
 
 
 def index_articles(

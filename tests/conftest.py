@@ -16,6 +16,13 @@ TINY_CORPUS = ROOT / "tests" / "data" / "tiny_corpus"
 SHIPPED_CORPUS = ROOT / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_search_loops(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Compile the search loops (``bot.retrieval.kernels``) before the first test: on a fresh
+    checkout numba needs a few seconds once, which a test with a Discord deadline must not pay."""
+    build_service(TINY_CORPUS, tmp_path_factory.mktemp("warm-index")).warm_up()
+
+
 @pytest.fixture(scope="session")
 def tokenizer() -> Tokenizer:
     return default_tokenizer()

@@ -278,7 +278,7 @@ class SentenceIndex:
         from bot.retrieval.kernels import compiled
 
         m = self.matrix
-        no_filter = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_)
+        no_filter = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.bool_)
         group, allowed = (keep.group, keep.allowed) if keep is not None else no_filter
         rows, scores, matched = compiled().top_rows(
             m.indptr, m.indices, m.data, query.columns, query.weights, query.idf,

@@ -20,6 +20,31 @@ import numpy as np
 from numpy.typing import NDArray
 
 BLOCK = 1 << 15  # rows scored together by ``top_rows`` (a 128 kB array of sums)
+ROW_MAX = (1 << 31) - 1  # rows are numbered below this
+
+
+def _select(keys: NDArray[Any], n: int, k: int) -> None:
+    """Move the ``k`` largest of the distinct ``keys[:n]`` to ``keys[:k]`` (any order): quickselect.
+    (Written out: numba's np.partition triples the compile time.)"""
+    lo, hi, target = 0, n - 1, k - 1
+    while 0 <= target < n - 1 and lo < hi:
+        pivot = keys[(lo + hi) // 2]
+        i, j = lo, hi
+        while i <= j:
+            while keys[i] > pivot:
+                i += 1
+            while keys[j] < pivot:
+                j -= 1
+            if i <= j:
+                keys[i], keys[j] = keys[j], keys[i]
+                i += 1
+                j -= 1
+        if target <= j:
+            hi = j
+        elif target >= i:
+            lo = i
+        else:
+            break
 
 
 def _top_rows(
@@ -40,22 +65,27 @@ def _top_rows(
 
     Rows are scored one block of ``BLOCK`` rows at a time: each posting list is sorted by row, so
     the block's entries of every term are read in turn and summed in a block-sized array that stays
-    in the processor's cache, instead of scattered over an array as long as the index. With a
+    in the processor's cache, instead of scattered over an array as long as the index. The best
+    rows are picked as the blocks are read back: one comparison per row with the ``k``-th best so
+    far, a sort of the few that passed now and then. With a
     non-empty ``visible`` (one flag per group of rows), only rows whose group (``row_article``, or
-    the row itself when that is empty) is visible count.
+    the row itself when that is empty) is visible count. An empty ``data`` counts every entry as 1.
     """
-    filter_rows, by_group = len(visible) > 0, len(row_article) > 0
+    filter_rows, by_group, weighted = len(visible) > 0, len(row_article) > 0, len(data) > 0
     n_terms = len(columns)
     cursor = np.empty(n_terms, dtype=np.int64)
     end = np.empty(n_terms, dtype=np.int64)
     for j in range(n_terms):
         cursor[j], end[j] = indptr[columns[j]], indptr[columns[j] + 1]
     block = np.zeros(BLOCK, dtype=np.float32)
+    bits = block.view(np.int32)  # a positive float32's bits order as its value does
     touched = np.empty(BLOCK, dtype=np.int64)
-    # A heap of the best ``k`` so far, the worst (lowest score, then highest row) at its root.
-    heap_rows = np.empty(k, dtype=np.int64)
-    heap_scores = np.empty(k, dtype=np.float32)
-    filled = 0
+    # Rows are kept as one int64 key each, score bits above, (ROW_MAX - row) below, so a larger key
+    # is a better row (ties by lower row). Keys above ``least`` (the k-th best so far) are buffered;
+    # a full buffer is cut back to its best k.
+    buffer = np.empty(max(4 * k, 1024), dtype=np.int64)
+    held = 0
+    least = np.int64(-1)
     for base in range(0, n_rows, BLOCK):
         limit = base + BLOCK
         n = 0
@@ -69,45 +99,34 @@ def _top_rows(
                     if block[at] == 0.0:
                         touched[n] = at
                         n += 1
-                    block[at] += data[p] * weight
+                    block[at] += data[p] * weight if weighted else weight
                 p += 1
             cursor[j] = p
         for i in range(n):
             at = touched[i]
-            score = block[at]
+            key = (np.int64(bits[at]) << 32) | (ROW_MAX - (base + at))
             block[at] = 0.0
-            row = base + at
-            if filled < k:  # sift up
-                pos = filled
-                filled += 1
-                while pos > 0:
-                    parent = (pos - 1) // 2
-                    if heap_scores[parent] < score or (heap_scores[parent] == score and heap_rows[parent] > row):
-                        break
-                    heap_scores[pos], heap_rows[pos] = heap_scores[parent], heap_rows[parent]
-                    pos = parent
-            elif score > heap_scores[0] or (score == heap_scores[0] and row < heap_rows[0]):  # sift down
-                pos = 0
-                while True:
-                    child = 2 * pos + 1
-                    if child >= k:
-                        break
-                    if child + 1 < k and (
-                        heap_scores[child + 1] < heap_scores[child]
-                        or (heap_scores[child + 1] == heap_scores[child] and heap_rows[child + 1] > heap_rows[child])
-                    ):
-                        child += 1
-                    if score < heap_scores[child] or (score == heap_scores[child] and row > heap_rows[child]):
-                        break
-                    heap_scores[pos], heap_rows[pos] = heap_scores[child], heap_rows[child]
-                    pos = child
-            else:
-                continue
-            heap_scores[pos] = score
-            heap_rows[pos] = row
-    by_row = np.argsort(heap_rows[:filled])
-    order = by_row[np.argsort(-heap_scores[by_row], kind="mergesort")]  # best first, ties by row
-    best_rows, best_scores = heap_rows[order], heap_scores[order]
+            if key > least:
+                buffer[held] = key
+                held += 1
+                if held == len(buffer):  # keep the best k
+                    _select(buffer, held, k)
+                    held = k
+                    least = buffer[:k].min()
+    kept = min(held, k)
+    _select(buffer, held, kept)
+    keys = buffer[:kept]
+    for i in range(1, kept):  # insertion sort, best first
+        key = keys[i]
+        j = i - 1
+        while j >= 0 and keys[j] < key:
+            keys[j + 1] = keys[j]
+            j -= 1
+        keys[j + 1] = key
+    best_rows = ROW_MAX - (keys & ROW_MAX)
+    score_bits = (keys >> 32).astype(np.int32)
+    best_scores = score_bits.view(np.float32)
+    filled = len(keys)
     coverage = np.zeros(filled)
     if with_coverage:  # looked up for the chosen rows only: a binary search in each term's list
         for j in range(len(columns)):
@@ -206,6 +225,9 @@ def compiled() -> Kernels:
     not pay for it). Machine code is cached on disk next to this file or in the user's cache
     folder; where neither is writable they are compiled in memory at every start (about a second)."""
     import numba
+    from numba.extending import register_jitable
+
+    register_jitable(_select)  # called from _top_rows
 
     def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:

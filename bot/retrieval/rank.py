@@ -181,14 +181,20 @@ class Ranker:
         self.tokenizer = tokenizer
         self.params = params or AnswerParams()
         self._speech = frozenset(tokenizer.term(v) for v in SPEECH_VERBS)
-        self._titles: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]] | None = None
         self._paras: tuple[NDArray[np.int64], NDArray[np.int32]] | None = None
 
     def prepare(self) -> None:
-        """Work out the per-corpus tables now (they are otherwise made by the first question)."""
-        self._title_postings()
+        """Work out the per-corpus tables and load the compiled search loops now (the first question
+        would otherwise pay for them): one search for the rarest term, with and without a filter."""
         self._paragraphs()
-        compiled()
+        index = self.corpus.index
+        if index.n_rows and len(index.idf):
+            rarest = np.array([int(np.argmax(index.idf))])
+            query = QueryVector(rarest, np.ones(1), index.idf[rarest], (), index.max_idf())
+            every = np.ones(len(self.corpus.articles), dtype=np.bool_)
+            self._first_stage(query, None)
+            index.best_rows(query, 1, keep=RowFilter(self.corpus.table.article, every))
+            self._titled_rows(query, query.idf, every)
 
     def extended(self, corpus: CorpusIndex) -> Ranker:
         """A ranker for ``corpus``, which is this ranker's corpus with one article added at the end
@@ -198,20 +204,6 @@ class Ranker:
         article = len(self.corpus.articles)
         if len(corpus.articles) != article + 1:
             raise ValueError("extended() takes the corpus with exactly one article added")
-        if self._titles is not None:
-            indptr, articles, _ = self._titles
-            vocab = corpus.index.vocabulary
-            cols = np.array(
-                sorted({vocab[t] for t in self.tokenizer(corpus.articles[article].title) if t in vocab}), dtype=np.int64
-            )
-            grown = np.concatenate([indptr, np.full(len(vocab) + 1 - len(indptr), indptr[-1], dtype=np.int64)])
-            added = np.zeros(len(vocab) + 1, dtype=np.int64)
-            added[cols + 1] = 1
-            new._titles = (
-                grown + np.cumsum(added),
-                np.insert(articles, grown[cols + 1], article),
-                np.ones(len(articles) + len(cols), dtype=np.float32),
-            )
         if self._paras is not None:
             starts, row_para = self._paras
             lo, hi = int(corpus.first_row[article]), int(corpus.first_row[article + 1])
@@ -270,39 +262,21 @@ class Ranker:
         question (by ``rank_idf``), ascending: the title is the strongest first-stage evidence, and
         their sentences may lack the words that would make them ``pool`` rows."""
         wanted = self.params.weights.title_pool
-        t_indptr, t_articles, ones = self._title_postings()
+        titles = self.corpus.titles
         if wanted <= 0:
             return np.zeros(0, dtype=np.int64)
         # The articles' sums of rank_idf over the question terms their titles hold: the same
         # compiled top-k as the sentence search, over the title postings (every entry weighs 1).
-        no_group = np.zeros(0, dtype=np.int64)
+        no_group = np.zeros(0, dtype=np.int32)
         shown = visible if visible is not None else np.zeros(0, dtype=np.bool_)
         best, _, _ = compiled().top_rows(
-            t_indptr, t_articles, ones, query.columns, rank_idf, rank_idf,
+            titles.indptr, titles.articles, np.zeros(0, dtype=np.float32), query.columns, rank_idf, rank_idf,
             len(self.corpus.articles), wanted, no_group, shown, False,
         )  # fmt: skip
         first_row = self.corpus.first_row
         best_articles = np.sort(best)
         r_lo, r_len = first_row[best_articles], first_row[best_articles + 1] - first_row[best_articles]
         return (np.repeat(r_lo - np.cumsum(np.r_[0, r_len[:-1]]), r_len) + np.arange(int(r_len.sum()))).astype(np.int64)
-
-    def _title_postings(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]:
-        """``(indptr, articles, ones)``: the articles whose title holds term column ``c`` are
-        ``articles[indptr[c]:indptr[c + 1]]``; ``ones`` weighs each entry 1 (worked out on first use)."""
-        if self._titles is None:
-            vocab = self.corpus.index.vocabulary
-            cols: list[int] = []
-            arts: list[int] = []
-            for a, meta in enumerate(self.corpus.articles):
-                for c in {vocab[t] for t in self.tokenizer(meta.title) if t in vocab}:
-                    cols.append(c)
-                    arts.append(a)
-            col = np.asarray(cols, dtype=np.int64)
-            order = np.argsort(col, kind="stable")
-            indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
-            np.cumsum(np.bincount(col, minlength=len(vocab)), out=indptr[1:])
-            self._titles = (indptr, np.asarray(arts, dtype=np.int64)[order], np.ones(len(arts), dtype=np.float32))
-        return self._titles
 
     def rank(self, question: str, *, visible: NDArray[np.bool_] | None = None, depth: int | None = None) -> Ranking:
         """The best ``depth`` candidate sentences (default ``AnswerParams.candidates``) for a cleaned
@@ -395,10 +369,10 @@ class Ranker:
         rank_mass = float(rank_idf.sum()) + query.unknown_idf**w.idf_power * len(query.unknown)
         bits = _term_bits(idf)
         m = index.matrix
-        t_indptr, t_articles, _ = self._title_postings()
+        titles = corpus.titles
         cosine, cosine_title, local, mask, title_mask, local_mass = compiled().evidence(
             m.indptr, m.indices, m.data, query.columns, query.weights, bits,
-            rows, row_art, a_lo, a_hi, t_indptr, t_articles, arts,
+            rows, row_art, a_lo, a_hi, titles.indptr, titles.articles, arts,
         )  # fmt: skip
 
         # Candidates: the seeds, the rows of the best-titled articles that hold a question term, and
@@ -460,26 +434,39 @@ class Ranker:
         rows: NDArray[np.int64],
         may_pair: NDArray[np.bool_],
     ) -> NDArray[np.float64]:
-        """Answer-type and word-pair bonuses for the re-ranked rows; only rows that ``may_pair``
-        are tokenised for word pairs."""
+        """Answer-type and word-pair bonuses for the re-ranked rows; word pairs are looked up only
+        in the rows that ``may_pair``, in their saved term sequences (no text is tokenised)."""
         w = self.params.weights
         bonus = np.zeros(len(rows))
-        if kind is None and not pairs:
-            return bonus
-        words = question_words(question)
-        type_bonus = w.name_type if kind in (AnswerType.PERSON, AnswerType.PLACE) else w.answer_type
-        table = self.corpus.table
-        wanted = set(pairs)
-        for i, (r, pairable) in enumerate(zip(rows.tolist(), may_pair.tolist(), strict=True)):
-            if kind is None and not pairable:
-                continue
-            text = table.text(r)
-            if kind is not None and kind.matches(text, words):
-                bonus[i] += type_bonus
-            if pairable:
-                found = wanted.intersection(itertools.pairwise(self.tokenizer(text)))
-                bonus[i] += w.bigram * len(found) / len(wanted)
+        if kind is not None:
+            words = question_words(question)
+            type_bonus = w.name_type if kind in (AnswerType.PERSON, AnswerType.PLACE) else w.answer_type
+            table = self.corpus.table
+            for i, r in enumerate(rows.tolist()):
+                if kind.matches(table.text(r), words):
+                    bonus[i] += type_bonus
+        if pairs and may_pair.any():
+            bonus[may_pair] += w.bigram * self._pairs_found(pairs, rows[may_pair]) / len(pairs)
         return bonus
+
+    def _pairs_found(self, pairs: Sequence[tuple[str, str]], rows: NDArray[np.int64]) -> NDArray[np.int64]:
+        """How many of the distinct word ``pairs`` occur in each row, adjacent and in order (stop
+        words left out, as in the question's terms)."""
+        vocab = self.corpus.index.vocabulary
+        n = len(vocab)
+        known = [vocab[a] * n + vocab[b] for a, b in pairs if a in vocab and b in vocab]
+        codes = np.unique(np.array(known, dtype=np.int64))
+        if len(codes) == 0:
+            return np.zeros(len(rows), dtype=np.int64)
+        sequences = self.corpus.sequences
+        lo, lengths = sequences.indptr[rows], sequences.indptr[rows + 1] - sequences.indptr[rows]
+        at = np.repeat(lo - np.cumsum(np.r_[0, lengths[:-1]]), lengths) + np.arange(int(lengths.sum()))
+        columns = sequences.columns[at].astype(np.int64)
+        owner = np.repeat(np.arange(len(rows)), lengths)
+        adjacent = columns[:-1] * n + columns[1:]
+        hit = (owner[:-1] == owner[1:]) & np.isin(adjacent, codes)
+        distinct = np.unique(owner[:-1][hit] * len(codes) + np.searchsorted(codes, adjacent[hit]))
+        return np.bincount(distinct // len(codes), minlength=len(rows))
 
     def _add_speaker(
         self,

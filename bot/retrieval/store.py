@@ -6,7 +6,8 @@ On disk (``index_dir``)::
     build-<id>/params.json   format version, package version, corpus fingerprint, sizes
     build-<id>/articles.json article metadata and each article's row range
     build-<id>/terms.json    vocabulary in column order
-    build-<id>/*.npy         sentence table and sparse matrix arrays (loaded with allow_pickle=False)
+    build-<id>/*.npy         sentence table, sparse matrix, term sequences and title postings
+                             (loaded with allow_pickle=False)
     build-<id>/texts.bin     all sentence texts, UTF-8, concatenated (sliced by texts_offsets.npy)
 
 A save writes a new build folder, fsyncs it, then swaps ``CURRENT``; a crash at any point leaves
@@ -34,7 +35,7 @@ from bot.models import ArticleMeta, Document, Sentence
 from bot.retrieval.index import SentenceIndex, term_counts
 
 FORMAT = "newsbot-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: term sequences of the rows and title postings are saved
 _TABLE_FIELDS = ("article", "position", "paragraph", "start", "end")
 
 
@@ -111,6 +112,55 @@ class SentenceTable:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class TermSequences:
+    """Each row's term columns in text order, stop words left out: row ``r`` is
+    ``columns[indptr[r]:indptr[r + 1]]`` (what the tokenizer gave for its sentence)."""
+
+    indptr: NDArray[np.int64]
+    columns: NDArray[np.int32]
+
+    def appended(self, rows: Sequence[Sequence[int]]) -> TermSequences:
+        """A new value with ``rows`` (each a list of term columns) added at the end."""
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        added = np.fromiter((c for row in rows for c in row), dtype=np.int32, count=int(lengths.sum()))
+        return TermSequences(
+            np.concatenate([self.indptr, self.indptr[-1] + np.cumsum(lengths)]),
+            np.concatenate([self.columns, added]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TitlePostings:
+    """For each term column ``c``, the articles whose title holds it, ascending:
+    ``articles[indptr[c]:indptr[c + 1]]``. Title words that no sentence holds have no column."""
+
+    indptr: NDArray[np.int32]
+    articles: NDArray[np.int32]
+
+    @classmethod
+    def build(cls, titles: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> TitlePostings:
+        """From each article's title terms, in article order."""
+        pairs = [(vocabulary[t], a) for a, terms in enumerate(titles) for t in set(terms) if t in vocabulary]
+        cols = np.fromiter((c for c, _ in pairs), dtype=np.int64, count=len(pairs))
+        arts = np.fromiter((a for _, a in pairs), dtype=np.int32, count=len(pairs))
+        order = np.argsort(cols, kind="stable")  # articles stay ascending within a column
+        indptr = np.zeros(len(vocabulary) + 1, dtype=np.int32)  # int32 as the matrix's (one compiled loop)
+        np.cumsum(np.bincount(cols, minlength=len(vocabulary)), out=indptr[1:])
+        return cls(indptr, arts[order])
+
+    def with_article(self, title: Sequence[str], article: int, vocabulary: dict[str, int]) -> TitlePostings:
+        """A new value with the title terms of ``article`` (numbered after every article so far) added,
+        over ``vocabulary`` (this one's columns plus any new ones at the end)."""
+        cols = np.array(sorted({vocabulary[t] for t in title if t in vocabulary}), dtype=np.int64)
+        grown = np.concatenate([self.indptr, np.full(len(vocabulary) + 1 - len(self.indptr), self.indptr[-1])])
+        added = np.zeros(len(vocabulary) + 1, dtype=np.int32)
+        added[cols + 1] = 1
+        return TitlePostings(
+            (grown + np.cumsum(added)).astype(np.int32), np.insert(self.articles, grown[cols + 1], article)
+        )
+
+
 Spans = Sequence[tuple[int, int, int]]
 """An article's unique sentences as ``(start, end, paragraph)`` offsets into its normalised text."""
 
@@ -121,7 +171,8 @@ class IndexedChunk:
 
     Row-aligned sentence fields as in ``SentenceTable``; ``texts`` holds the sentences' UTF-8
     bytes end to end (``text_lengths`` each); ``counts`` is a ``rows x len(terms)`` count matrix
-    over the chunk's own vocabulary ``terms``.
+    over the chunk's own vocabulary ``terms``; ``sequence`` holds every row's terms in order as
+    positions in ``terms`` (``term_lengths`` each); ``titles`` the articles' title terms.
     """
 
     sentences: NDArray[np.int64]
@@ -133,10 +184,16 @@ class IndexedChunk:
     texts: bytes
     terms: tuple[str, ...]
     counts: sparse.csr_matrix
+    sequence: NDArray[np.int32]
+    term_lengths: NDArray[np.int64]
+    titles: tuple[tuple[str, ...], ...]
 
 
-def index_chunk(documents: Sequence[tuple[str, Spans]], analyse: Callable[[str], list[str]]) -> IndexedChunk:
-    """Cut each ``(normalised text, spans)`` into sentences and tokenise them with ``analyse``."""
+def index_chunk(
+    documents: Sequence[tuple[str, Spans]], analyse: Callable[[str], list[str]], titles: Sequence[str]
+) -> IndexedChunk:
+    """Cut each ``(normalised text, spans)`` into sentences and tokenise them and the articles'
+    ``titles`` with ``analyse``."""
     vocabulary: dict[str, int] = {}
     intern = vocabulary.setdefault
     ids: list[int] = []
@@ -157,7 +214,9 @@ def index_chunk(documents: Sequence[tuple[str, Spans]], analyse: Callable[[str],
             paragraph.append(para)
             start.append(lo)
             end.append(hi)
-    counts = term_counts(np.asarray(ids, dtype=np.int64), np.asarray(lengths, dtype=np.int64), len(vocabulary))
+    sequence = np.asarray(ids, dtype=np.int32)
+    term_lengths = np.asarray(lengths, dtype=np.int64)
+    counts = term_counts(sequence.astype(np.int64), term_lengths, len(vocabulary))
     return IndexedChunk(
         sentences=np.asarray([len(spans) for _, spans in documents], dtype=np.int64),
         position=np.asarray(position, dtype=np.int32),
@@ -168,6 +227,9 @@ def index_chunk(documents: Sequence[tuple[str, Spans]], analyse: Callable[[str],
         texts=b"".join(encoded),
         terms=tuple(vocabulary),
         counts=counts,
+        sequence=sequence,
+        term_lengths=term_lengths,
+        titles=tuple(tuple(analyse(t)) for t in titles),
     )
 
 
@@ -182,6 +244,7 @@ class CorpusBuilder:
         self._articles: list[ArticleMeta] = []
         self._chunks: list[IndexedChunk] = []
         self._columns: list[NDArray[np.int32]] = []
+        self._sequences: list[NDArray[np.int32]] = []
         self._vocabulary: dict[str, int] = {}
 
     def add(self, articles: Sequence[ArticleMeta], chunk: IndexedChunk) -> None:
@@ -191,6 +254,7 @@ class CorpusBuilder:
         intern, vocabulary = self._vocabulary.setdefault, self._vocabulary
         mapping = np.fromiter((intern(t, len(vocabulary)) for t in chunk.terms), dtype=np.int32, count=len(chunk.terms))
         self._columns.append(mapping[chunk.counts.indices] if len(mapping) else np.zeros(0, dtype=np.int32))
+        self._sequences.append(mapping[chunk.sequence] if len(mapping) else np.zeros(0, dtype=np.int32))
         self._articles.extend(articles)
         self._chunks.append(chunk)
 
@@ -221,6 +285,11 @@ class CorpusBuilder:
             shape=(len(lengths), len(self._vocabulary)),
         )
         self._columns = []
+        term_lengths = joined("term_lengths", np.int64)
+        sequence_indptr = np.zeros(len(term_lengths) + 1, dtype=np.int64)
+        np.cumsum(term_lengths, out=sequence_indptr[1:])
+        sequences = TermSequences(sequence_indptr, np.concatenate([np.zeros(0, np.int32), *self._sequences]))
+        self._sequences = []
         table = SentenceTable(
             article=np.repeat(np.arange(len(sentences), dtype=np.int32), sentences),
             position=joined("position", np.int32),  # type: ignore[arg-type]
@@ -235,6 +304,8 @@ class CorpusBuilder:
             first_row=first,
             table=table,
             index=SentenceIndex.from_counts(counts, self._vocabulary),
+            sequences=sequences,
+            titles=TitlePostings.build([t for c in chunks for t in c.titles], self._vocabulary),
             fingerprint=fingerprint,
             tokenizer=tokenizer,
             words=words or {},
@@ -246,13 +317,16 @@ class CorpusIndex:
     """Everything needed to answer from a corpus without re-reading it.
 
     ``words`` maps words seen while building to their terms (``Tokenizer.learn`` takes it), so a
-    loaded index can answer without loading the stemmer.
+    loaded index can answer without loading the stemmer. ``sequences`` and ``titles`` are made by
+    the build so that a question never re-tokenises sentences or titles.
     """
 
     articles: tuple[ArticleMeta, ...]
     first_row: NDArray[np.int64]
     table: SentenceTable
     index: SentenceIndex
+    sequences: TermSequences
+    titles: TitlePostings
     fingerprint: str
     tokenizer: dict[str, object]
     words: dict[str, str] = field(default_factory=dict, repr=False)
@@ -269,7 +343,7 @@ class CorpusIndex:
         """Tokenise every sentence with ``analyse`` and index it."""
         spans = [(d.text, [(s.start, s.end, s.paragraph) for s in d.sentences]) for d in documents]
         builder = CorpusBuilder()
-        builder.add([d.meta for d in documents], index_chunk(spans, analyse))
+        builder.add([d.meta for d in documents], index_chunk(spans, analyse, [d.meta.title for d in documents]))
         return builder.finish(fingerprint=fingerprint, tokenizer=tokenizer)
 
     def with_document(self, document: Document, analyse: Callable[[str], list[str]]) -> CorpusIndex:
@@ -279,11 +353,16 @@ class CorpusIndex:
         milliseconds on a large corpus; a full build later recomputes every weight.
         """
         sentences = document.sentences
+        term_lists = [analyse(s.text) for s in sentences]
+        index = self.index.extended(term_lists)
+        vocabulary = index.vocabulary
         return CorpusIndex(
             articles=(*self.articles, document.meta),
             first_row=np.append(self.first_row, self.first_row[-1] + len(sentences)),
             table=self.table.appended(len(self.articles), sentences),
-            index=self.index.extended([analyse(s.text) for s in sentences]),
+            index=index,
+            sequences=self.sequences.appended([[vocabulary[t] for t in terms] for terms in term_lists]),
+            titles=self.titles.with_article(analyse(document.meta.title), len(self.articles), vocabulary),
             fingerprint=self.fingerprint,
             tokenizer=self.tokenizer,
             words=self.words,
@@ -320,6 +399,10 @@ class CorpusIndex:
             offsets, blob = self.table.packed()
             arrays["texts_offsets"] = offsets
             arrays["first_row"] = self.first_row
+            arrays["sequence_indptr"] = self.sequences.indptr
+            arrays["sequence_columns"] = self.sequences.columns
+            arrays["title_indptr"] = self.titles.indptr
+            arrays["title_articles"] = self.titles.articles
             for name, array in arrays.items():
                 with open(tmp / f"{name}.npy", "wb") as fh:
                     np.save(fh, np.ascontiguousarray(array), allow_pickle=False)
@@ -389,11 +472,13 @@ class CorpusIndex:
                 f"{params.get('format_version')!r}; this program reads version {FORMAT_VERSION}"
             )
         try:
-            mode = "r" if mmap else None
+            # Copy-on-write maps: read lazily like read-only ones, but typed like arrays built in
+            # memory, so the compiled search loops need one machine-code version for both.
+            mode = "c" if mmap else None
 
             def arr(name: str) -> NDArray[np.generic]:
-                # A plain read-only view of the map: indexing an np.memmap goes through a
-                # Python-level __getitem__ (tens of microseconds a call).
+                # A plain view of the map: indexing an np.memmap goes through a Python-level
+                # __getitem__ (tens of microseconds a call).
                 return np.asarray(np.load(build / f"{name}.npy", allow_pickle=False, mmap_mode=mode))
 
             rows = int(params["rows"])
@@ -410,11 +495,21 @@ class CorpusIndex:
             words_file = build / "words.json"
             words = json.loads(words_file.read_text("utf-8")) if words_file.exists() else {}
             first_row = np.asarray(arr("first_row"), dtype=np.int64)
+            sequences = TermSequences(arr("sequence_indptr"), arr("sequence_columns"))  # type: ignore[arg-type]
+            titles = TitlePostings(arr("title_indptr"), arr("title_articles"))  # type: ignore[arg-type]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexFormatError(f"index in {build} is damaged: {exc}") from exc
-        if len(table) != rows or len(first_row) != len(articles) + 1:
+        if (
+            len(table) != rows
+            or len(first_row) != len(articles) + 1
+            or len(sequences.indptr) != rows + 1
+            or len(titles.indptr) != len(terms) + 1
+        ):
             raise IndexFormatError(f"index in {build} is inconsistent; rebuild it")
-        return cls(articles, first_row, table, index, str(params["fingerprint"]), dict(params["tokenizer"]), words)
+        return cls(
+            articles, first_row, table, index, sequences, titles,
+            str(params["fingerprint"]), dict(params["tokenizer"]), words,
+        )  # fmt: skip
 
 
 _META_FIELDS = ("id", "title", "url", "published", "source")

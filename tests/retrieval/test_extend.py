@@ -57,3 +57,27 @@ def test_with_document_then_save_and_load(tokenizer, tmp_path):
             grown.sentence(r) for r in range(len(grown.table))
         ]
         assert np.allclose(loaded.index.matrix.toarray(), grown.index.matrix.toarray())
+        assert np.array_equal(loaded.sequences.columns, grown.sequences.columns)
+        assert np.array_equal(loaded.titles.articles, grown.titles.articles)
+
+
+def test_with_document_keeps_term_sequences_and_title_postings_as_a_full_build_makes_them(tokenizer):
+    documents = [ingest(a) for a in load_corpus(TINY_CORPUS).articles]
+    extra = ingest(
+        Article(ArticleMeta(id="kiln", title="Kiln fired by the potters"), "The potters fired the kiln. It glowed.")
+    )
+    build = CorpusIndex.build
+    grown = build(documents, tokenizer, fingerprint="f", tokenizer={}).with_document(extra, tokenizer)
+    fresh = build([*documents, extra], tokenizer, fingerprint="f", tokenizer={})
+    assert grown.index.vocabulary == fresh.index.vocabulary
+    for name in ("indptr", "columns"):
+        assert np.array_equal(getattr(grown.sequences, name), getattr(fresh.sequences, name))
+    for name in ("indptr", "articles"):
+        assert np.array_equal(getattr(grown.titles, name), getattr(fresh.titles, name))
+    # The sequences are the sentences' terms, in order.
+    terms = fresh.index.terms()
+    for row in range(len(fresh.table)):
+        columns = fresh.sequences.columns[fresh.sequences.indptr[row] : fresh.sequences.indptr[row + 1]]
+        assert [terms[c] for c in columns] == tokenizer(fresh.table.text(row))
+    kiln = fresh.index.vocabulary[tokenizer.term("kiln")]
+    assert fresh.titles.articles[fresh.titles.indptr[kiln] : fresh.titles.indptr[kiln + 1]].tolist() == [len(documents)]

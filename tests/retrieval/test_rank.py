@@ -177,7 +177,6 @@ def test_extended_ranker_equals_a_fresh_one(ranker, tokenizer):
     grown = ranker.extended(corpus)
     fresh = Ranker(corpus, tokenizer)
     fresh.prepare()
-    assert all(np.array_equal(a, b) for a, b in zip(grown._title_postings(), fresh._title_postings(), strict=True))
     assert all(np.array_equal(a, b) for a, b in zip(grown._paragraphs(), fresh._paragraphs(), strict=True))
     for question in ("Who will restore the last ferry boat?", "ferry company boats", "Quillfield bridge cost"):
         a, b = grown.rank(question), fresh.rank(question)
