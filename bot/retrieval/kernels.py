@@ -138,6 +138,27 @@ def _top_rows(
     return best_rows, best_scores.astype(np.float64), coverage
 
 
+def _gallop(values: NDArray[Any], start: int, target: int) -> int:
+    """The first place at or after ``start`` where ascending ``values`` reach ``target``: steps
+    doubling from ``start``, then a binary search (cheap when the place is near ``start``)."""
+    n = len(values)
+    if start >= n or values[start] >= target:
+        return start
+    step = 1
+    lo = start  # values[lo] < target
+    while lo + step < n and values[lo + step] < target:
+        lo += step
+        step *= 2
+    hi = min(lo + step, n)  # values[hi] >= target, or hi == n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if values[mid] < target:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
 def _evidence(
     indptr: NDArray[Any],
     indices: NDArray[Any],
@@ -181,22 +202,22 @@ def _evidence(
             continue
         posting = indices[lo:hi]
         titled = title_articles[title_indptr[col] : title_indptr[col + 1]]
+        # Articles and rows ascend: every search starts where the previous one ended.
+        place = title_place = 0
         for a in range(n_articles):
-            df = np.searchsorted(posting, article_hi[a]) - np.searchsorted(posting, article_lo[a])
-            term_local[a] = np.log((sizes[a] + 1.0) / (df + 1.0)) + 1.0
+            place = _gallop(posting, place, article_lo[a])
+            end = _gallop(posting, place, article_hi[a])
+            term_local[a] = np.log((sizes[a] + 1.0) / (end - place + 1.0)) + 1.0
             local_mass[a] += term_local[a] - (np.log(sizes[a] + 1.0) + 1.0)
-            in_title[a] = False
-            if len(titled):
-                place = np.searchsorted(titled, articles[a])
-                if place < len(titled) and titled[place] == articles[a]:
-                    in_title[a] = True
-                    title_mask[a] |= bits[j]
+            title_place = _gallop(titled, title_place, articles[a])
+            in_title[a] = title_place < len(titled) and titled[title_place] == articles[a]
+            if in_title[a]:
+                title_mask[a] |= bits[j]
         weight = weights[j]
         place = 0
         for i in range(n_rows):
             row = rows[i]
-            # rows ascend, so each search starts where the previous one ended
-            place += np.searchsorted(posting[place:], row)
+            place = _gallop(posting, place, row)
             if place >= len(posting):
                 break
             if posting[place] != row:
@@ -211,12 +232,159 @@ def _evidence(
     return cosine, cosine_title, local, mask, title_mask, local_mass
 
 
+def _mass(mask: int, bits: NDArray[Any], weights: NDArray[Any]) -> float:
+    """Sum of ``weights[j]`` over the terms ``j`` whose bit is set in ``mask``."""
+    total = 0.0
+    for j in range(len(bits)):
+        if mask & bits[j]:
+            total += weights[j]
+    return total
+
+
+def _first_stage(
+    indptr: NDArray[Any],
+    indices: NDArray[Any],
+    data: NDArray[Any],
+    columns: NDArray[Any],
+    weights: NDArray[Any],
+    bits: NDArray[Any],
+    plain_idf: NDArray[Any],
+    rank_idf: NDArray[Any],
+    seeds: NDArray[Any],
+    titled: NDArray[Any],
+    starts: NDArray[Any],
+    paragraph_of: NDArray[Any],
+    article_of: NDArray[Any],
+    first_row: NDArray[Any],
+    title_indptr: NDArray[Any],
+    title_articles: NDArray[Any],
+    coef: NDArray[Any],
+) -> tuple[NDArray[Any], ...]:
+    """The ranking's first stage (``Ranker._first_stage`` documents the features and ``coef``
+    holds, in order: mass, rank_mass, cosine, cosine_coverage, window, paragraph, title, local,
+    previous, title_term_share).
+
+    ``seeds`` and ``titled`` (ascending rows) give the evidence rows: every row of their paragraphs.
+    The candidates are the seeds, the ``titled`` rows that hold a question term, and their
+    neighbours in the paragraph. Returns, per candidate (ascending): row, score, cosine, idf
+    coverage, window idf coverage and its bit mask of question terms.
+    """
+    mass, rank_mass, w_cosine, w_cov, w_window = coef[0], coef[1], coef[2], coef[3], coef[4]
+    w_paragraph, w_title, w_local, w_previous, share = coef[5], coef[6], coef[7], coef[8], coef[9]
+    # Paragraphs of the seeds and titled rows: two ascending lists merged, repeats dropped.
+    n_s, n_t = len(seeds), len(titled)
+    paras = np.empty(n_s + n_t, dtype=np.int64)
+    n_p, i, j = 0, 0, 0
+    while i < n_s or j < n_t:
+        if j >= n_t or (i < n_s and seeds[i] <= titled[j]):
+            p = paragraph_of[seeds[i]]
+            i += 1
+        else:
+            p = paragraph_of[titled[j]]
+            j += 1
+        if n_p == 0 or paras[n_p - 1] != p:
+            paras[n_p] = p
+            n_p += 1
+    # Evidence rows, each with its paragraph (index into paras) and article (index into arts).
+    total = 0
+    for q in range(n_p):
+        total += starts[paras[q] + 1] - starts[paras[q]]
+    rows = np.empty(total, dtype=np.int64)
+    row_para = np.empty(total, dtype=np.int64)
+    row_art = np.empty(total, dtype=np.int64)
+    arts = np.empty(total, dtype=np.int64)
+    n, n_a = 0, 0
+    for q in range(n_p):
+        for r in range(starts[paras[q]], starts[paras[q] + 1]):
+            rows[n] = r
+            row_para[n] = q
+            a = article_of[r]
+            if n_a == 0 or arts[n_a - 1] != a:
+                arts[n_a] = a
+                n_a += 1
+            row_art[n] = n_a - 1
+            n += 1
+    arts = arts[:n_a]
+    a_lo = np.empty(n_a, dtype=np.int64)
+    a_hi = np.empty(n_a, dtype=np.int64)
+    for a in range(n_a):
+        a_lo[a], a_hi[a] = first_row[arts[a]], first_row[arts[a] + 1]
+    cosine, cosine_title, local, mask, title_mask, local_mass = _evidence(
+        indptr, indices, data, columns, weights, bits, rows, row_art, a_lo, a_hi, title_indptr, title_articles, arts
+    )
+    # Candidates: flag the core rows (seeds, titled rows holding a question term) and their
+    # neighbours in the paragraph, by their place among the evidence rows.
+    chosen = np.zeros(total, dtype=np.bool_)
+    at = 0
+    for i in range(n_s):
+        while rows[at] < seeds[i]:
+            at += 1
+        chosen[at] = True
+    at = 0
+    for i in range(n_t):
+        while rows[at] < titled[i]:
+            at += 1
+        if cosine[at] > 0:
+            chosen[at] = True
+    core = chosen.copy()
+    for at in range(total):
+        if core[at]:
+            if at > 0 and row_para[at - 1] == row_para[at]:
+                chosen[at - 1] = True
+            if at + 1 < total and row_para[at + 1] == row_para[at]:
+                chosen[at + 1] = True
+    para_mask = np.zeros(n_p, dtype=np.int64)
+    for at in range(total):
+        para_mask[row_para[at]] |= mask[at]
+    n_c = 0
+    for at in range(total):
+        if chosen[at]:
+            n_c += 1
+    cand = np.empty(n_c, dtype=np.int64)
+    score = np.empty(n_c)
+    cos = np.empty(n_c)
+    coverage = np.empty(n_c)
+    window_coverage = np.empty(n_c)
+    own = np.empty(n_c, dtype=np.int64)
+    c = 0
+    for at in range(total):
+        if not chosen[at]:
+            continue
+        before = at > 0 and row_para[at - 1] == row_para[at]
+        after = at + 1 < total and row_para[at + 1] == row_para[at]
+        mine = mask[at]
+        window = mine
+        if before:
+            window |= mask[at - 1]
+        if after:
+            window |= mask[at + 1]
+        title = title_mask[row_art[at]]
+        cos_t = cosine[at] - (1.0 - share) * cosine_title[at]
+        cov_t = (_mass(mine, bits, rank_idf) - (1.0 - share) * _mass(mine & title, bits, rank_idf)) / rank_mass
+        value = w_cosine * cos_t + w_cov * cos_t * cov_t
+        value += w_window * _mass(window, bits, rank_idf) / rank_mass
+        value += w_paragraph * _mass(para_mask[row_para[at]], bits, rank_idf) / rank_mass
+        value += w_title * _mass(title, bits, rank_idf) / rank_mass
+        value += w_local * local[at] / local_mass[row_art[at]]
+        if before:
+            value += w_previous * cosine[at - 1]
+        cand[c] = rows[at]
+        score[c] = value
+        cos[c] = cosine[at]
+        coverage[c] = _mass(mine, bits, plain_idf) / mass
+        window_coverage[c] = _mass(window, bits, plain_idf) / mass
+        own[c] = mine
+        c += 1
+    return cand, score, cos, coverage, window_coverage, own
+
+
 @dataclass(frozen=True, slots=True)
 class Kernels:
     """The compiled loops (see the functions of the same names, without the underscore)."""
 
     top_rows: Callable[..., tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]]
     evidence: Callable[..., tuple[NDArray[Any], ...]]
+    first_stage: Callable[..., tuple[NDArray[Any], ...]]
 
 
 @functools.cache
@@ -227,7 +395,8 @@ def compiled() -> Kernels:
     import numba
     from numba.extending import register_jitable
 
-    register_jitable(_select)  # called from _top_rows
+    for helper in (_select, _gallop, _evidence, _mass):  # called from the loops below
+        register_jitable(helper)
 
     def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
@@ -237,5 +406,5 @@ def compiled() -> Kernels:
                 warnings.simplefilter("ignore")
                 return numba.njit(nogil=True)(fn)
 
-    return Kernels(top_rows=jit(_top_rows), evidence=jit(_evidence))
+    return Kernels(top_rows=jit(_top_rows), evidence=jit(_evidence), first_stage=jit(_first_stage))
 

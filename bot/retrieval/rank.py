@@ -341,7 +341,7 @@ class Ranker:
         paragraph or a title are a bit mask and their idf mass is read from byte tables.
         """
         w = self.params.weights
-        corpus, index, table = self.corpus, self.corpus.index, self.corpus.table
+        corpus, index = self.corpus, self.corpus.index
         n_terms, mass = len(query.columns), query.idf_mass
         if n_terms == 0 or mass <= 0:
             return None
@@ -352,65 +352,18 @@ class Ranker:
         titled_rows = self._titled_rows(query, rank_idf, visible)
         if len(seeds) == 0 and len(titled_rows) == 0:
             return None
-        # Evidence rows: every row of the seeds' paragraphs and of the best-titled articles (rows
-        # of a paragraph are consecutive).
-        starts, paragraph_of = self._paragraphs()
-        paras = np.unique(paragraph_of[np.concatenate([seeds, titled_rows])])
-        p_lo, p_len = starts[paras], starts[paras + 1] - starts[paras]
-        rows = np.repeat(p_lo - np.cumsum(np.r_[0, p_len[:-1]]), p_len) + np.arange(int(p_len.sum()))
-        row_para = np.repeat(np.arange(len(paras)), p_len)
-        article_of = table.article
-        row_articles = article_of[rows]  # ascending, as rows are
-        opens = np.r_[True, row_articles[1:] != row_articles[:-1]]
-        arts, row_art = row_articles[opens], np.cumsum(opens) - 1
-        first_row = np.asarray(corpus.first_row, dtype=np.int64)
-        a_lo, a_hi = first_row[arts], first_row[arts + 1]
-
         rank_mass = float(rank_idf.sum()) + query.unknown_idf**w.idf_power * len(query.unknown)
-        bits = _term_bits(idf)
-        m = index.matrix
-        titles = corpus.titles
-        cosine, cosine_title, local, mask, title_mask, local_mass = compiled().evidence(
-            m.indptr, m.indices, m.data, query.columns, query.weights, bits,
-            rows, row_art, a_lo, a_hi, titles.indptr, titles.articles, arts,
+        coef = np.array([
+            mass, rank_mass, w.cosine, w.cosine_coverage, w.window, w.paragraph, w.title, w.local, w.previous,
+            w.title_term_share,
+        ])  # fmt: skip
+        starts, paragraph_of = self._paragraphs()
+        m, titles = index.matrix, corpus.titles
+        return compiled().first_stage(  # type: ignore[no-any-return]
+            m.indptr, m.indices, m.data, query.columns, query.weights, _term_bits(idf), idf, rank_idf,
+            seeds, titled_rows, starts, paragraph_of, corpus.table.article, corpus.first_row,
+            titles.indptr, titles.articles, coef,
         )  # fmt: skip
-
-        # Candidates: the seeds, the rows of the best-titled articles that hold a question term, and
-        # their neighbours in the same paragraph.
-        in_titled = titled_rows[cosine[np.searchsorted(rows, titled_rows)] > 0]
-        core = np.union1d(seeds, in_titled) if len(in_titled) else seeds
-        core_para = row_para[np.searchsorted(rows, core)]
-        lo, hi = p_lo[core_para], p_lo[core_para] + p_len[core_para]
-        cand = np.unique(np.concatenate([core, core[core > lo] - 1, core[core + 1 < hi] + 1]))
-        at = np.searchsorted(rows, cand)  # each candidate's place among the evidence rows
-        c_art = row_art[at]
-        c_para = row_para[at]
-        has_before = cand > p_lo[c_para]
-        has_after = cand + 1 < p_lo[c_para] + p_len[c_para]
-        own = mask[at]
-        window = own | np.where(has_before, mask[np.maximum(at - 1, 0)], 0)
-        window |= np.where(has_after, mask[np.minimum(at + 1, len(rows) - 1)], 0)
-        # Paragraph: OR of the masks of its rows.
-        para_mask = np.bitwise_or.reduceat(mask, np.r_[0, np.cumsum(p_len)[:-1]])
-        paragraph = para_mask[c_para]
-
-        title = title_mask[c_art]
-        plain, ranked = _MaskMass(idf, bits), _MaskMass(rank_idf, bits)
-        coverage = plain(own) / mass
-        share = w.title_term_share
-        cos = cosine[at]
-        cos_t = cos - (1.0 - share) * cosine_title[at]
-        cov_t = (ranked(own) - (1.0 - share) * ranked(own & title)) / rank_mass
-        score = (
-            w.cosine * cos_t
-            + w.cosine_coverage * cos_t * cov_t
-            + w.window * ranked(window) / rank_mass
-            + w.paragraph * ranked(paragraph) / rank_mass
-            + w.title * ranked(title) / rank_mass
-            + w.local * local[at] / local_mass[c_art]
-            + w.previous * np.where(has_before, cosine[np.maximum(at - 1, 0)], 0.0)
-        )
-        return cand.astype(np.int64), score, cos, coverage, plain(window) / mass, own
 
     # ------------------------------------------------------------------ second stage
 
@@ -505,18 +458,6 @@ def _term_bits(idf: NDArray[np.float64]) -> NDArray[np.int64]:
     chosen = np.argsort(-idf, kind="stable")[:_MAX_BITS]
     bits[chosen] = np.left_shift(np.int64(1), np.arange(len(chosen), dtype=np.int64))
     return bits
-
-
-class _MaskMass:
-    """Sum of per-term weights over the bits set in term masks."""
-
-    def __init__(self, weights: NDArray[np.float64], bits: NDArray[np.int64]) -> None:
-        has = bits != 0
-        self._shifts = np.log2(bits[has].astype(np.float64)).round().astype(np.int64)
-        self._weights = np.asarray(weights, dtype=np.float64)[has]
-
-    def __call__(self, masks: NDArray[np.int64]) -> NDArray[np.float64]:
-        return ((masks[:, None] >> self._shifts[None, :]) & 1).astype(np.float64) @ self._weights
 
 
 def _speaker_speaks(

@@ -8,7 +8,8 @@ import pytest
 from bot.errors import InvalidQuestion
 from bot.ingest.documents import ingest
 from bot.models import Article, ArticleMeta
-from bot.retrieval.rank import AnswerParams, Ranker, RankWeights, _MaskMass, _term_bits, question_terms, rank
+from bot.retrieval import kernels
+from bot.retrieval.rank import AnswerParams, Ranker, RankWeights, _term_bits, question_terms, rank
 from bot.retrieval.store import CorpusIndex
 
 ARTICLES = {
@@ -138,9 +139,9 @@ def test_term_bits_and_mask_mass():
     bits = _term_bits(idf)
     assert np.count_nonzero(bits) == 62 and len(set(bits[bits != 0].tolist())) == 62
     assert np.all(bits[-62:] != 0)  # the rarest terms get the bits
-    mass = _MaskMass(idf, bits)
-    masks = np.array([0, bits[-1], bits[-1] | bits[-2], np.bitwise_or.reduce(bits)], dtype=np.int64)
-    assert np.allclose(mass(masks), [0.0, idf[-1], idf[-1] + idf[-2], idf[-62:].sum()])
+    masks = [0, bits[-1], bits[-1] | bits[-2], np.bitwise_or.reduce(bits)]
+    masses = [kernels._mass(int(m), bits, idf) for m in masks]
+    assert np.allclose(masses, [0.0, idf[-1], idf[-1] + idf[-2], idf[-62:].sum()])
 
 
 def test_a_large_pool_scores_every_sentence_sharing_a_term(ranker):
