@@ -411,15 +411,16 @@ class Ranker:
         codes = np.unique(np.array(known, dtype=np.int64))
         if len(codes) == 0:
             return np.zeros(len(rows), dtype=np.int64)
-        sequences = self.corpus.sequences
-        lo, lengths = sequences.indptr[rows], sequences.indptr[rows + 1] - sequences.indptr[rows]
-        at = np.repeat(lo - np.cumsum(np.r_[0, lengths[:-1]]), lengths) + np.arange(int(lengths.sum()))
-        columns = sequences.columns[at].astype(np.int64)
+        order = np.argsort(rows)
+        gathered, lengths = self.corpus.sequences.gather(rows[order])
+        columns = gathered.astype(np.int64)
         owner = np.repeat(np.arange(len(rows)), lengths)
         adjacent = columns[:-1] * n + columns[1:]
         hit = (owner[:-1] == owner[1:]) & np.isin(adjacent, codes)
         distinct = np.unique(owner[:-1][hit] * len(codes) + np.searchsorted(codes, adjacent[hit]))
-        return np.bincount(distinct // len(codes), minlength=len(rows))
+        found = np.empty(len(rows), dtype=np.int64)
+        found[order] = np.bincount(distinct // len(codes), minlength=len(rows))
+        return found
 
     def _add_speaker(
         self,

@@ -114,19 +114,52 @@ class SentenceTable:
 
 @dataclass(frozen=True, slots=True)
 class TermSequences:
-    """Each row's term columns in text order, stop words left out: row ``r`` is
-    ``columns[indptr[r]:indptr[r + 1]]`` (what the tokenizer gave for its sentence)."""
+    """Each row's term columns in text order, stop words left out (what the tokenizer gave for its
+    sentence): built row ``r`` is ``columns[indptr[r]:indptr[r + 1]]``. Rows added after the build
+    (``appended``) are kept apart in ``added_indptr`` / ``added_columns``, so adding an article
+    never copies the built arrays."""
 
     indptr: NDArray[np.int64]
     columns: NDArray[np.int32]
+    added_indptr: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    added_columns: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    def __len__(self) -> int:
+        return len(self.indptr) - 1 + len(self.added_indptr) - 1
 
     def appended(self, rows: Sequence[Sequence[int]]) -> TermSequences:
         """A new value with ``rows`` (each a list of term columns) added at the end."""
         lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
         added = np.fromiter((c for row in rows for c in row), dtype=np.int32, count=int(lengths.sum()))
         return TermSequences(
-            np.concatenate([self.indptr, self.indptr[-1] + np.cumsum(lengths)]),
-            np.concatenate([self.columns, added]),
+            self.indptr,
+            self.columns,
+            np.concatenate([self.added_indptr, self.added_indptr[-1] + np.cumsum(lengths)]),
+            np.concatenate([self.added_columns, added]),
+        )
+
+    def gather(self, rows: NDArray[np.int64]) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
+        """The columns of ``rows`` (ascending) laid end to end, and each row's count of them."""
+        built = len(self.indptr) - 1
+        split = int(np.searchsorted(rows, built))
+        parts, counts = [], []
+        for indptr, columns, at in (
+            (self.indptr, self.columns, rows[:split]),
+            (self.added_indptr, self.added_columns, rows[split:] - built),
+        ):
+            lo, lengths = indptr[at], indptr[at + 1] - indptr[at]
+            offsets = np.repeat(lo - np.cumsum(np.r_[0, lengths[:-1]]), lengths) + np.arange(int(lengths.sum()))
+            parts.append(columns[offsets])
+            counts.append(lengths)
+        return np.concatenate(parts), np.concatenate(counts)
+
+    def packed(self) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+        """One ``(indptr, columns)`` pair for every row, added rows included (what is saved)."""
+        if len(self.added_indptr) == 1:
+            return self.indptr, self.columns
+        return (
+            np.concatenate([self.indptr, self.indptr[-1] + self.added_indptr[1:]]),
+            np.concatenate([self.columns, self.added_columns]),
         )
 
 
@@ -399,8 +432,7 @@ class CorpusIndex:
             offsets, blob = self.table.packed()
             arrays["texts_offsets"] = offsets
             arrays["first_row"] = self.first_row
-            arrays["sequence_indptr"] = self.sequences.indptr
-            arrays["sequence_columns"] = self.sequences.columns
+            arrays["sequence_indptr"], arrays["sequence_columns"] = self.sequences.packed()
             arrays["title_indptr"] = self.titles.indptr
             arrays["title_articles"] = self.titles.articles
             for name, array in arrays.items():
@@ -502,7 +534,7 @@ class CorpusIndex:
         if (
             len(table) != rows
             or len(first_row) != len(articles) + 1
-            or len(sequences.indptr) != rows + 1
+            or len(sequences) != rows
             or len(titles.indptr) != len(terms) + 1
         ):
             raise IndexFormatError(f"index in {build} is inconsistent; rebuild it")
