@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -123,7 +124,8 @@ class NewsService:
             ranker = live.ranker.extended(corpus)  # the live ranker's tables plus this article's
             ranker.prepare()  # anything the live ranker had not worked out yet is made here, not by a reader
             owners = np.append(live.owners, _owner_key(guild_id))
-            self._live = _Live(corpus, ranker, {**live.by_id, meta.id: len(live.corpus.articles)}, owners)
+            by_id = {**live.by_id, meta.id: len(live.corpus.articles)}
+            self._live = _Live(corpus, ranker, by_id, owners, live.title_order_with(corpus))
         return AddedArticle(meta=meta, sentences=len(document.sentences))
 
     def remove_article(self, article_id: str) -> None:
@@ -136,7 +138,7 @@ class NewsService:
             owners = live.owners.copy()
             owners[live.by_id[article_id]] = _REMOVED
             by_id = {k: v for k, v in live.by_id.items() if k != article_id}
-            self._live = _Live(live.corpus, live.ranker, by_id, owners)
+            self._live = _Live(live.corpus, live.ranker, by_id, owners, live.title_order)
 
     def rank(self, question: str) -> Ranking:
         """The full ranking ``ask`` cuts and cites (no abstention, no context): for evaluation.
@@ -274,13 +276,25 @@ class _Live:
     by_id: dict[str, int]
     owners: NDArray[np.int64]  # per article: _GLOBAL, _REMOVED or the Discord server that added it
     # Article numbers sorted by (title, id): autocomplete reads it on every keystroke, so it is sorted
-    # once per corpus version rather than per call.
-    title_order: tuple[int, ...] = field(init=False)
+    # once per corpus (``None``: sort now), and an added article is inserted in its place.
+    title_order: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        metas = self.corpus.articles
-        order = sorted(range(len(metas)), key=lambda i: (metas[i].title.casefold(), metas[i].id))
-        object.__setattr__(self, "title_order", tuple(order))
+        if self.title_order is None:
+            order = sorted(range(len(self.corpus.articles)), key=self._title_key)
+            object.__setattr__(self, "title_order", tuple(order))
+
+    def _title_key(self, article: int) -> tuple[str, str]:
+        meta = self.corpus.articles[article]
+        return meta.title.casefold(), meta.id
+
+    def title_order_with(self, corpus: CorpusIndex) -> tuple[int, ...]:
+        """The title order of ``corpus``, which is this corpus with one article added at the end
+        (a binary search, not a sort: an add must not hold the interpreter for a sort of every title)."""
+        order, added = self.title_order or (), len(corpus.articles) - 1
+        meta = corpus.articles[added]
+        place = bisect.bisect_left(order, (meta.title.casefold(), meta.id), key=self._title_key)
+        return (*order[:place], added, *order[place:])
 
     def visible(self, guild_id: int | None) -> NDArray[np.bool_] | None:
         """Which articles ``guild_id`` may see, or ``None`` when every article is visible."""

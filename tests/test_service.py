@@ -81,3 +81,16 @@ def test_warm_up_loads_the_stemmer_and_keeps_answers(tiny_service):
     tiny_service.warm_up()
     assert tiny_service._tokenizer.stemmer("bridges") == "bridg"
     assert tiny_service.ask("How many vehicles will the bridge carry?") == before
+
+
+def test_added_articles_take_their_place_in_the_title_order(tmp_path):
+    from bot.models import Article, ArticleMeta
+    from bot.service import build_service
+    from tests.conftest import TINY_CORPUS
+
+    service = build_service(TINY_CORPUS, tmp_path / "index")
+    for id_, title in [("z1", "Aardvarks return to the valley"), ("z2", "zebra crossing repainted"), ("z3", "Lamps")]:
+        service.add_article(Article(ArticleMeta(id=id_, title=title), f"{title}. The town council said so on Monday."))
+    listed = service.articles()
+    assert [m.title.casefold() for m in listed] == sorted(m.title.casefold() for m in listed)
+    assert {"z1", "z2", "z3"} <= {m.id for m in listed}
