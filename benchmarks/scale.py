@@ -20,6 +20,7 @@ Usage (the full run takes several minutes; run it in the background)::
 
     python benchmarks/scale.py > scale.txt 2>&1 &
     python benchmarks/scale.py --sizes 10k --questions 200     # a quick look
+    python benchmarks/scale.py --sizes full --profile            # + where an answer's time goes
 """
 
 from __future__ import annotations
@@ -191,6 +192,23 @@ def run_child(args: list[str], *, sample_rss: bool) -> tuple[dict[str, Any], flo
 
 
 # ----------------------------------------------------------------------------- measurements
+
+
+def ask_profile(ask: Callable[[str], None], questions: Sequence[str], top: int = 14) -> str:
+    """cProfile of ``ask`` over ``questions``: the functions with the most time of their own (the
+    compiled loops show as one entry each), as printed by pstats."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for question in questions:
+        ask(question)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
 
 
 def latencies(fn: Callable[[Any], object], items: Sequence[Any]) -> tuple[list[float], float]:
@@ -394,6 +412,8 @@ def measure_size(size: str, args: argparse.Namespace, work: Path) -> dict[str, A
             service.ask(question)
 
     ask_times, ask_total = latencies(ask, questions)
+    if args.profile:
+        row["profile"] = ask_profile(ask, questions)
     ask_stats = summary(ask_times, ask_total)
     quick = [q for _, q in sorted(zip(ask_times, questions, strict=True))[:20]]
     row.update(ask_p50_ms=ask_stats["p50_ms"], ask_p99_ms=ask_stats["p99_ms"], ask_qps=ask_stats["qps"])
@@ -500,6 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="build processes")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-peers", dest="peers", action="store_false", help="skip tantivy and bm25s")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of ask for each size")
     parser.add_argument("--work-dir", type=Path, help="where indexes are written (default: a temporary folder)")
     args = parser.parse_args(argv)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
@@ -517,6 +538,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
     print(f"load average after: {os.getloadavg()}")
+    for row in rows:
+        if "profile" in row:
+            print(f"profile of ask, {row['size']} ({row['sentences']:,} sentences):\n{row['profile']}")
     print(table(rows))
     print(final_json(rows[-1]))
     return 0
