@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.ingest.sentences import split_spans
 from bot.ingest.text import normalise, repair_glued
 from bot.models import Article, Document, Sentence
@@ -31,10 +33,27 @@ def ingest(article: Article) -> Document:
     return Document(meta=article.meta, text=text, sentences=sentences)
 
 
+# A wire dateline opening the text: an optional place, the source in brackets, then a dash or
+# the story glued on ("LONDON, England (CNN) -- The...", "(EW.com) -- ...", "(CNN)The...").
+_DATELINE = re.compile(
+    r"(?:[A-Z][\w.'\u2019-]*(?:,?[ ][A-Z][\w.'\u2019-]*){0,5},?[ ])?"
+    r"\([A-Z][\w.&'\u2019 -]{0,30}\)(?:[ ]*(?:--|\u2014|\u2013|-)[ ]*)?(?=[A-Z0-9\"\u201c])"
+)
+
+
+def dateline_end(sentence: str) -> int:
+    """Length of the wire dateline that opens ``sentence`` (0 when there is none or nothing follows it)."""
+    match = _DATELINE.match(sentence)
+    if match is None or len(sentence[match.end() :].split()) < 3:
+        return 0
+    return match.end()
+
+
 def sentence_spans(raw_text: str) -> tuple[str, list[tuple[int, int, int]]]:
     """The normalised text and its unique sentences as ``(start, end, paragraph)``, in order.
 
-    The same rules as ``ingest`` without building ``Sentence`` values, for bulk indexing.
+    The same rules as ``ingest`` without building ``Sentence`` values, for bulk indexing. The
+    first sentence starts after a wire dateline ("WASHINGTON (AP) -- "), which is boilerplate.
     """
     text = repair_glued(normalise(raw_text))
     spans: list[tuple[int, int, int]] = []
@@ -44,6 +63,8 @@ def sentence_spans(raw_text: str) -> tuple[str, list[tuple[int, int, int]]]:
     for start, end in split_spans(text):
         paragraph += text.count("\n\n", last_end, start)
         last_end = start
+        if not spans:
+            start += dateline_end(text[start:end])
         key = " ".join(text[start:end].split()).casefold()
         if key in seen:
             continue

@@ -33,6 +33,23 @@ def test_exact_repeats_are_dropped_and_positions_stay_dense():
     assert [s.position for s in doc.sentences] == [1, 2, 3]
 
 
+def test_a_wire_dateline_is_left_out_of_the_first_sentence():
+    doc = ingest(make("LONDON, England (Wire) -- The council met on Monday. It approved the budget."))
+    assert doc.sentences[0].text == "The council met on Monday."
+    assert doc.text[doc.sentences[0].start : doc.sentences[0].end] == doc.sentences[0].text
+    glued = ingest(make("(Wire)The council met on Monday. It approved the budget."))
+    assert glued.sentences[0].text == "The council met on Monday."
+
+
+def test_brackets_that_are_not_a_dateline_stay():
+    for text in (
+        "Jo Smith (Green) said the council met on Monday. It approved the budget.",
+        "Acme (ACM) - shares rose on Monday. It approved the budget.",
+        "The budget passed. LONDON (Wire) -- A second sentence is not a dateline.",
+    ):
+        assert ingest(make(text)).text.startswith(ingest(make(text)).sentences[0].text)
+
+
 def test_unicode_is_normalised():
     doc = ingest(make("Cafe\u0301 prices rose.\u00a0Then fell."))
     assert doc.sentences[0].text == "Café prices rose."
