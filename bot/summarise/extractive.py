@@ -1,85 +1,95 @@
 """Extractive summaries: pick an article's key sentences, quoted verbatim, in article order.
 
-Each sentence gets a score from a small linear model over the features of
+Each sentence gets a score from a boosted tree model over the features of
 ``bot.summarise.features`` (where it sits in the article and its paragraph, how central it is,
-how it overlaps the title, what kind of sentence it is), plus a prior for longer sentences.
-The best sentences are then taken greedily, skipping any too similar to one already taken.
-The weights are fixed (one method for every article); ``benchmarks/summaries.py`` measures it.
+how it overlaps the title, what kind of sentence it is, and the shape of the whole article, so
+the model can tell a wire story's lead from a column's opening anecdote). The best sentences are
+then taken greedily, skipping any too similar to one already taken. One fixed model serves every
+article; ``benchmarks/fit_summariser.py`` fits it and ``benchmarks/summaries.py`` measures it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import combinations
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bot.summarise.features import FEATURES, sentence_features
+from bot.summarise.trees import TreeEnsemble
 
 DEFAULT_SENTENCES = 3
+MODEL_PATH = Path(__file__).with_name("sentence_model.npz")
 
-# Fitted on development articles that the benchmark does not score (CNN stories 1,000-2,999 and
-# every second BBC record), then tuned for ROUGE; see benchmarks/summaries.py.
-WEIGHTS: Mapping[str, float] = MappingProxyType(
+
+COMBINATION_FEATURES: tuple[str, ...] = (
+    "sum_log_probability",
+    "min_log_probability",
+    "sum_probability",
+    "length",  # words / 100
+    "length_squared",
+    "length_with_title",  # length if the article has a title, else 0
+    "length_by_log_sentences",  # length * log(sentences in the article)
+    "closest_pair",  # largest TF-IDF cosine between two of the sentences
+    "has_first",  # the article's first sentence is among them
+    "length_by_probability",
+)
+# Fitted by benchmarks/fit_summariser.py (within-article least squares on ROUGE-1 + ROUGE-2 F1).
+COMBINATION_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
-        "inverse_position": 5.111,
-        "is_first": -2.605,
-        "log_position": 1.762,
-        "relative_position": -0.266,
-        "inverse_paragraph": -2.901,
-        "log_paragraph": -2.599,
-        "opens_paragraph": 0.272,
-        "length": -0.534,
-        "capped_length": -0.412,
-        "is_short": 0.942,
-        "degree": 0.991,
-        "pagerank": 3.139,
-        "centroid": 0.399,
-        "mean_frequency": 1.76,
-        "title_overlap": 3.247,
-        "lead_similarity": 0.269,
-        "quoted_share": -0.032,
-        "starts_with_quote": -0.18,
-        "inside_quotation": 0.0,
-        "is_question": 0.107,
-        "first_person": -1.381,
-        "starts_anaphoric": -0.049,
-        "has_digit": 0.213,
-        "capitalised_share": 0.627,
-        "reports_speech": 0.174,
-        "is_boilerplate": -0.343,
-        "log_sentences": -0.085,
+        "sum_log_probability": -0.0423,
+        "min_log_probability": 0.0383,
+        "sum_probability": 0.7432,
+        "length": 0.2292,
+        "length_squared": -0.0714,
+        "length_with_title": 0.4814,
+        "length_by_log_sentences": 0.0047,
+        "closest_pair": -0.1122,
+        "has_first": -0.0196,
+        "length_by_probability": -0.2942,
     }
 )
+
+
+@cache
+def default_model() -> TreeEnsemble:
+    """The shipped sentence model, read on first use (about 1 ms) and kept."""
+    return TreeEnsemble.load(MODEL_PATH, expect_features=FEATURES)
 
 
 @dataclass(frozen=True, slots=True)
 class SummaryParams:
     """The summariser's knobs, with the values the bot uses.
 
-    ``weights``: per-feature weights of the sentence model; ``bias``: its intercept;
-    ``length_prior``: weight of log(content terms), favouring sentences that say more;
+    ``model``: the sentence model (``None``: the shipped one); ``length_prior``: weight of
+    log(content terms) added to the log-probability, favouring sentences that say more;
     ``redundancy``: a sentence whose TF-IDF cosine with a chosen one exceeds this is skipped;
     ``min_terms``: sentences with fewer content terms are taken only when nothing else is left;
     ``max_chars``: a sentence that would take the summary past this many characters is skipped
     while shorter ones remain (3 sentences then fit a Discord embed without clipping);
     ``max_sentences``: only an article's first this many sentences are scored (the features use
-    sentence-by-sentence matrices, so this bounds time and memory on very long texts).
+    sentence-by-sentence matrices, so this bounds time and memory on very long texts);
+    ``combination_weights``, ``combination_pool``, ``max_combined``: see :func:`pick_sentences`.
     """
 
-    weights: Mapping[str, float] = field(default_factory=lambda: WEIGHTS)
-    bias: float = -3.902
-    length_prior: float = 0.5
+    model: TreeEnsemble | None = None
+    length_prior: float = 0.0
     redundancy: float = 0.6
     min_terms: int = 3
     max_chars: int = 3000
     max_sentences: int = 600
+    combination_weights: Mapping[str, float] = field(default_factory=lambda: COMBINATION_WEIGHTS)
+    combination_pool: int = 7
+    max_combined: int = 4
 
-    def vector(self) -> NDArray[np.float64]:
-        """The weights in ``FEATURES`` order (missing features weigh 0)."""
-        return np.array([self.weights.get(name, 0.0) for name in FEATURES], dtype=np.float64)
+    def sentence_model(self) -> TreeEnsemble:
+        """The model to score with."""
+        return self.model if self.model is not None else default_model()
 
 
 def score_sentences(
@@ -93,7 +103,7 @@ def score_sentences(
     """Score, pairwise similarity and content-term count of each sentence of one article."""
     params = params or SummaryParams()
     feats = sentence_features(sentences, terms, paragraphs=paragraphs, title_terms=title_terms)
-    logit = feats.matrix @ params.vector() + params.bias
+    logit = params.sentence_model().raw_scores(feats.matrix)
     # log of the model's probability, so the length prior multiplies it
     score = -np.logaddexp(0.0, -logit) + params.length_prior * np.log(np.maximum(feats.lengths, 1.0))
     return score, feats.similarity, feats.lengths
@@ -138,10 +148,48 @@ def select_sentences(
     score, similarity, lengths = score_sentences(
         sentences, terms, paragraphs=paragraphs, title_terms=analyse(title) if title else (), params=params
     )
+    return pick_sentences(
+        score,
+        similarity,
+        lengths,
+        words=[len(s.split()) for s in sentences],
+        chars=[len(s) for s in sentences],
+        keys=keys,
+        n=n,
+        has_title=bool(title and analyse(title)),
+        params=params,
+    )
+
+
+def pick_sentences(
+    score: NDArray[np.float64],
+    similarity: NDArray[np.float64],
+    lengths: NDArray[np.float64],
+    *,
+    words: Sequence[int],
+    chars: Sequence[int],
+    keys: Sequence[str],
+    n: int,
+    has_title: bool,
+    params: SummaryParams,
+) -> list[int]:
+    """Indices (ascending) of the ``n`` sentences to quote, from their scores.
+
+    For up to ``max_combined`` sentences, every combination of the ``combination_pool`` best
+    eligible sentences is weighed as a whole (``COMBINATION_WEIGHTS``: their scores, their length
+    in words, how alike they are), so a summary can trade one strong long sentence for two
+    shorter ones. Otherwise, or when no combination is allowed, the best are taken greedily.
+    Either way no two chosen sentences repeat each other or are near-duplicates, and sentences
+    under ``min_terms`` content terms or past ``max_chars`` are taken only when nothing else is left.
+    """
     order = np.argsort(-score, kind="stable").tolist()
+    if 1 < n <= params.max_combined:
+        combined = _best_combination(score, similarity, lengths, words, chars, keys, n, has_title, params)
+        if combined is not None:
+            return combined
     chosen: list[int] = []
     seen: set[str] = set()
-    chars = 0
+    total = 0
     for relaxed in (False, True):
         for i in order:
             if len(chosen) == n:
@@ -150,14 +198,98 @@ def select_sentences(
                 continue
             if not relaxed and (
                 lengths[i] < params.min_terms
-                or (chosen and chars + len(sentences[i]) > params.max_chars)
+                or (chosen and total + chars[i] > params.max_chars)
                 or any(similarity[i, j] > params.redundancy for j in chosen)
             ):
                 continue
             chosen.append(i)
             seen.add(keys[i])
-            chars += len(sentences[i])
+            total += chars[i]
     return sorted(chosen)
+
+
+def combination_features(
+    score: NDArray[np.float64],
+    similarity: NDArray[np.float64],
+    words: Sequence[int],
+    combination: Sequence[int],
+    *,
+    has_title: bool,
+) -> NDArray[np.float64]:
+    """What ``COMBINATION_WEIGHTS`` weighs for one set of sentences (columns as ``COMBINATION_FEATURES``).
+
+    ``score`` holds the log-probabilities of the sentence model; length is in hundreds of words.
+    """
+    picked = list(combination)
+    logp = score[picked]
+    probability = float(np.exp(logp).sum())
+    length = sum(words[i] for i in picked) / 100
+    closest = max((similarity[a, b] for a, b in combinations(picked, 2)), default=0.0)
+    return np.array(
+        [
+            float(logp.sum()),
+            float(logp.min()),
+            probability,
+            length,
+            length * length,
+            length * float(has_title),
+            length * float(np.log(len(score))),
+            float(closest),
+            float(0 in picked),
+            length * probability,
+        ]
+    )
+
+
+def candidate_combinations(
+    score: NDArray[np.float64],
+    similarity: NDArray[np.float64],
+    lengths: NDArray[np.float64],
+    *,
+    chars: Sequence[int],
+    keys: Sequence[str],
+    n: int,
+    params: SummaryParams,
+) -> list[tuple[int, ...]]:
+    """The sets of ``n`` sentences :func:`pick_sentences` weighs: drawn from the
+    ``combination_pool`` best distinct sentences of ``min_terms`` or more, within ``max_chars``,
+    with no pair more alike than ``redundancy``."""
+    pool: list[int] = []
+    seen: set[str] = set()
+    for i in np.argsort(-score, kind="stable").tolist():
+        if len(pool) == params.combination_pool:
+            break
+        if lengths[i] >= params.min_terms and keys[i] not in seen:
+            pool.append(i)
+            seen.add(keys[i])
+    return [
+        combination
+        for combination in combinations(sorted(pool), n)
+        if sum(chars[i] for i in combination) <= params.max_chars
+        and all(similarity[a, b] <= params.redundancy for a, b in combinations(combination, 2))
+    ]
+
+
+def _best_combination(
+    score: NDArray[np.float64],
+    similarity: NDArray[np.float64],
+    lengths: NDArray[np.float64],
+    words: Sequence[int],
+    chars: Sequence[int],
+    keys: Sequence[str],
+    n: int,
+    has_title: bool,
+    params: SummaryParams,
+) -> list[int] | None:
+    candidates = candidate_combinations(score, similarity, lengths, chars=chars, keys=keys, n=n, params=params)
+    if not candidates:
+        return None
+    weights = np.array([params.combination_weights[name] for name in COMBINATION_FEATURES])
+    values = [
+        float(combination_features(score, similarity, words, combination, has_title=has_title) @ weights)
+        for combination in candidates
+    ]
+    return list(candidates[int(np.argmax(values))])
 
 
 def sentence_importance(

@@ -47,8 +47,27 @@ FEATURES: tuple[str, ...] = (
     "reports_speech",  # "said", "says", "told"
     "is_boilerplate",  # "Editor's note:", "Read more:", "... contributed to this report"
     "log_sentences",  # log of the article's sentence count
+    # the article's shape (the same for all its sentences) and the sentence's place in it, raw
+    # counts for the tree model to split on: news wire, columns and feature stories differ here
+    "sentence_count",
+    "paragraph_count",
+    "mean_words",  # whitespace words per sentence, over the article
+    "first_words",  # words of the article's first sentence
+    "words",  # words of this sentence
+    "relative_words",  # words / mean_words
+    "position",  # i, capped at 50
+    "paragraph",  # paragraph index, capped at 50
+    "position_in_paragraph",
+    "paragraph_size",  # sentences in its paragraph
+    "sentences_per_paragraph",
+    "pagerank_rank",  # 0 for the most central sentence
+    "length_rank",  # 0 for the longest sentence (content terms)
+    "has_title",
+    "article_quoted_share",  # mean quoted_share over the article
+    "article_first_person",  # mean first_person over the article
 )
 
+_SHAPE_START = FEATURES.index("sentence_count")
 _QUOTES = "\"\u201c\u201d"
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|my|My|our|Our|me|us|I'm|I've|I'd|I'll)\b")
 _ANAPHORIC = re.compile(
@@ -191,7 +210,7 @@ def sentence_features(
 
     open_quote = _open_quotations(sentences, paragraphs)
     first_paragraph = paragraphs[0] if n else 0
-    rows = []
+    rows: list[tuple[float, ...]] = []
     for i, text in enumerate(sentences):
         p = paragraphs[i] - first_paragraph
         words = max(1, len(text.split()))
@@ -227,5 +246,54 @@ def sentence_features(
                 math.log(max(1, n)),
             )
         )
-    matrix = np.array(rows, dtype=np.float64).reshape(n, len(FEATURES))
+    base = np.array(rows, dtype=np.float64).reshape(n, _SHAPE_START)
+    matrix = np.hstack([base, _shape_features(base, sentences, paragraphs, lengths, pagerank, bool(title_terms))])
     return ArticleFeatures(matrix=matrix, similarity=similarity, lengths=lengths)
+
+
+def _shape_features(
+    base: NDArray[np.float64],
+    sentences: Sequence[str],
+    paragraphs: Sequence[int],
+    lengths: NDArray[np.float64],
+    pagerank: NDArray[np.float64],
+    has_title: bool,
+) -> NDArray[np.float64]:
+    """The article-shape columns of ``FEATURES`` (from ``sentence_count`` on)."""
+    n = len(sentences)
+    if n == 0:
+        return np.zeros((0, len(FEATURES) - _SHAPE_START))
+    words = np.array([max(1, len(s.split())) for s in sentences], dtype=np.float64)
+    par = np.asarray(paragraphs, dtype=np.int64)
+    par = np.maximum(par - par[0], 0)
+    # paragraphs renumbered densely from 0, so their sizes can be counted
+    opens = np.r_[True, par[1:] != par[:-1]]
+    dense = np.cumsum(opens) - 1
+    paragraph_size = np.bincount(dense)[dense]
+    starts = np.flatnonzero(opens)
+    position_in_paragraph = np.arange(n) - starts[dense]
+    paragraph_count = int(dense[-1]) + 1
+    pagerank_rank = np.argsort(np.argsort(-pagerank, kind="stable"), kind="stable")
+    length_rank = np.argsort(np.argsort(-lengths, kind="stable"), kind="stable")
+    column = dict(zip(FEATURES, base.T, strict=False))
+    mean_words = float(words.mean())
+    return np.column_stack(
+        [
+            np.full(n, n, dtype=np.float64),
+            np.full(n, paragraph_count, dtype=np.float64),
+            np.full(n, mean_words),
+            np.full(n, words[0]),
+            words,
+            words / mean_words,
+            np.minimum(np.arange(n), 50),
+            np.minimum(par, 50),
+            position_in_paragraph,
+            paragraph_size,
+            np.full(n, n / paragraph_count),
+            pagerank_rank,
+            length_rank,
+            np.full(n, float(has_title)),
+            np.full(n, float(column["quoted_share"].mean())),
+            np.full(n, float(column["first_person"].mean())),
+        ]
+    ).astype(np.float64)

@@ -7,8 +7,10 @@ import pytest
 
 from bot.retrieval.tokenize import default_tokenizer
 from bot.summarise.extractive import (
-    WEIGHTS,
+    COMBINATION_FEATURES,
+    COMBINATION_WEIGHTS,
     SummaryParams,
+    default_model,
     score_sentences,
     select_sentences,
     sentence_importance,
@@ -115,6 +117,21 @@ def test_features_of_quotes_first_person_and_boilerplate():
     assert column["reports_speech"].tolist() == [1, 0, 0]
 
 
+def test_article_shape_features():
+    terms = [ANALYSE(s) for s in STORY]
+    feats = sentence_features(STORY, terms, paragraphs=[1, 1, 2, 2, 2, 4, 4, 4], title_terms=ANALYSE("Tram"))
+    column = dict(zip(FEATURES, feats.matrix.T, strict=True))
+    assert column["sentence_count"].tolist() == [8] * 8
+    assert column["paragraph_count"].tolist() == [3] * 8
+    assert column["paragraph_size"].tolist() == [2, 2, 3, 3, 3, 3, 3, 3]
+    assert column["position_in_paragraph"].tolist() == [0, 1, 0, 1, 2, 0, 1, 2]
+    assert column["words"][4] == 4 and column["first_words"][0] == len(STORY[0].split())
+    assert sorted(column["pagerank_rank"].tolist()) == list(range(8))
+    assert column["has_title"].tolist() == [1] * 8
+    no_title = sentence_features(STORY, terms)
+    assert dict(zip(FEATURES, no_title.matrix.T, strict=True))["has_title"].tolist() == [0] * 8
+
+
 def test_sentences_without_words_do_not_break_scoring():
     text = ["...", "12:30", "The market reopened at noon.", "Traders were relieved.", "Prices held."]
     scores, similarity, _lengths = score_sentences(text, [ANALYSE(s) for s in text])
@@ -123,9 +140,11 @@ def test_sentences_without_words_do_not_break_scoring():
     assert 2 in chosen
 
 
-def test_every_weight_names_a_feature():
-    assert set(WEIGHTS) <= set(FEATURES)
-    assert SummaryParams().vector().shape == (len(FEATURES),)
+def test_the_shipped_model_reads_the_features_this_code_computes():
+    model = default_model()
+    assert model.feature_names == FEATURES
+    assert int(model.feature.max()) < len(FEATURES)
+    assert SummaryParams().sentence_model() is model
 
 
 def test_a_very_long_sentence_gives_way_while_shorter_ones_remain():
@@ -147,3 +166,23 @@ def test_sentence_importance_is_a_rank_share():
 def test_only_the_first_max_sentences_are_considered():
     chosen = select_sentences(STORY, ANALYSE, n=3, params=SummaryParams(max_sentences=4))
     assert all(i < 4 for i in chosen) and len(chosen) == 3
+
+
+def test_combination_weights_name_every_combination_feature():
+    assert tuple(COMBINATION_WEIGHTS) == COMBINATION_FEATURES
+
+
+def test_the_combination_step_trades_length_as_weighted():
+    only = dict.fromkeys(COMBINATION_FEATURES, 0.0)
+    longest = SummaryParams(combination_weights={**only, "length": 1.0}, combination_pool=8)
+    shortest = SummaryParams(combination_weights={**only, "length": -1.0}, combination_pool=8)
+    long_pick = select_sentences(STORY, ANALYSE, n=3, params=longest)
+    short_pick = select_sentences(STORY, ANALYSE, n=3, params=shortest)
+    words = [len(s.split()) for s in STORY]
+    assert sum(words[i] for i in long_pick) > sum(words[i] for i in short_pick)
+    assert 4 not in long_pick  # the question is short, but not an answer to "longest"
+
+
+def test_more_sentences_than_the_combination_step_takes_are_picked_greedily():
+    chosen = select_sentences(STORY, ANALYSE, n=6)
+    assert len(chosen) == 6 and chosen == sorted(chosen)
