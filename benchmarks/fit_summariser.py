@@ -9,10 +9,15 @@ The procedure behind ``bot/summarise/sentence_model.npz``:
    even positions (0-based file order): the mean of that oracle's label and whether the sentence
    is in the extractive reference (soft labels, fitted as weighted rows of both classes).
 3. Rows weighted so each article counts the same within its data set, the CNN set 3 times the
-   BBC set (its labels are sparser and its articles more varied).
+   BBC set (chosen on the ``--validate`` split: CNN labels are sparser, 3 of 20-60 sentences).
 4. scikit-learn's ``HistGradientBoostingClassifier`` (settings in ``TREE_SETTINGS``, no early
    stopping, fixed seed), exported node by node into ``bot.summarise.trees.TreeEnsemble`` and
-   checked to give the same scores as scikit-learn on the training rows.
+   checked to give the same scores as scikit-learn on the training rows; written to the model file.
+5. The combination step: for each article, every set of 3 sentences that
+   ``bot.summarise.extractive.candidate_combinations`` offers (from the model's 7 best), its
+   ``combination_features`` and its ROUGE-1 + ROUGE-2 F1; weighted least squares within articles
+   (same article weights as step 3) gives ``COMBINATION_WEIGHTS``, printed to be pasted into
+   ``bot/summarise/extractive.py`` (the committed ones came from the same run as the model file).
 
 The benchmark's CNN stories (0-999) and the BBC records at odd positions are never read here.
 ``--validate`` first fits on part of these development articles (CNN 3,000-7,053 and every
@@ -20,8 +25,8 @@ second of the BBC records) and scores the rest (CNN 1,000-2,999, the other BBC r
 LEAD-3 and TextRank, the check used to choose the settings. ROUGE here is a fast
 re-implementation of ``rouge-score``'s (same tokenisation, Porter stems).
 
-Run: ``python benchmarks/fit_summariser.py`` (about 5 minutes on 2 cores); it writes the model
-and prints one JSON line.
+Run: ``python benchmarks/fit_summariser.py [--validate]`` (about 4 minutes on 2 cores, 7 with
+``--validate``); it writes the model, prints the combination weights, then one JSON line.
 """
 
 from __future__ import annotations
@@ -78,7 +83,6 @@ class Doc:
     """One development article, ready for labelling, fast selection and scoring."""
 
     number: int
-    has_title: bool
     keys: list[str]
     words: list[int]
     chars: list[int]
@@ -160,7 +164,6 @@ def prepare(items: Sequence[Item], tokenizer: Tokenizer, rouge: RougeTokens) -> 
         docs.append(
             Doc(
                 number=number,
-                has_title=bool(title_terms),
                 keys=[" ".join(t.split()).casefold() for t in texts],
                 words=[len(t.split()) for t in texts],
                 chars=[len(t) for t in texts],
@@ -291,7 +294,6 @@ def select(doc: Doc, model: TreeEnsemble, params: SummaryParams, n: int = 3) -> 
         chars=doc.chars,
         keys=doc.keys,
         n=n,
-        has_title=doc.has_title,
         params=params,
     )
 
@@ -324,7 +326,7 @@ def fit_combination_weights(
             if len(candidates) < 2:
                 continue
             x = np.array(
-                [combination_features(score, doc.similarity, doc.words, c, has_title=doc.has_title) for c in candidates]
+                [combination_features(score, doc.similarity, doc.words, c) for c in candidates]
             )
             y = np.array([summary_rouge(doc, c) for c in candidates])
             rows.append(x - x.mean(axis=0))

@@ -33,7 +33,6 @@ COMBINATION_FEATURES: tuple[str, ...] = (
     "sum_probability",
     "length",  # words / 100
     "length_squared",
-    "length_with_title",  # length if the article has a title, else 0
     "length_by_log_sentences",  # length * log(sentences in the article)
     "closest_pair",  # largest TF-IDF cosine between two of the sentences
     "has_first",  # the article's first sentence is among them
@@ -42,23 +41,22 @@ COMBINATION_FEATURES: tuple[str, ...] = (
 # Fitted by benchmarks/fit_summariser.py (within-article least squares on ROUGE-1 + ROUGE-2 F1).
 COMBINATION_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {
-        "sum_log_probability": -0.0423,
-        "min_log_probability": 0.0383,
-        "sum_probability": 0.7432,
-        "length": 0.2292,
-        "length_squared": -0.0714,
-        "length_with_title": 0.4814,
-        "length_by_log_sentences": 0.0047,
-        "closest_pair": -0.1122,
-        "has_first": -0.0196,
-        "length_by_probability": -0.2942,
+        "sum_log_probability": -0.0468,
+        "min_log_probability": 0.0331,
+        "sum_probability": 0.6056,
+        "length": 0.2834,
+        "length_squared": -0.1253,
+        "length_by_log_sentences": -0.023,
+        "closest_pair": -0.1179,
+        "has_first": -0.0237,
+        "length_by_probability": -0.0447,
     }
 )
 
 
 @cache
 def default_model() -> TreeEnsemble:
-    """The shipped sentence model, read on first use (about 1 ms) and kept."""
+    """The shipped sentence model, read on first use (about 10 ms) and kept."""
     return TreeEnsemble.load(MODEL_PATH, expect_features=FEATURES)
 
 
@@ -156,7 +154,6 @@ def select_sentences(
         chars=[len(s) for s in sentences],
         keys=keys,
         n=n,
-        has_title=bool(title and analyse(title)),
         params=params,
     )
 
@@ -170,7 +167,6 @@ def pick_sentences(
     chars: Sequence[int],
     keys: Sequence[str],
     n: int,
-    has_title: bool,
     params: SummaryParams,
 ) -> list[int]:
     """Indices (ascending) of the ``n`` sentences to quote, from their scores.
@@ -184,7 +180,7 @@ def pick_sentences(
     """
     order = np.argsort(-score, kind="stable").tolist()
     if 1 < n <= params.max_combined:
-        combined = _best_combination(score, similarity, lengths, words, chars, keys, n, has_title, params)
+        combined = _best_combination(score, similarity, lengths, words, chars, keys, n, params)
         if combined is not None:
             return combined
     chosen: list[int] = []
@@ -213,8 +209,6 @@ def combination_features(
     similarity: NDArray[np.float64],
     words: Sequence[int],
     combination: Sequence[int],
-    *,
-    has_title: bool,
 ) -> NDArray[np.float64]:
     """What ``COMBINATION_WEIGHTS`` weighs for one set of sentences (columns as ``COMBINATION_FEATURES``).
 
@@ -232,7 +226,6 @@ def combination_features(
             probability,
             length,
             length * length,
-            length * float(has_title),
             length * float(np.log(len(score))),
             float(closest),
             float(0 in picked),
@@ -278,7 +271,6 @@ def _best_combination(
     chars: Sequence[int],
     keys: Sequence[str],
     n: int,
-    has_title: bool,
     params: SummaryParams,
 ) -> list[int] | None:
     candidates = candidate_combinations(score, similarity, lengths, chars=chars, keys=keys, n=n, params=params)
@@ -286,7 +278,7 @@ def _best_combination(
         return None
     weights = np.array([params.combination_weights[name] for name in COMBINATION_FEATURES])
     values = [
-        float(combination_features(score, similarity, words, combination, has_title=has_title) @ weights)
+        float(combination_features(score, similarity, words, combination) @ weights)
         for combination in candidates
     ]
     return list(candidates[int(np.argmax(values))])

@@ -62,7 +62,6 @@ FEATURES: tuple[str, ...] = (
     "sentences_per_paragraph",
     "pagerank_rank",  # 0 for the most central sentence
     "length_rank",  # 0 for the longest sentence (content terms)
-    "has_title",
     "article_quoted_share",  # mean quoted_share over the article
     "article_first_person",  # mean first_person over the article
 )
@@ -247,7 +246,7 @@ def sentence_features(
             )
         )
     base = np.array(rows, dtype=np.float64).reshape(n, _SHAPE_START)
-    matrix = np.hstack([base, _shape_features(base, sentences, paragraphs, lengths, pagerank, bool(title_terms))])
+    matrix = np.hstack([base, _shape_features(base, sentences, paragraphs, lengths, pagerank)])
     return ArticleFeatures(matrix=matrix, similarity=similarity, lengths=lengths)
 
 
@@ -257,7 +256,6 @@ def _shape_features(
     paragraphs: Sequence[int],
     lengths: NDArray[np.float64],
     pagerank: NDArray[np.float64],
-    has_title: bool,
 ) -> NDArray[np.float64]:
     """The article-shape columns of ``FEATURES`` (from ``sentence_count`` on)."""
     n = len(sentences)
@@ -292,7 +290,6 @@ def _shape_features(
             np.full(n, n / paragraph_count),
             pagerank_rank,
             length_rank,
-            np.full(n, float(has_title)),
             np.full(n, float(column["quoted_share"].mean())),
             np.full(n, float(column["first_person"].mean())),
         ]

@@ -127,9 +127,6 @@ def test_article_shape_features():
     assert column["position_in_paragraph"].tolist() == [0, 1, 0, 1, 2, 0, 1, 2]
     assert column["words"][4] == 4 and column["first_words"][0] == len(STORY[0].split())
     assert sorted(column["pagerank_rank"].tolist()) == list(range(8))
-    assert column["has_title"].tolist() == [1] * 8
-    no_title = sentence_features(STORY, terms)
-    assert dict(zip(FEATURES, no_title.matrix.T, strict=True))["has_title"].tolist() == [0] * 8
 
 
 def test_sentences_without_words_do_not_break_scoring():
