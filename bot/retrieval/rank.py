@@ -26,7 +26,7 @@ from bot.errors import InvalidQuestion
 from bot.retrieval.index import QueryVector, RowFilter
 from bot.retrieval.kernels import compiled
 from bot.retrieval.question import AnswerType, question_words, search_text
-from bot.retrieval.store import CorpusIndex
+from bot.retrieval.store import CorpusIndex, ranges
 from bot.retrieval.tokenize import Tokenizer
 
 # Dropped from questions only: they say what kind of answer is wanted, not what it is about.
@@ -49,7 +49,7 @@ _INVERTING = frozenset({"say", "write", "add"})  # stems of verbs that may prece
 class RankWeights:
     """How the evidence for a sentence is combined (see ``Ranker``); measured on SQuAD (README).
 
-    First stage, over the candidates (``pool``, ``title_pool`` and ``common`` below):
+    First stage, over the candidates (``pool`` and ``title_pool`` below):
 
     * ``cosine`` / ``cosine_coverage``: the sentence's own TF-IDF cosine, alone and times its
       own idf coverage;
@@ -68,8 +68,7 @@ class RankWeights:
 
     ``pool`` / ``title_pool``: the first stage scores the ``pool`` best rows by cosine, the rows
     holding a question term in the ``title_pool`` articles whose titles hold the most of the
-    question, and their neighbours. ``common``: the ``pool`` rows are searched without the
-    question's terms held by more than this share of all rows.
+    question, and their neighbours.
 
     Second stage, over the best ``rerank`` sentences: ``answer_type`` (a year for "when", a number
     for "how many", a name for "who"/"where"), ``bigram`` (share of the question's adjacent word
@@ -91,7 +90,6 @@ class RankWeights:
     rerank: int = 100
     pool: int = 300
     title_pool: int = 10
-    common: float = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,16 +183,14 @@ class Ranker:
 
     def prepare(self) -> None:
         """Work out the per-corpus tables and load the compiled search loops now (the first question
-        would otherwise pay for them): one search for the rarest term, with and without a filter."""
+        would otherwise pay for them): one first stage for the rarest term, through a visibility
+        filter (filtered or not, over sentences or titles, the loops take the same argument types)."""
         self._paragraphs()
         index = self.corpus.index
         if index.n_rows and len(index.idf):
             rarest = np.array([int(np.argmax(index.idf))])
             query = QueryVector(rarest, np.ones(1), index.idf[rarest], (), index.max_idf())
-            every = np.ones(len(self.corpus.articles), dtype=np.bool_)
-            self._first_stage(query, None)
-            index.best_rows(query, 1, keep=RowFilter(self.corpus.table.article, every))
-            self._titled_rows(query, query.idf, every)
+            self._first_stage(query, np.ones(len(self.corpus.articles), dtype=np.bool_))
 
     def extended(self, corpus: CorpusIndex) -> Ranker:
         """A ranker for ``corpus``, which is this ranker's corpus with one article added at the end
@@ -230,30 +226,10 @@ class Ranker:
             self._paras = (starts, row_para)
         return self._paras
 
-    def _seed_query(self, query: QueryVector) -> QueryVector:
-        """``query`` without its terms held by more than ``common`` of all rows (the rarest term
-        is always kept): cheaper to search, and such a term adds little to a row's cosine."""
-        index = self.corpus.index
-        indptr = index.matrix.indptr
-        df = indptr[query.columns + 1] - indptr[query.columns]
-        rare = df <= self.params.weights.common * index.n_rows
-        if rare.all() or len(df) == 0:
-            return query
-        if not rare.any():
-            rare[np.argmin(df)] = True
-        return QueryVector(query.columns[rare], query.weights[rare], query.idf[rare], query.unknown, query.unknown_idf)
-
     def _seeds(self, query: QueryVector, visible: NDArray[np.bool_] | None) -> NDArray[np.int64]:
         """The ``pool`` best rows by cosine among the visible articles, ascending."""
-        pool, index = self.params.weights.pool, self.corpus.index
-        found = index.best_rows(self._seed_query(query), pool)
-        if visible is None:
-            return found
-        article_of = self.corpus.table.article
-        seen = found[visible[article_of[found]]]
-        if 2 * len(seen) < len(found) or not len(seen):  # most are hidden: search the visible rows, every term
-            seen = index.best_rows(query, pool, keep=RowFilter(article_of, visible))
-        return seen
+        keep = None if visible is None else RowFilter(self.corpus.table.article, visible)
+        return self.corpus.index.best_rows(query, self.params.weights.pool, keep=keep)
 
     def _titled_rows(
         self, query: QueryVector, rank_idf: NDArray[np.float64], visible: NDArray[np.bool_] | None
@@ -276,7 +252,7 @@ class Ranker:
         first_row = self.corpus.first_row
         best_articles = np.sort(best)
         r_lo, r_len = first_row[best_articles], first_row[best_articles + 1] - first_row[best_articles]
-        return (np.repeat(r_lo - np.cumsum(np.r_[0, r_len[:-1]]), r_len) + np.arange(int(r_len.sum()))).astype(np.int64)
+        return ranges(r_lo, r_len)
 
     def rank(self, question: str, *, visible: NDArray[np.bool_] | None = None, depth: int | None = None) -> Ranking:
         """The best ``depth`` candidate sentences (default ``AnswerParams.candidates``) for a cleaned

@@ -112,6 +112,12 @@ class SentenceTable:
         )
 
 
+def ranges(starts: NDArray[np.integer], lengths: NDArray[np.integer]) -> NDArray[np.int64]:
+    """``starts[0] .. starts[0] + lengths[0] - 1``, then the next range, and so on, as one array."""
+    shift = np.repeat(starts - np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+    return (shift + np.arange(int(lengths.sum()))).astype(np.int64)
+
+
 @dataclass(frozen=True, slots=True)
 class TermSequences:
     """Each row's term columns in text order, stop words left out (what the tokenizer gave for its
@@ -148,8 +154,7 @@ class TermSequences:
             (self.added_indptr, self.added_columns, rows[split:] - built),
         ):
             lo, lengths = indptr[at], indptr[at + 1] - indptr[at]
-            offsets = np.repeat(lo - np.cumsum(np.r_[0, lengths[:-1]]), lengths) + np.arange(int(lengths.sum()))
-            parts.append(columns[offsets])
+            parts.append(columns[ranges(lo, lengths)])
             counts.append(lengths)
         return np.concatenate(parts), np.concatenate(counts)
 
