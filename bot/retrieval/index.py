@@ -9,11 +9,10 @@ with the number of sentences.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -84,17 +83,6 @@ def _weigh(counts: sparse.csr_matrix, idf: NDArray[np.float64]) -> sparse.csr_ma
     return sparse.csr_matrix(weighted, dtype=np.float32)
 
 
-def _distinct(values: NDArray[np.int32]) -> NDArray[np.int32]:
-    """Sorted distinct values (``np.unique`` without its overhead: one vectorised sort)."""
-    ordered = np.sort(values)
-    if len(ordered) < 2:
-        return ordered
-    keep = np.empty(len(ordered), dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
-
-
 @dataclass(frozen=True, slots=True)
 class RowFilter:
     """Which rows a search may return: row ``r`` is in group ``group[r]``, and only rows of groups
@@ -121,8 +109,6 @@ class SentenceIndex:
     matrix: sparse.csc_matrix
     vocabulary: dict[str, int]
     idf: NDArray[np.float64]
-    # Per-thread dense work arrays for scoring (see ``search``); not part of the index's value.
-    _scratch: threading.local = field(default_factory=threading.local, init=False, repr=False, compare=False)
 
     @property
     def n_rows(self) -> int:
@@ -232,28 +218,14 @@ class SentenceIndex:
     def score(self, query: QueryVector) -> Scores:
         """Cosine score and idf coverage for every row that shares a term with the query (rows ascending).
 
-        ``search`` gives the same best rows faster when only the best ``k`` are wanted.
+        The plain sparse product, for looking at every match; ``search`` finds the best ``k`` far faster.
         """
-        empty = np.zeros(0)
-        if len(query.columns) == 0:
-            return Scores(np.zeros(0, dtype=np.int64), empty, empty)
-        acc, matched = self._accumulator(), self._accumulator(np.float64)
-        parts = []
-        indptr, indices, data = self.matrix.indptr, self.matrix.indices, self.matrix.data
-        for col, weight, idf in zip(query.columns.tolist(), query.weights.tolist(), query.idf.tolist(), strict=True):
-            if (hi := int(indptr[col + 1])) > (lo := int(indptr[col])):
-                rows = indices[lo:hi]
-                np.add.at(acc, rows, data[lo:hi] * np.float32(weight))
-                np.add.at(matched, rows, idf)
-                parts.append(rows)
-        if not parts:
-            return Scores(np.zeros(0, dtype=np.int64), empty, empty)
-        rows = _distinct(np.concatenate(parts))
-        scores, idf_sums = acc[rows].astype(np.float64), matched[rows]
-        acc[rows] = 0.0
-        matched[rows] = 0.0
+        columns = self.matrix[:, query.columns]
+        held = (columns != 0).astype(np.float64)
+        rows = np.flatnonzero(held.getnnz(axis=1))
+        scores = np.asarray(columns[rows] @ query.weights.astype(np.float32), dtype=np.float64).ravel()
         mass = query.idf_mass
-        coverage = idf_sums / mass if mass > 0 else np.zeros(len(rows))
+        coverage = np.asarray(held[rows] @ query.idf).ravel() / mass if mass > 0 else np.zeros(len(rows))
         return Scores(rows.astype(np.int64), scores, coverage)
 
     def search(self, query: QueryVector, k: int, *, keep: RowFilter | None = None) -> Scores:
@@ -287,16 +259,6 @@ class SentenceIndex:
         mass = query.idf_mass
         coverage = matched / mass if mass > 0 else np.zeros(len(rows))
         return Scores(rows, scores, coverage)
-
-    def _accumulator(self, dtype: type[np.floating] = np.float32) -> NDArray[np.floating]:
-        """This thread's array of one value per row, zero between queries (callers re-zero it)."""
-        arrays: dict[type, NDArray[np.floating]] | None = getattr(self._scratch, "arrays", None)
-        if arrays is None:
-            arrays = self._scratch.arrays = {}
-        acc = arrays.get(dtype)
-        if acc is None or len(acc) < self.n_rows:
-            acc = arrays[dtype] = np.zeros(self.n_rows, dtype=dtype)
-        return acc
 
     def top(self, scores: Scores, k: int) -> Scores:
         """The ``k`` best rows of ``scores``, best first (ties broken by row order)."""
