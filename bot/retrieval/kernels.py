@@ -1,11 +1,12 @@
 """Compiled loops over posting lists (numba), for the two places where a question's cost is a walk
-over tens of thousands of postings: the top-``k`` search and the evidence lookup of the ranking.
+over tens of thousands of postings: the top-``k`` search (sentences and titles) and the ranking's
+first stage (evidence rows, their features and scores).
 
 numpy needs several whole-array passes for what is one loop here (gather, multiply, scatter-add,
-read back, re-zero, partition), so these loops answer in about half the time (README "Scale").
-They are compiled on first use and cached on disk by numba; ``compiled()`` returns them, made once
-per process. The loops hold no Python objects and release the GIL, so a question answered in one
-thread does not stall another.
+read back, re-zero, partition), so the search runs 3-4 times faster and a whole answer about 3
+times faster (README "Scale"). The loops are plain Python functions made into machine code on first
+use and cached on disk by numba; ``compiled()`` returns them, made once per process. They hold no
+Python objects and release the GIL, so a question answered in one thread does not stall another.
 """
 
 from __future__ import annotations
@@ -383,7 +384,6 @@ class Kernels:
     """The compiled loops (see the functions of the same names, without the underscore)."""
 
     top_rows: Callable[..., tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]]
-    evidence: Callable[..., tuple[NDArray[Any], ...]]
     first_stage: Callable[..., tuple[NDArray[Any], ...]]
 
 
@@ -406,5 +406,5 @@ def compiled() -> Kernels:
                 warnings.simplefilter("ignore")
                 return numba.njit(nogil=True)(fn)
 
-    return Kernels(top_rows=jit(_top_rows), evidence=jit(_evidence), first_stage=jit(_first_stage))
+    return Kernels(top_rows=jit(_top_rows), first_stage=jit(_first_stage))
 
