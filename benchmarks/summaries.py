@@ -61,6 +61,7 @@ from bot.models import Article, ArticleMeta, Document  # noqa: E402
 from bot.retrieval.store import CorpusIndex  # noqa: E402
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer  # noqa: E402
 from bot.service import NewsService  # noqa: E402
+from bot.summarise.features import pagerank_scores  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "news_summ"
 N_SENTENCES = 3
@@ -115,20 +116,6 @@ def lead3(terms: Sequence[list[str]], n: int) -> list[int]:
     return list(range(min(n, len(terms))))
 
 
-def _pagerank(weights: np.ndarray, *, damping: float = 0.85, iterations: int = 100) -> np.ndarray:
-    """Stationary scores of the row-normalised weight matrix (dangling rows jump uniformly)."""
-    size = len(weights)
-    sums = weights.sum(axis=1, keepdims=True)
-    transition = np.where(sums > 0, weights / np.where(sums > 0, sums, 1.0), 1.0 / size)
-    scores = np.full(size, 1.0 / size)
-    for _ in range(iterations):
-        new = (1 - damping) / size + damping * (transition.T @ scores)
-        if np.abs(new - scores).sum() < 1e-8:
-            return new
-        scores = new
-    return scores
-
-
 def _top(scores: np.ndarray, n: int) -> list[int]:
     return sorted(np.argsort(-scores, kind="stable")[:n].tolist())
 
@@ -147,7 +134,7 @@ def textrank(terms: Sequence[list[str]], n: int) -> list[int]:
             overlap = len(sets[i] & sets[j])
             if overlap:
                 weights[i, j] = weights[j, i] = overlap / (math.log(len(terms[i])) + math.log(len(terms[j])))
-    return _top(_pagerank(weights), n)
+    return _top(pagerank_scores(weights, iterations=100, tolerance=1e-8), n)
 
 
 def lexrank(terms: Sequence[list[str]], n: int, idf: dict[str, float], default_idf: float) -> list[int]:
@@ -167,7 +154,7 @@ def lexrank(terms: Sequence[list[str]], n: int, idf: dict[str, float], default_i
     matrix /= np.where(norms > 0, norms, 1.0)[:, None]
     cosine = matrix @ matrix.T
     cosine[cosine < 0.1] = 0.0
-    return _top(_pagerank(cosine), n)
+    return _top(pagerank_scores(cosine, iterations=100, tolerance=1e-8), n)
 
 
 def document_idf(term_lists: Sequence[Sequence[list[str]]]) -> tuple[dict[str, float], float]:

@@ -96,14 +96,18 @@ def _scaled(values: NDArray[np.float64]) -> NDArray[np.float64]:
     return values / top if top > 0 else values
 
 
-def _pagerank(weights: NDArray[np.float64], *, damping: float = 0.85, iterations: int = 50) -> NDArray[np.float64]:
+def pagerank_scores(
+    weights: NDArray[np.float64], *, damping: float = 0.85, iterations: int = 50, tolerance: float = 1e-6
+) -> NDArray[np.float64]:
+    """Stationary scores of the row-normalised weight matrix (a row without edges jumps uniformly),
+    by power iteration until the scores move less than ``tolerance`` (L1)."""
     size = len(weights)
     sums = weights.sum(axis=1, keepdims=True)
     transition = np.where(sums > 0, weights / np.where(sums > 0, sums, 1.0), 1.0 / size)
     scores = np.full(size, 1.0 / size)
     for _ in range(iterations):
         new = (1 - damping) / size + damping * (transition.T @ scores)
-        if float(np.abs(new - scores).sum()) < 1e-6:
+        if float(np.abs(new - scores).sum()) < tolerance:
             return new
         scores = new
     return scores
@@ -183,7 +187,7 @@ def sentence_features(
     edges = np.where(linked, overlap / np.where(denominator > 0, denominator, 1.0), 0.0)
     np.fill_diagonal(edges, 0.0)
     degree = _scaled(edges.sum(axis=1))
-    pagerank = _scaled(_pagerank(edges)) if n > 1 else np.ones(n)
+    pagerank = _scaled(pagerank_scores(edges)) if n > 1 else np.ones(n)
 
     # TF-IDF within the article (sentences as documents): centroid cosine and pairwise similarity.
     df = present.sum(axis=0)
