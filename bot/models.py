@@ -77,6 +77,9 @@ class Citation:
 class Excerpt:
     """One answer: the matched sentence, the context shown with it, and its citation.
 
+    When the sentence is part of someone's statement, ``speaker`` names them (canonical name) and
+    ``quote`` is what they said (the statement's content, which may run over several sentences).
+
     ``before`` and ``after`` are the neighbouring sentences included as context (possibly empty);
     ``text`` is the excerpt exactly as shown, i.e. ``before + (sentence,) + after`` joined by spaces.
     """
@@ -86,6 +89,8 @@ class Excerpt:
     after: tuple[str, ...]
     citation: Citation
     score: float
+    speaker: str | None = None
+    quote: str | None = None
 
     @property
     def text(self) -> str:
@@ -94,13 +99,27 @@ class Excerpt:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeakerCount:
+    """A speaker the corpus quotes, with the number of statements by them a server can see."""
+
+    name: str
+    statements: int
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
-    """The reply to a question: excerpts best first, or an abstention with the reason."""
+    """The reply to a question: excerpts best first, or an abstention with the reason.
+
+    For "what did X say?": ``speaker`` is the person answered for, and ``speakers`` every person
+    the name could mean (the one answered for first, then by statements), for offering the others.
+    """
 
     question: str
     excerpts: tuple[Excerpt, ...]
     abstained: bool
     reason: str | None = None
+    speaker: str | None = None
+    speakers: tuple[SpeakerCount, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,26 @@ from bot.models import Answer, ArticleMeta, Citation, Excerpt, Summary, TopicSum
 NOT_FOUND = "Not in the articles I have"
 
 
-def cite(c: Citation) -> str:
-    """``Title (published), sentence 5 of 30, paragraph 2 <url>``."""
-    parts = [c.title]
+def cite(c: Citation, speaker: str | None = None) -> str:
+    """``Title (published), sentence 5 of 30, paragraph 2 <url>``; with a speaker,
+    ``JD Vance, in "Title" (published), sentence 5 of 30, ...``."""
+    parts = [f'{speaker}, in "{c.title}"' if speaker else c.title]
     if c.published:
         parts[0] += f" ({c.published})"
     parts.append(f"sentence {c.position} of {c.sentence_count}, paragraph {c.paragraph}")
     text = ", ".join(parts)
     return f"{text} <{c.url}>" if c.url else text
+
+
+def speakers_line(answer: Answer) -> str | None:
+    """"Quotes of Boris Johnson (412 statements); also: Manuel Johnson (3)" when a name fits
+    several people, ``None`` otherwise."""
+    if len(answer.speakers) < 2:
+        return None
+    first, *others = answer.speakers
+    also = ", ".join(f"{s.name} ({s.statements})" for s in others[:5])
+    more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+    return f"Quotes of {first.name} ({first.statements} statements); the name also fits: {also}{more}"
 
 
 def excerpt_text(e: Excerpt, *, mark: tuple[str, str] = ("", "")) -> str:
@@ -30,11 +42,14 @@ def render_answer(answer: Answer, *, width: int = 100, mark: tuple[str, str] = (
         reason = f" ({answer.reason})" if answer.reason else ""
         return f"{NOT_FOUND}: no sentence answers this question{reason}."
     blocks = []
+    head = speakers_line(answer)
+    if head:
+        blocks.append(head)
     for number, e in enumerate(answer.excerpts, start=1):
         body = textwrap.fill(
             excerpt_text(e, mark=mark), width=width, initial_indent=f"[{number}] ", subsequent_indent="    "
         )
-        blocks.append(f"{body}\n    -- {cite(e.citation)}")
+        blocks.append(f"{body}\n    -- {cite(e.citation, e.speaker)}")
     return "\n\n".join(blocks)
 
 
@@ -68,6 +83,8 @@ def answer_json(answer: Answer) -> dict[str, object]:
         "question": answer.question,
         "abstained": answer.abstained,
         "reason": answer.reason,
+        "speaker": answer.speaker,
+        "speakers": [{"name": s.name, "statements": s.statements} for s in answer.speakers],
         "answers": [
             {
                 "text": e.text,
@@ -79,6 +96,8 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "position": e.citation.position,
                 "paragraph": e.citation.paragraph,
                 "score": e.score,
+                "speaker": e.speaker,
+                "quote": e.quote,
             }
             for e in answer.excerpts
         ],

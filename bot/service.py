@@ -25,7 +25,8 @@ from bot.models import (
     TopicSentence,
     TopicSummary,
 )
-from bot.retrieval.answer import AnswerParams, answer, citation, clean_question
+from bot.retrieval.answer import AnswerParams, answer, citation
+from bot.retrieval.question import clean_question, parse_question
 from bot.retrieval.rank import Ranker, Ranking
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer
@@ -143,9 +144,9 @@ class NewsService:
     def rank(self, question: str) -> Ranking:
         """The full ranking ``ask`` cuts and cites (no abstention, no context): for evaluation.
 
-        ``question`` must already be cleaned (``bot.retrieval.answer.clean_question``).
+        Raises ``InvalidQuestion`` like ``ask``.
         """
-        return self._live.ranker.rank(question)
+        return self._live.ranker.rank(parse_question(question, self._tokenizer))
 
     def summarise(
         self, article: str, *, sentences: int = DEFAULT_SENTENCES, guild_id: int | None = None
@@ -181,7 +182,7 @@ class NewsService:
         text = clean_question(about)
         if sentences <= 0:
             return TopicSummary(about=text, sentences=())
-        ranking = live.ranker.rank(text, visible=live.visible(guild_id))
+        ranking = live.ranker.rank(parse_question(text, self._tokenizer), visible=live.visible(guild_id))
         params = self._params
         eligible = (ranking.window >= params.min_coverage) & (ranking.cosine >= params.min_score)
         rows = ranking.rows[eligible]

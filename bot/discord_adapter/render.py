@@ -144,16 +144,18 @@ class Page:
 
 
 def citation_line(excerpt: Excerpt, limit: int) -> str:
-    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters."""
-    return cite_line(excerpt.citation, limit)
+    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters; for a
+    statement ``— JD Vance, in [Title](url) · ...``."""
+    return cite_line(excerpt.citation, limit, speaker=excerpt.speaker)
 
 
-def cite_line(cite: Citation, limit: int) -> str:
-    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters."""
+def cite_line(cite: Citation, limit: int, *, speaker: str | None = None) -> str:
+    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters (``— Name,
+    in [Title](url) · ...`` with a speaker)."""
     tail = f"sentence {cite.position} of {cite.sentence_count}"
     if cite.published:
         tail = f"{escape(clip(cite.published, 40))} \u00b7 {tail}"
-    head = "\u2014 "
+    head = "\u2014 " + (f"{escape(clip(speaker, 80))}, in " if speaker else "")
     room = limit - len(head) - len(tail) - 3
     return f"{head}{link(cite.title, cite.url, max(room, 8))} \u00b7 {tail}"[:limit]
 
@@ -172,6 +174,9 @@ def excerpt_block(number: int, excerpt: Excerpt, limit: int) -> str:
     full = " ".join(part for part in (escape(before), f"**{sentence}**", escape(after)) if part)
     if len(full) <= room:
         body = full
+    elif excerpt.speaker and not before and len(f"**{sentence}**") < room - 8:
+        # A statement is shown from its start, cut at the end with an ellipsis.
+        body = f"**{sentence}** {quote_text(after, room - len(sentence) - 5)}"
     else:
         marked = f"**{quote_text(excerpt.sentence, max(room - 4, 1))}**"
         lead = ELLIPSIS + " " if before else ""

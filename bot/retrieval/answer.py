@@ -1,44 +1,31 @@
-"""Question -> Answer: validate, retrieve sentences, re-rank, add context, cite, or abstain."""
+"""Question -> Answer: parse, retrieve sentences (or a speaker's statements), add context, cite, or abstain."""
 
 from __future__ import annotations
-
-import unicodedata
 
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.errors import InvalidQuestion
 from bot.models import Answer, Citation, Excerpt
-from bot.retrieval.rank import AnswerParams, Ranker
+from bot.retrieval.question import MAX_QUESTION_CHARS, Question, QuestionKind, clean_question, parse_question
+from bot.retrieval.rank import AnswerParams, Ranker, Ranking
+from bot.retrieval.speakers import diversified, mentions, rank_statements
+from bot.retrieval.statements import STATEMENT
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer
 
-__all__ = ["AnswerParams", "Ranker", "answer", "citation", "clean_question", "context_rows"]
-
-MAX_QUESTION_CHARS = 500
+__all__ = [
+    "MAX_QUESTION_CHARS", "AnswerParams", "Ranker", "answer", "citation", "clean_question", "context_rows",
+]  # fmt: skip
 
 _ANAPHORIC_START = frozenset(
     ["he", "she", "they", "it", "his", "her", "their", "its", "this", "that", "these", "those", "but", "and", "however", "meanwhile", "also", "still", "yet", "nevertheless", "instead", "so", "then", "there", "such", "both", "the", "latter", "former", "him", "them"]  # noqa: E501
 )
 _DOUBLE_QUOTES = "\"“”"
-
-
-def clean_question(question: str) -> str:
-    """Normalise a question and check it; raises ``InvalidQuestion`` with a one-line reason."""
-    text = unicodedata.normalize("NFKC", question)
-    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
-    text = " ".join(text.split())
-    if not text:
-        raise InvalidQuestion("the question is empty: type a question, e.g. 'what did Vance say?'")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise InvalidQuestion(
-            f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS}"
-        )
-    return text
+_STATEMENT_ROWS = 6  # at most this many sentences of one statement are shown
 
 
 def answer(
-    question: str,
+    question: str | Question,
     corpus: CorpusIndex,
     tokenizer: Tokenizer,
     *,
@@ -49,61 +36,153 @@ def answer(
 ) -> Answer:
     """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason.
 
-    The excerpts are the best sentences of ``Ranker.rank`` that pass the abstention rule. Pass the
+    "What did X say (about T)?" is answered with X's statements (``speaker_answer``); any other
+    question with the best sentences of ``Ranker.rank`` that pass the abstention rule. Pass the
     ``ranker`` of ``corpus`` when answering many questions (it caches what it derives from the
     corpus); its params then apply. ``visible`` (one flag per article) limits the answer to those
     articles.
     """
     ranker = ranker or Ranker(corpus, tokenizer, params)
-    params = ranker.params
-    text = clean_question(question)
-    depth = min(params.candidates, max(params.candidates_min, params.depth_per_excerpt * top))
-    ranking = ranker.rank(text, visible=visible, depth=depth)
-    if len(ranking) == 0:
-        return Answer(text, (), abstained=True, reason="none of the question's words occur in the articles")
-    # Support: the question's idf mass found in the sentence and its neighbours (README "Answering").
-    support, cosine = ranking.window, ranking.cosine
-    if support[0] < params.min_coverage or cosine[0] < params.min_score:
-        return Answer(
-            text,
-            (),
-            abstained=True,
-            reason=(
-                f"the closest passage matches only {support[0]:.0%} of the question "
-                f"(at least {params.min_coverage:.0%} is needed)"
-                if support[0] < params.min_coverage
-                else "the closest sentence is long and shares too little with the question "
-                f"(similarity {cosine[0]:.2f}, at least {params.min_score:.2f} is needed)"
-            ),
-        )
+    q = question if isinstance(question, Question) else parse_question(question, tokenizer)
+    if q.kind is QuestionKind.WHAT_SAID and q.speaker:
+        said = speaker_answer(q, corpus, ranker, top=top, visible=visible)
+        if said is not None:
+            return said
+    return ranked_answer(q, corpus, ranker, top=top, visible=visible)
 
+
+def abstains(ranking: Ranking, i: int, params: AnswerParams) -> str | None:
+    """Why candidate ``i`` of ``ranking`` is too weak to be an answer, or ``None`` when it is not:
+    the one abstention rule (share of the question's idf mass in the sentence and its neighbours,
+    and the sentence's own cosine; README "Answering")."""
+    support, cosine = float(ranking.window[i]), float(ranking.cosine[i])
+    if support < params.min_coverage:
+        return (
+            f"the closest passage matches only {support:.0%} of the question "
+            f"(at least {params.min_coverage:.0%} is needed)"
+        )
+    if cosine < params.min_score:
+        return (
+            "the closest sentence is long and shares too little with the question "
+            f"(similarity {cosine:.2f}, at least {params.min_score:.2f} is needed)"
+        )
+    return None
+
+
+def ranked_answer(
+    q: Question, corpus: CorpusIndex, ranker: Ranker, *, top: int, visible: NDArray[np.bool_] | None
+) -> Answer:
+    """The best sentences of the ranking, with context and citations, or an abstention."""
+    params = ranker.params
+    depth = min(params.candidates, max(params.candidates_min, params.depth_per_excerpt * top))
+    ranking = ranker.rank(q, visible=visible, depth=depth)
+    if len(ranking) == 0:
+        return Answer(q.text, (), abstained=True, reason="none of the question's words occur in the articles")
+    reason = abstains(ranking, 0, params)
+    if reason is not None:
+        return Answer(q.text, (), abstained=True, reason=reason)
     excerpts: list[Excerpt] = []
     shown_rows: set[int] = set()
     shown_texts: set[str] = set()
+    whole_statements = q.kind is QuestionKind.WHO_SAID
     for i in range(len(ranking)):
         if len(excerpts) >= top:
             break
-        if support[i] < params.min_coverage or cosine[i] < params.min_score:
+        if abstains(ranking, i, params) is not None:
             continue
         row = int(ranking.rows[i])
         sentence = corpus.table.text(row)
         key = " ".join(sentence.split()).casefold()
         if row in shown_rows or key in shown_texts:
             continue
-        before, after = context_rows(corpus, row)
-        rows = [*before, row, *after]
-        shown_rows.update(rows)
+        if whole_statements and corpus.statements.flags[row] & STATEMENT:
+            before, after = statement_rows(corpus, row)
+        else:
+            before, after = context_rows(corpus, row)
+        shown_rows.update([*before, row, *after])
         shown_texts.add(key)
-        excerpts.append(
-            Excerpt(
-                sentence=sentence,
-                before=tuple(corpus.table.text(r) for r in before),
-                after=tuple(corpus.table.text(r) for r in after),
-                citation=citation(corpus, row),
-                score=round(float(ranking.final[i]), 4),
-            )
-        )
-    return Answer(text, tuple(excerpts), abstained=False)
+        excerpts.append(_excerpt(corpus, row, before, after, float(ranking.final[i])))
+    return Answer(q.text, tuple(excerpts), abstained=False)
+
+
+def speaker_answer(
+    q: Question, corpus: CorpusIndex, ranker: Ranker, *, top: int, visible: NDArray[np.bool_] | None
+) -> Answer | None:
+    """X's statements for "what did X say (about T)?"; ``None`` when the corpus has no speaker of
+    that name and never mentions it (then the question is ranked like any other)."""
+    assert q.speaker is not None
+    directory = ranker.speakers()
+    choices = directory.choose(q.speaker, visible)
+    if not choices:
+        if not any(ch.isupper() for ch in q.speaker):
+            return None  # "what do the fake notices say?": not a name, so answered like any question
+        seen = mentions(corpus, q.speaker_terms, visible) if q.speaker_terms else 0
+        if seen == 0:
+            return None
+        where = "1 article but never quoted in it" if seen == 1 else f"{seen:,} articles but never quoted in them"
+        return Answer(q.text, (), abstained=True, reason=f"{q.speaker} is mentioned in {where}")
+    chosen = choices[0]
+    number = directory.number(chosen.name)
+    assert number is not None
+    ranked = rank_statements(corpus, [number], q.topic_terms, visible)
+    if q.topic_terms:
+        about = [r for r in ranked if r.topic_share >= ranker.params.min_coverage]
+        if not about:
+            quoted = f"{chosen.name} is quoted {_times(chosen.statements)} in the articles"
+            return Answer(
+                q.text, (), abstained=True, reason=f"{quoted}, but never about {q.topic}",
+                speaker=chosen.name, speakers=tuple(choices),
+            )  # fmt: skip
+        ranked = about
+    excerpts = []
+    for r in diversified(ranked, corpus, top):
+        before, after = statement_rows(corpus, r.best)
+        excerpts.append(_excerpt(corpus, r.best, before, after, round(r.score, 4)))
+    return Answer(q.text, tuple(excerpts), abstained=False, speaker=chosen.name, speakers=tuple(choices))
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n:,} times"
+
+
+def _excerpt(corpus: CorpusIndex, row: int, before: list[int], after: list[int], score: float) -> Excerpt:
+    speaker, quote = statement_of(corpus, row)
+    return Excerpt(
+        sentence=corpus.table.text(row),
+        before=tuple(corpus.table.text(r) for r in before),
+        after=tuple(corpus.table.text(r) for r in after),
+        citation=citation(corpus, row),
+        score=round(score, 4),
+        speaker=speaker,
+        quote=quote,
+    )
+
+
+def statement_of(corpus: CorpusIndex, row: int) -> tuple[str | None, str | None]:
+    """The speaker of the statement ``row`` belongs to and the statement's content, or ``(None, None)``."""
+    st = corpus.statements
+    number = int(st.speaker[row])
+    if number < 0:
+        return None, None
+    first, last = int(st.first[row]), int(st.last[row])
+    last = min(last, first + _STATEMENT_ROWS - 1)
+    texts = [corpus.table.text(r) for r in range(first, last + 1)]
+    if len(texts) == 1:
+        quote = texts[0][int(st.quote_start[row]) : int(st.quote_end[row])]
+    else:
+        end = int(st.quote_end[row]) if last == int(st.last[row]) else len(texts[-1])
+        quote = " ".join([texts[0][int(st.quote_start[row]) :], *texts[1:-1], texts[-1][:end]])
+    return st.names[number], quote.strip() or None
+
+
+def statement_rows(corpus: CorpusIndex, row: int) -> tuple[list[int], list[int]]:
+    """The other rows of the statement ``row`` belongs to (before it, after it), at most
+    ``_STATEMENT_ROWS`` in all: a quotation is shown whole."""
+    st = corpus.statements
+    first, last = int(st.first[row]), int(st.last[row])
+    first = max(first, row - _STATEMENT_ROWS + 1)
+    last = min(last, first + _STATEMENT_ROWS - 1)
+    return list(range(first, row)), list(range(row + 1, last + 1))
 
 
 def citation(corpus: CorpusIndex, row: int) -> Citation:

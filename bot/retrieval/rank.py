@@ -8,41 +8,27 @@ Two stages (weights in ``RankWeights``): first, the ``pool`` sentences with the 
 the sentences of the articles whose titles best match, and their neighbours are scored from their
 own cosine and idf coverage plus the coverage of their window of neighbours, their paragraph, their
 article's title and an in-article idf; then the best ``rerank`` get bonuses for holding the kind
-of answer asked for, for the question's word pairs and for a speaker who says something. README
+of answer asked for, for the question's word pairs and, for "who said ...?", for being someone's
+statement. README
 "Answering" has the measurements behind each part.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.errors import InvalidQuestion
 from bot.retrieval.index import QueryVector, RowFilter
 from bot.retrieval.kernels import compiled
-from bot.retrieval.question import AnswerType, question_words, search_text
+from bot.retrieval.question import AnswerType, Question, QuestionKind, parse_question
+from bot.retrieval.speakers import SpeakerDirectory
+from bot.retrieval.statements import STATEMENT, SUBSTANTIVE
 from bot.retrieval.store import CorpusIndex, ranges
 from bot.retrieval.tokenize import Tokenizer
-
-# Dropped from questions only: they say what kind of answer is wanted, not what it is about.
-QUESTION_ONLY_STOPWORDS = frozenset({"many", "much"})
-
-SPEECH_VERBS = frozenset(
-    ["say", "said", "says", "saying", "tell", "told", "tells", "telling", "write", "wrote", "writes", "written", "writing", "state", "stated", "states", "describe", "described", "describes", "call", "called", "calls", "claim", "claimed", "claims", "announce", "announced", "announces", "add", "added", "adds", "warn", "warned", "warns", "insist", "insisted", "argue", "argued", "argues", "explain", "explained", "tweet", "tweeted", "post", "posted", "posts", "declare", "declared", "note", "noted", "suggest", "suggested", "urge", "urged", "promise", "promised", "vow", "vowed", "deny", "denied", "admit", "admitted", "reply", "replied", "respond", "responded", "comment", "commented", "accuse", "accused", "describe", "think", "thought", "believe", "believed"]  # noqa: E501
-)
-
-_SPEAKER_QUESTION_RE = re.compile(
-    r"\b(?:what|how)\s+(?:did|does|do|has|have|had|is|was|will)\s+(?P<who>.+?)\s+"
-    r"(?:say|said|tell|told|write|wrote|state|describe|call|claim|announce|add|warn|tweet|post|"
-    r"think|believe|reply|respond|argue|explain|promise|suggest|comment)\b",
-    re.IGNORECASE,
-)
-_INVERTING = frozenset({"say", "write", "add"})  # stems of verbs that may precede their speaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +58,7 @@ class RankWeights:
 
     Second stage, over the best ``rerank`` sentences: ``answer_type`` (a year for "when", a number
     for "how many", a name for "who"/"where"), ``bigram`` (share of the question's adjacent word
-    pairs found adjacent in the sentence), and ``AnswerParams.speaker_bonus``.
+    pairs found adjacent in the sentence), and ``AnswerParams.statement_bonus``.
     """
 
     cosine: float = 0.2
@@ -102,8 +88,8 @@ class AnswerParams:
     ``min_coverage``: share of the question's idf mass (unknown words counted at the highest idf)
     that the best sentence and its neighbours in the paragraph must hold together, else the bot
     abstains (0.55: calibrated on SQuAD, see README "Answering"). ``min_score``: minimum cosine of the sentence itself.
-    ``speaker_bonus``: added to a sentence whose subject says something in a "what did X say"
-    question. ``weights``: see ``RankWeights``.
+    ``statement_bonus``: added, for "who said ...?" questions, to a sentence that is part of a
+    named speaker's substantive statement. ``weights``: see ``RankWeights``.
     """
 
     candidates: int = 50
@@ -111,7 +97,7 @@ class AnswerParams:
     candidates_min: int = 12
     min_coverage: float = 0.55
     min_score: float = 0.1
-    speaker_bonus: float = 0.5
+    statement_bonus: float = 0.5
     weights: RankWeights = field(default_factory=RankWeights)
 
 
@@ -142,29 +128,6 @@ class Ranking:
         return cls(tuple(terms), np.zeros(0, dtype=np.int64), z, z, z, z)
 
 
-def speaker_terms(question: str, tokenizer: Tokenizer) -> tuple[str, ...]:
-    """Terms naming the speaker in "what did X say/tell/write" questions (empty otherwise)."""
-    match = _SPEAKER_QUESTION_RE.search(question)
-    if not match:
-        return ()
-    return tuple(tokenizer(match.group("who")))
-
-
-def question_terms(question: str, tokenizer: Tokenizer) -> list[str]:
-    """The terms a question is searched with; raises ``InvalidQuestion`` when there are none.
-
-    Phrases that only name the kind of answer ("how many", "what year", "what kind of") are left
-    out, unless nothing else is left.
-    """
-    dropped = {tokenizer.term(w) for w in QUESTION_ONLY_STOPWORDS}
-    terms = [t for t in tokenizer(search_text(question)) if t not in dropped]
-    if not terms:
-        terms = [t for t in tokenizer(question) if t not in dropped]
-    if not terms:
-        raise InvalidQuestion("the question has no words to search for; ask about a person, place or event")
-    return terms
-
-
 class Ranker:
     """Ranks the sentences of one corpus for questions; build once per corpus and reuse.
 
@@ -178,14 +141,21 @@ class Ranker:
         self.corpus = corpus
         self.tokenizer = tokenizer
         self.params = params or AnswerParams()
-        self._speech = frozenset(tokenizer.term(v) for v in SPEECH_VERBS)
         self._paras: tuple[NDArray[np.int64], NDArray[np.int32]] | None = None
+        self._speakers: SpeakerDirectory | None = None
+
+    def speakers(self) -> SpeakerDirectory:
+        """The corpus's speakers by name (made on first use)."""
+        if self._speakers is None:
+            self._speakers = SpeakerDirectory(self.corpus)
+        return self._speakers
 
     def prepare(self) -> None:
         """Work out the per-corpus tables and load the compiled search loops now (the first question
         would otherwise pay for them): one first stage for the rarest term, through a visibility
         filter (filtered or not, over sentences or titles, the loops take the same argument types)."""
         self._paragraphs()
+        self.speakers()
         index = self.corpus.index
         if index.n_rows and len(index.idf):
             rarest = np.array([int(np.argmax(index.idf))])
@@ -254,22 +224,23 @@ class Ranker:
         r_lo, r_len = first_row[best_articles], first_row[best_articles + 1] - first_row[best_articles]
         return ranges(r_lo, r_len)
 
-    def rank(self, question: str, *, visible: NDArray[np.bool_] | None = None, depth: int | None = None) -> Ranking:
-        """The best ``depth`` candidate sentences (default ``AnswerParams.candidates``) for a cleaned
-        ``question``, best first (no abstention cut).
+    def rank(
+        self, question: Question | str, *, visible: NDArray[np.bool_] | None = None, depth: int | None = None
+    ) -> Ranking:
+        """The best ``depth`` candidate sentences (default ``AnswerParams.candidates``) for a parsed
+        ``question`` (a string is parsed first), best first (no abstention cut).
 
         ``visible`` (one flag per article) limits the ranking to those articles, e.g. the shipped
         corpus plus one server's own; ``None`` ranks every article. A smaller ``depth`` is cheaper:
         fewer sentences are read for the second stage. Raises ``InvalidQuestion`` when the question
         has no searchable words.
         """
+        if isinstance(question, str):
+            question = parse_question(question, self.tokenizer)
         params = self.params
         wanted = params.candidates if depth is None else max(1, depth)
-        terms = question_terms(question, self.tokenizer)
-        speaker = speaker_terms(question, self.tokenizer)
-        if speaker:
-            # "What did X say?": any speech verb will do, so the question's own verb is not required.
-            terms = [t for t in terms if t not in self._speech] or terms
+        terms = list(question.terms)
+        statements = question.kind is QuestionKind.WHO_SAID
         query = self.corpus.index.query_vector(terms)
         evidence = self._first_stage(query, visible)
         if evidence is None:
@@ -277,7 +248,7 @@ class Ranker:
         rows, first, cosine, coverage, window, masks = evidence
         k = min(params.weights.rerank, len(rows))
         keep = np.argpartition(-first, k - 1)[:k] if len(rows) > k else np.arange(len(rows))
-        kind = AnswerType.of(question)
+        kind = question.answer_type
         pairs = sorted(set(itertools.pairwise(terms)))
         may_pair = self._possible_pairs(query, pairs, masks[keep])
         # Bonuses only add, so the ``wanted``-th best first-stage score is a floor for the
@@ -287,7 +258,7 @@ class Ranker:
         ceiling = first[keep] + w.bigram * may_pair.mean(axis=1) if pairs else first[keep].copy()
         if kind is not None:
             ceiling += w.name_type if kind in (AnswerType.PERSON, AnswerType.PLACE) else w.answer_type
-        ceiling += params.speaker_bonus if speaker else 0.0
+        ceiling += params.statement_bonus if statements else 0.0
         if len(keep) > wanted:
             floor = np.partition(first[keep], len(keep) - wanted)[len(keep) - wanted]
             alive = ceiling >= floor
@@ -295,8 +266,9 @@ class Ranker:
         rows, final, cosine = rows[keep], first[keep].copy(), cosine[keep]
         coverage, window = coverage[keep].copy(), window[keep]
         final += self._second_stage(question, kind, pairs, rows, may_pair.any(axis=1))
-        if speaker:
-            self._add_speaker(query, terms, speaker, rows, final, coverage)
+        if statements:
+            flags = self.corpus.statements.flags[rows]
+            final += params.statement_bonus * ((flags & (STATEMENT | SUBSTANTIVE)) == (STATEMENT | SUBSTANTIVE))
         order = np.lexsort((rows, -final))[:wanted]
         return Ranking(tuple(terms), rows[order], final[order], cosine[order], coverage[order], window[order])
 
@@ -357,7 +329,7 @@ class Ranker:
 
     def _second_stage(
         self,
-        question: str,
+        question: Question,
         kind: AnswerType | None,
         pairs: Sequence[tuple[str, str]],
         rows: NDArray[np.int64],
@@ -368,7 +340,7 @@ class Ranker:
         w = self.params.weights
         bonus = np.zeros(len(rows))
         if kind is not None:
-            words = question_words(question)
+            words = question.words
             type_bonus = w.name_type if kind in (AnswerType.PERSON, AnswerType.PLACE) else w.answer_type
             table = self.corpus.table
             for i, r in enumerate(rows.tolist()):
@@ -398,27 +370,6 @@ class Ranker:
         found[order] = np.bincount(distinct // len(codes), minlength=len(rows))
         return found
 
-    def _add_speaker(
-        self,
-        query: QueryVector,
-        terms: Sequence[str],
-        speaker: tuple[str, ...],
-        rows: NDArray[np.int64],
-        final: NDArray[np.float64],
-        coverage: NDArray[np.float64],
-    ) -> None:
-        """Speaker bonus in place; a "He said" sentence is credited with the name before it."""
-        index = self.corpus.index
-        vocab, in_query = index.vocabulary, set(terms)
-        known = [index.idf[vocab[t]] for t in set(speaker) if t in vocab and t in in_query]
-        speaker_share = float(sum(known)) / query.idf_mass if query.idf_mass else 0.0
-        for i, r in enumerate(rows.tolist()):
-            how = _speaker_speaks(self.corpus, self.tokenizer, r, speaker, self._speech)
-            if how:
-                final[i] += self.params.speaker_bonus
-            if how == "pronoun":  # "He also told ...": the name is in the previous sentence
-                coverage[i] = min(1.0, coverage[i] + speaker_share)
-
 
 def rank(question: str, corpus: CorpusIndex, tokenizer: Tokenizer, params: AnswerParams | None = None) -> Ranking:
     """``Ranker(corpus, tokenizer, params).rank(question)``: for one-off use (a ``Ranker`` caches)."""
@@ -435,29 +386,3 @@ def _term_bits(idf: NDArray[np.float64]) -> NDArray[np.int64]:
     chosen = np.argsort(-idf, kind="stable")[:_MAX_BITS]
     bits[chosen] = np.left_shift(np.int64(1), np.arange(len(chosen), dtype=np.int64))
     return bits
-
-
-def _speaker_speaks(
-    corpus: CorpusIndex, tokenizer: Tokenizer, row: int, speaker: tuple[str, ...], speech: frozenset[str]
-) -> str | None:
-    """How the speaker is the subject of a speech verb in the sentence at ``row``.
-
-    "Vance said", "said Vance" and "Vance, the vice president, told" count (the name at most three
-    terms before the verb or two after); so does a sentence opening with "He"/"She" and a speech
-    verb right after a sentence that names the speaker. "Trump said Putin ..." does not count for Putin.
-    """
-    text = corpus.table.text(row)
-    seq = tokenizer(text)
-    verbs = [i for i, t in enumerate(seq) if t in speech]
-    if not verbs:
-        return None
-    name = speaker[-1]
-    names = [i for i, t in enumerate(seq) if t == name]
-    inverted = [i for i in verbs if seq[i] in _INVERTING]  # "..., said Vance"
-    if any(0 < v - n <= 3 for v in verbs for n in names) or any(0 < n - v <= 2 for v in inverted for n in names):
-        return "named"
-    first = text.split(" ", 1)[0].lower()
-    prev = row - 1
-    if first in {"he", "she", "they"} and verbs[0] <= 1 and prev >= corpus.first_row[int(corpus.table.article[row])]:
-        return "pronoun" if name in set(tokenizer(corpus.table.text(prev))) else None
-    return None

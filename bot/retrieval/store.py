@@ -33,9 +33,10 @@ from bot import __version__
 from bot.errors import IndexFormatError
 from bot.models import ArticleMeta, Document, Sentence
 from bot.retrieval.index import SentenceIndex, term_counts
+from bot.retrieval.statements import ChunkStatements, Statements, chunk_statements
 
 FORMAT = "newsbot-index"
-FORMAT_VERSION = 2  # 2: term sequences of the rows and title postings are saved
+FORMAT_VERSION = 3  # 2: term sequences of the rows and title postings; 3: statements (who said what)
 _TABLE_FIELDS = ("article", "position", "paragraph", "start", "end")
 
 
@@ -225,6 +226,7 @@ class IndexedChunk:
     sequence: NDArray[np.int32]
     term_lengths: NDArray[np.int64]
     titles: tuple[tuple[str, ...], ...]
+    statements: ChunkStatements
 
 
 def index_chunk(
@@ -268,6 +270,7 @@ def index_chunk(
         sequence=sequence,
         term_lengths=term_lengths,
         titles=tuple(tuple(analyse(t)) for t in titles),
+        statements=chunk_statements(documents),
     )
 
 
@@ -337,6 +340,8 @@ class CorpusBuilder:
             texts_offsets=offsets,
             texts=b"".join(c.texts for c in chunks),
         )
+        row_bases = np.cumsum([0] + [len(c.text_lengths) for c in chunks[:-1]]).tolist() if chunks else []
+        statements = Statements.join([c.statements for c in chunks], row_bases)
         return CorpusIndex(
             articles=tuple(self._articles),
             first_row=first,
@@ -344,6 +349,7 @@ class CorpusBuilder:
             index=SentenceIndex.from_counts(counts, self._vocabulary),
             sequences=sequences,
             titles=TitlePostings.build([t for c in chunks for t in c.titles], self._vocabulary),
+            statements=statements,
             fingerprint=fingerprint,
             tokenizer=tokenizer,
             words=words or {},
@@ -365,6 +371,7 @@ class CorpusIndex:
     index: SentenceIndex
     sequences: TermSequences
     titles: TitlePostings
+    statements: Statements
     fingerprint: str
     tokenizer: dict[str, object]
     words: dict[str, str] = field(default_factory=dict, repr=False)
@@ -401,6 +408,10 @@ class CorpusIndex:
             index=index,
             sequences=self.sequences.appended([[vocabulary[t] for t in terms] for terms in term_lists]),
             titles=self.titles.with_article(analyse(document.meta.title), len(self.articles), vocabulary),
+            statements=self.statements.appended(
+                chunk_statements([(document.text, [(s.start, s.end, s.paragraph) for s in sentences])]),
+                len(self.table),
+            ),
             fingerprint=self.fingerprint,
             tokenizer=self.tokenizer,
             words=self.words,
@@ -440,6 +451,7 @@ class CorpusIndex:
             arrays["sequence_indptr"], arrays["sequence_columns"] = self.sequences.packed()
             arrays["title_indptr"] = self.titles.indptr
             arrays["title_articles"] = self.titles.articles
+            arrays.update(self.statements.arrays())
             for name, array in arrays.items():
                 with open(tmp / f"{name}.npy", "wb") as fh:
                     np.save(fh, np.ascontiguousarray(array), allow_pickle=False)
@@ -448,6 +460,7 @@ class CorpusIndex:
             _write_json(tmp / "terms.json", self.index.terms())
             _write_json(tmp / "articles.json", _metas_to_json(self.articles))
             _write_json(tmp / "words.json", self.words)
+            _write_json(tmp / "speakers.json", list(self.statements.names))
             params = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -534,6 +547,10 @@ class CorpusIndex:
             first_row = np.asarray(arr("first_row"), dtype=np.int64)
             sequences = TermSequences(arr("sequence_indptr"), arr("sequence_columns"))  # type: ignore[arg-type]
             titles = TitlePostings(arr("title_indptr"), arr("title_articles"))  # type: ignore[arg-type]
+            statements = Statements.from_arrays(
+                {name: arr(name) for name in Statements.saved_arrays()},
+                json.loads((build / "speakers.json").read_text("utf-8")),
+            )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexFormatError(f"index in {build} is damaged: {exc}") from exc
         if (
@@ -541,10 +558,11 @@ class CorpusIndex:
             or len(first_row) != len(articles) + 1
             or len(sequences) != rows
             or len(titles.indptr) != len(terms) + 1
+            or len(statements) != rows
         ):
             raise IndexFormatError(f"index in {build} is inconsistent; rebuild it")
         return cls(
-            articles, first_row, table, index, sequences, titles,
+            articles, first_row, table, index, sequences, titles, statements,
             str(params["fingerprint"]), dict(params["tokenizer"]), words,
         )  # fmt: skip
 

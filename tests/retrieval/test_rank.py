@@ -9,7 +9,8 @@ from bot.errors import InvalidQuestion
 from bot.ingest.documents import ingest
 from bot.models import Article, ArticleMeta
 from bot.retrieval import kernels
-from bot.retrieval.rank import AnswerParams, Ranker, RankWeights, _term_bits, question_terms, rank
+from bot.retrieval.question import question_terms
+from bot.retrieval.rank import AnswerParams, Ranker, RankWeights, _term_bits, rank
 from bot.retrieval.store import CorpusIndex
 
 ARTICLES = {

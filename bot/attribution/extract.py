@@ -1,0 +1,550 @@
+"""Who said what: attribution relations (source, cue, content) found by rules in an article.
+
+Once per article, at index time. For each sentence the cues are found first (verbs of saying,
+writing, thinking and reporting, "according to", a transcript's "NAME:"); then, by where the cue
+sits, the source (the phrase that says it) and the content (what is said, a direct quotation or
+reported speech, which may cross sentences):
+
+* ``“...,” Vance said.`` / ``“...,” said Vance.``: content is the quotation before the cue, from its
+  opening mark (which may be sentences back in the paragraph);
+* ``Vance said (that) ...`` / ``Vance said: “...”``: content follows the cue to the sentence's end,
+  or to the closing mark of a quotation it opens;
+* ``..., Vance said.``: content is the clause before; ``According to X, ...`` either way round.
+
+A quotation that goes on in the next sentences of the paragraph, with no cue of its own, is part of
+the same statement. Sources that are pronouns ("He further wrote") are resolved to the person the
+article last quoted, else the last person it named; "who" to the name before it. The resolved
+speaker is one canonical name per person per article (``ArticleNames``). Possessives ("Vance's
+office") and objects ("told Vance", "talked with Vance") are never the speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.attribution.lexicon import (
+    AUXILIARIES,
+    CUE_SETTINGS,
+    INVERTING_VERBS,
+    NO_COMMENT,
+    PARTICIPLES,
+    PERSONAL_PRONOUNS,
+    SPEECH_VERBS,
+)
+from bot.attribution.names import NAME_RUN, ArticleNames, head_name, key
+
+_OPEN = "“\""
+_CLOSE = "”\""
+_QUOTE_CHARS = "“”\""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Character offsets ``[start, end)`` into the text the attribution was found in."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """One statement: who (``source``, ``None`` when the text does not say), the ``cue``, the
+    ``content``; ``speaker`` is the resolved person or organisation, ``None`` for unnamed sources
+    ("officials"); ``direct`` for a direct quotation; ``substantive`` is false for statements that
+    say nothing ("declined to comment", a transcript's "She said that.")."""
+
+    source: Span | None
+    cue: Span
+    content: Span
+    speaker: str | None
+    direct: bool
+    substantive: bool = True
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+
+
+_WORD = re.compile(r"[\w'’]+")
+_VERBS = frozenset(v for v in SPEECH_VERBS if " " not in v)
+_PHRASAL = frozenset(tuple(v.split()) for v in SPEECH_VERBS if " " in v)
+_PHRASAL_FIRST = frozenset(p[0] for p in _PHRASAL)
+_AUX_WORDS = frozenset(AUXILIARIES) | {"not", "never", "did", "does", "do"}
+_SETTINGS = tuple(tuple(x.lower().split()) for x in CUE_SETTINGS)
+_TRIGGERS = _VERBS | _PHRASAL_FIRST | frozenset(PARTICIPLES) | {"according", "According", "declined", "words"}
+# A verb after these is a noun ("his repeated claims") or passive ("was suggested").
+_NOT_BEFORE_CUE = frozenset(
+    "the a an his her their its our my your these those this that repeated was were is are be been being "
+    "when if as after before while once whom which".split()
+)
+_ACCORDING = re.compile(r"(?<![\w-])(?:according\s+to|in\s+the\s+words\s+of)(?![\w-])", re.IGNORECASE)
+_PARTICIPLE = re.compile(r",\s+(?P<verb>" + _alternation(PARTICIPLES) + r")(?![\w-])", re.IGNORECASE)
+_TRANSCRIPT = re.compile(r"^(?P<name>[A-Z][A-Z.'’\- ]{1,40}[A-Z.])\s*:\s+")
+_NO_COMMENT = re.compile(NO_COMMENT, re.IGNORECASE)
+_CLAUSE_WORDS = re.compile(
+    r"(?:^|\s)(?:that|when|because|while|as|after|before|since|if|but|and|so|although|though|where|whom"
+    r"|which|what|how|why)\s",
+    re.IGNORECASE,
+)
+_END_PUNCT = ".!?;:,"
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    start: int  # offsets into the sentence
+    end: int
+    verb: str
+    negated: bool
+
+
+def _cues(sentence: str) -> list[_Cue]:
+    """Verbs of saying in ``sentence`` (lower case only: "the United States" holds no cue), each
+    with the auxiliaries and adverbs before it ("has also said") and a setting after it ("said in
+    a statement")."""
+    words = _WORD.findall(sentence)
+    if not _TRIGGERS.intersection(words):
+        return []
+    matches = list(_WORD.finditer(sentence))
+    out: list[_Cue] = []
+    for i, word in enumerate(words):
+        if word not in _VERBS and word not in _PHRASAL_FIRST:
+            continue
+        last = i
+        if word in _VERBS:
+            verb = word
+        elif i + 1 < len(words) and (word, words[i + 1].lower()) in _PHRASAL:
+            verb, last = f"{word} {words[i + 1].lower()}", i + 1
+        else:
+            continue
+        first = i
+        while first > 0 and words[first - 1].lower() in _AUX_WORDS and i - first < 3:
+            first -= 1
+        negated = any(
+            words[j].lower() in {"not", "never"} or words[j].endswith(("n't", "n’t")) for j in range(first, i)
+        )
+        end = matches[last].end()
+        following = [w.lower() for w in words[last + 1 : last + 5]]
+        for setting in _SETTINGS:
+            if tuple(following[: len(setting)]) == setting:
+                end = matches[last + len(setting)].end()
+                break
+        out.append(_Cue(matches[first].start(), end, verb, negated))
+    return out
+
+
+class _Context:
+    """What pronoun resolution needs of the article read so far (names learnt on first need)."""
+
+    __slots__ = ("_names", "last_person", "subject", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._names: ArticleNames | None = None
+        self.last_person: str | None = None  # the person the article last quoted
+        self.subject: tuple[int, int] | None = None  # the last sentence that opens with a name
+
+    def canonical(self, name: str) -> str:
+        if " " in name:
+            return name
+        if self._names is None:
+            self._names = ArticleNames.of(self.text)
+        return self._names.canonical(name)
+
+    def last_named(self) -> str | None:
+        """The person the last sentence opening with a name is about ("Trump has so far ...")."""
+        if self.subject is None:
+            return None
+        lo, hi = self.subject
+        m = NAME_RUN.match(self.text, lo, hi)
+        name = head_name(m.group()) if m else None
+        return self.canonical(name) if name else None
+
+
+def extract_attributions(text: str, spans: Sequence[tuple[int, int, int]]) -> tuple[Attribution, ...]:
+    """Every attribution in an article: ``text`` and its sentences as ``(start, end, paragraph)``."""
+    if not spans:
+        return ()
+    context = _Context(text)
+    found: list[Attribution] = []
+    quote_open_at = -1  # where an unclosed quotation of this paragraph opened
+    paragraph = -1
+    for lo, hi, para in spans:
+        if para != paragraph:
+            paragraph, quote_open_at = para, -1
+        sentence = text[lo:hi]
+        opened_before = quote_open_at
+        if '"' in sentence or "“" in sentence or "”" in sentence:
+            quote_open_at = _track_quotes(sentence, lo, quote_open_at)
+        elif ":" not in sentence and not _TRIGGERS.intersection(_WORD.findall(sentence)):
+            if sentence[:1].isupper() and sentence.split(" ", 1)[0].lower() not in _NOT_SUBJECT:
+                context.subject = (lo, hi)
+            continue  # nothing that could be a cue
+        here = _sentence_attributions(text, lo, hi, opened_before, context)
+        found.extend(here)
+        for a in here:
+            if a.speaker and a.source is not None:
+                context.last_person = a.speaker
+        if sentence[:1].isupper() and sentence.split(" ", 1)[0].lower() not in _NOT_SUBJECT:
+            context.subject = (lo, hi)
+    return _extend_quotes(text, spans, tuple(found))
+
+
+_NOT_SUBJECT = frozenset(
+    "the a an this that these those it he she they we i you his her their its but and or if when while as "
+    "after before in on at by for from with of to there here what who why how where which".split()
+)
+
+
+_QUOTE_MARK = re.compile("[“”\"]")
+
+
+def _track_quotes(sentence: str, lo: int, open_at: int) -> int:
+    """Where the quotation still open after this sentence opened (-1 when none is open)."""
+    for m in _QUOTE_MARK.finditer(sentence):
+        ch = m.group()
+        open_at = lo + m.start() if ch == "“" or (ch == '"' and open_at < 0) else -1
+    return open_at
+
+
+def _quote_regions(text: str, lo: int, hi: int, opened_before: int) -> list[tuple[int, int]]:
+    """Quotations touching ``text[lo:hi]`` as ``(open, close)`` offsets (close after the mark);
+    one opened in an earlier sentence starts at ``opened_before``; one still open at the sentence's
+    end closes at ``hi``."""
+    regions: list[tuple[int, int]] = []
+    start = opened_before
+    for m in _QUOTE_MARK.finditer(text, lo, hi):
+        ch, j = m.group(), m.start()
+        if ch == "“" or (ch == '"' and start < 0):
+            start = j
+        elif start >= 0:
+            regions.append((start, j + 1))
+            start = -1
+    if start >= 0:
+        regions.append((start, hi))
+    return regions
+
+
+def _sentence_attributions(
+    text: str,
+    lo: int,
+    hi: int,
+    opened_before: int,
+    context: _Context,
+) -> list[Attribution]:
+    sentence = text[lo:hi]
+    quotes = _quote_regions(text, lo, hi, opened_before)
+    inside = [(max(a, lo), b) for a, b in quotes]
+    out: list[Attribution] = []
+    transcript = _TRANSCRIPT.match(sentence)
+    if transcript:
+        name = transcript.group("name").strip()
+        content = Span(lo + transcript.end(), _trim_end(text, lo + transcript.end(), hi))
+        speaker = context.canonical(" ".join(w.capitalize() for w in name.split()))
+        words = len(text[content.start : content.end].split())
+        out.append(
+            Attribution(Span(lo, lo + len(name)), Span(lo + len(name), lo + len(name) + 1), content, speaker,
+                        direct=True, substantive=words >= 8)
+        )  # fmt: skip
+        return out
+    for m in _ACCORDING.finditer(sentence):
+        a = _according(text, lo, hi, m, context)
+        if a:
+            out.append(a)
+    taken = [(a.cue.start, a.cue.end) for a in out] + [(a.source.start, a.source.end) for a in out if a.source]
+    for cue in _cues(sentence):
+        cs, ce = lo + cue.start, lo + cue.end
+        if any(a <= cs < b for a, b in inside) or any(a <= cs < b for a, b in taken):
+            continue  # a verb inside a quotation, or part of a cue already found
+        if cue.negated:
+            continue  # "Vance did not say ..."
+        previous = sentence[: cue.start].split()[-1:]
+        if previous and previous[0].lower().strip(",") in _NOT_BEFORE_CUE:
+            continue
+        a = _verb_attribution(text, lo, hi, cs, ce, cue.verb, quotes, context)
+        if a:
+            out.append(a)
+            taken.append((a.cue.start, a.cue.end))
+    if not out:
+        p = _PARTICIPLE.search(sentence)
+        if p:
+            a = _participle(text, lo, hi, p, quotes, context)
+            if a:
+                out.append(a)
+    if not out:
+        nc = _NO_COMMENT.search(sentence)
+        if nc:
+            src = _source_before(text, lo, lo + nc.start())
+            if src:
+                speaker = _resolve(text, src, context, None)
+                out.append(Attribution(src, Span(lo + nc.start(), lo + nc.end()), Span(lo + nc.start(), lo + nc.end()),
+                                       speaker, direct=False, substantive=False))  # fmt: skip
+    return out
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    """``end`` moved left past trailing spaces and sentence punctuation (not a closing quotation mark)."""
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _END_PUNCT):
+        end -= 1
+    return end
+
+
+def _trim_start(text: str, start: int, end: int) -> int:
+    while start < end and (text[start].isspace() or text[start] in ",:;—–-"):
+        start += 1
+    return start
+
+
+def _source_before(text: str, lo: int, cue_start: int) -> Span | None:
+    """The noun phrase right before a cue ("US Vice President JD Vance" in "Ahead of the call, US
+    Vice President JD Vance said"), with an appositive ("Peskov, the Kremlin spokesman,")."""
+    end = cue_start
+    while end > lo and text[end - 1].isspace():
+        end -= 1
+    if end <= lo:
+        return None
+    left = text[lo:end]
+    # Never across a quotation mark, a dash or a semicolon.
+    cut = max(left.rfind(c) for c in "“”\";—–()")
+    left_start = lo + cut + 1 if cut >= 0 else lo
+    segment = text[left_start:end]
+    # Comma-separated chunks: take the last, with a lower-case appositive joined to the name before it.
+    chunks = segment.split(",")
+    last = chunks[-1]
+    offset = end - len(last)
+    if not last.strip() and len(chunks) >= 3:
+        # "Peskov, the Kremlin spokesman, said": the appositive closes with a comma before the verb.
+        appos = chunks[-2]
+        head = chunks[-3]
+        if appos.strip()[:1].islower() and NAME_RUN.search(head):
+            offset = end - len(last) - len(appos) - len(head) - 2
+            last = head + "," + appos + ","
+    elif len(chunks) >= 2 and last.strip()[:1].islower() and last.strip().split()[0].lower() in {"the", "a", "an"}:
+        head = chunks[-2]
+        if NAME_RUN.search(head) and len(head.split()) <= 4:
+            offset = end - len(last) - len(head) - 1
+            last = head + "," + last
+    if not last.strip():
+        return None
+    # Inside the chunk, the phrase starts after the last clause word ("... when Trump said").
+    cm = None
+    for cm in _CLAUSE_WORDS.finditer(last):  # noqa: B007 (the last one is wanted)
+        pass
+    if cm is not None and not _is_appositive_clause(last, cm.start()):
+        offset += cm.end()
+        last = last[cm.end() :]
+    words = last.split()
+    if not words or len(words) > 14:
+        return None
+    start = offset + (len(last) - len(last.lstrip()))
+    stop = end
+    while stop > start and text[stop - 1] in ", ":
+        stop -= 1
+    if stop <= start:
+        return None
+    return Span(start, stop)
+
+
+def _is_appositive_clause(chunk: str, at: int) -> bool:
+    """A clause word inside a source's appositive ("a Republican who ..."): keep the whole chunk."""
+    return chunk[at:].lstrip().lower().startswith(("who ", "which ")) and "," in chunk
+
+
+def _source_after(text: str, start: int, hi: int) -> Span | None:
+    """The phrase right after an inverted cue ("said Dmitry Peskov, the Kremlin spokesman.")."""
+    s = start
+    while s < hi and text[s].isspace():
+        s += 1
+    rest = text[s:hi]
+    m = re.match(r"[^,.;:!?“”\"—]*", rest)
+    if not m or not m.group().strip():
+        return None
+    phrase = m.group()
+    # Stop before a setting or time ("said Vance in Rome on Monday").
+    cut = re.search(r"\s(?:in|on|at|during|after|before|while|when|to|on|last|this|yesterday|today)\s", phrase)
+    if cut:
+        phrase = phrase[: cut.start()]
+    phrase = phrase.rstrip()
+    if not phrase or len(phrase.split()) > 8:
+        return None
+    return Span(s, s + len(phrase))
+
+
+def _resolve(
+    text: str,
+    source: Span,
+    context: _Context,
+    content: Span | None,
+) -> str | None:
+    """The speaker a source phrase stands for: its name made canonical; a pronoun's person."""
+    phrase = text[source.start : source.end].strip()
+    low = phrase.lower()
+    if low in PERSONAL_PRONOUNS:
+        quoted = text[content.start : content.end].lower() if content else ""
+        for person in (context.last_person, context.last_named()):
+            if person and key(person).split()[-1] not in quoted:
+                return person
+        return None
+    if low == "who":
+        before = text[max(0, source.start - 80) : source.start].rstrip(", ")
+        runs = list(NAME_RUN.finditer(before))
+        if runs and runs[-1].end() >= len(before) - 1:
+            name = head_name(runs[-1].group())
+            return context.canonical(name) if name else None
+        return None
+    name = head_name(phrase)
+    return context.canonical(name) if name else None
+
+
+def _verb_attribution(
+    text: str,
+    lo: int,
+    hi: int,
+    cs: int,
+    ce: int,
+    verb: str,
+    quotes: list[tuple[int, int]],
+    context: _Context,
+) -> Attribution | None:
+    cue = Span(cs, ce)
+    before = text[lo:cs].rstrip()
+    # A quotation that ends right before the cue (", ” Vance said" / ",” said Vance").
+    quote_before = next((q for q in reversed(quotes) if q[1] <= cs and not text[q[1] : cs].strip(" ,")), None)
+    quote_before_src = None
+    if quote_before is None:
+        # "“...,” Vance said": the source sits between the closing mark and the cue.
+        for q in reversed(quotes):
+            if q[1] <= cs:
+                between = text[q[1] : cs]
+                if len(between.split()) <= 8 and not re.search(r"[.;!?]", between):
+                    quote_before, quote_before_src = q, Span(q[1], cs)
+                break
+    inverted = verb in INVERTING_VERBS and (before.endswith((",", "”", '"')) or quote_before is not None)
+    if quote_before is not None:
+        if quote_before_src is not None and text[quote_before_src.start : quote_before_src.end].strip(" ,"):
+            source = _source_before(text, quote_before_src.start, cs)
+        elif inverted:
+            source = _source_after(text, ce, hi)
+        else:
+            source = None
+        if source is None:
+            return None
+        content = Span(quote_before[0], _strip_comma(text, quote_before[0], quote_before[1]))
+        speaker = _resolve(text, source, context, content)
+        return Attribution(source, cue, content, speaker, direct=True, substantive=_substantive(text, content))
+    if inverted and before.endswith(","):
+        source = _source_after(text, ce, hi)
+        if source is not None:
+            content = Span(_trim_start(text, lo, cs), _trim_end(text, lo, len(before) + lo))
+            if content.end > content.start:
+                speaker = _resolve(text, source, context, content)
+                return Attribution(source, cue, content, speaker, direct=False,
+                                   substantive=_substantive(text, content))  # fmt: skip
+    source = _source_before(text, lo, cs - len(text[lo:cs]) + len(text[lo:cs].rstrip()) if False else cs)
+    if source is None:
+        return None
+    # Content after the cue: an object ("told reporters"), then "that ...", a quotation, or the clause.
+    rest_start = _trim_start(text, ce, hi)
+    after = text[rest_start:hi]
+    opening = next((q for q in quotes if q[0] >= ce and not text[ce : q[0]].strip(" ,:")), None)
+    if opening is not None:
+        content = Span(opening[0], opening[1])
+        direct = True
+    else:
+        that = re.match(r"(?:[^,.;:“\"]{0,60}?\s)??(?=that\s)", after)
+        start = rest_start + (that.end() if that else 0)
+        if verb.startswith(("told", "tell")) and not that:
+            colon = re.match(r"[^“\"]{0,60}?[,:]\s*(?=[“\"])", after)
+            if not colon:
+                return None
+            start = rest_start + colon.end()
+        end = _trim_end(text, start, hi)
+        if end - start < 2:
+            # "..., Vance said." with nothing after: the clause before is the content.
+            end2 = _trim_end(text, lo, source.start)
+            if end2 - lo < 3:
+                return None
+            content = Span(_trim_start(text, lo, end2), end2)
+        else:
+            content = Span(start, end)
+        direct = text[content.start] in _OPEN
+    speaker = _resolve(text, source, context, content)
+    return Attribution(source, cue, content, speaker, direct=direct, substantive=_substantive(text, content))
+
+
+def _strip_comma(text: str, start: int, end: int) -> int:
+    """The end of a quotation, keeping its closing mark ("“It went well,”": the comma is inside)."""
+    return end
+
+
+def _according(text: str, lo: int, hi: int, m: re.Match[str], context: _Context) -> Attribution | None:
+    cs, ce = lo + m.start(), lo + m.end()
+    source = _source_after(text, ce, hi)
+    if source is None:
+        return None
+    after_src = text[source.end : hi]
+    if after_src.lstrip().startswith(","):
+        start = _trim_start(text, source.end, hi)
+        content = Span(start, _trim_end(text, start, hi))
+    else:
+        content = Span(_trim_start(text, lo, cs), _trim_end(text, lo, cs))
+    if content.end - content.start < 3:
+        return None
+    speaker = _resolve(text, source, context, content)
+    return Attribution(source, Span(cs, ce), content, speaker, direct=False, substantive=_substantive(text, content))
+
+
+def _participle(
+    text: str,
+    lo: int,
+    hi: int,
+    p: re.Match[str],
+    quotes: list[tuple[int, int]],
+    context: _Context,
+) -> Attribution | None:
+    """"Trump hit back, saying ...": the subject of the main clause says what follows."""
+    cs, ce = lo + p.start("verb"), lo + p.end("verb")
+    m = NAME_RUN.match(text, _trim_start(text, lo, hi))
+    if m is None:
+        return None
+    first = text[m.start() : m.end()]
+    if first.lower() in PERSONAL_PRONOUNS:
+        source = Span(m.start(), m.end())
+    else:
+        name = head_name(first)
+        if not name:
+            return None
+        source = Span(m.start(), m.end())
+    start = _trim_start(text, ce, hi)
+    content = Span(start, _trim_end(text, start, hi))
+    if content.end - content.start < 3:
+        return None
+    speaker = _resolve(text, source, context, content)
+    return Attribution(source, Span(cs, ce), content, speaker, direct=text[content.start] in _OPEN,
+                       substantive=_substantive(text, content))  # fmt: skip
+
+
+def _substantive(text: str, content: Span) -> bool:
+    said = text[content.start : content.end]
+    return len(said.split()) >= 5 and not _NO_COMMENT.search(said)
+
+
+def _extend_quotes(
+    text: str, spans: Sequence[tuple[int, int, int]], found: tuple[Attribution, ...]
+) -> tuple[Attribution, ...]:
+    """A direct quotation that runs on into the next sentences of its paragraph (to its closing
+    mark) is one statement: its content is extended there."""
+    out: list[Attribution] = []
+    for a in found:
+        if a.direct and a.content.end < len(text) and text[a.content.end - 1] not in _CLOSE:
+            # Still open: find the closing mark in the rest of the paragraph.
+            para_end = text.find("\n\n", a.content.end)
+            para_end = len(text) if para_end < 0 else para_end
+            close = text.find("”", a.content.end, para_end)
+            if close < 0:
+                close = text.find('"', a.content.end, para_end)
+            if close >= 0:
+                a = Attribution(a.source, a.cue, Span(a.content.start, close + 1), a.speaker, a.direct, a.substantive)
+        out.append(a)
+    return tuple(out)

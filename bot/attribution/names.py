@@ -1,0 +1,129 @@
+"""People's names as news writes them: find them, strip titles, and resolve them within an article.
+
+"US Vice President JD Vance", "Vance" and "Mr Vance" in one article are one person, "JD Vance";
+``ArticleNames`` learns the full names an article uses and maps a short form to its full name.
+Pure functions over strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bot.attribution.lexicon import GROUP_PRONOUNS, PERSONAL_PRONOUNS, TITLE_WORDS
+
+_CAP = r"(?:[A-Z][a-z]{0,2}\.|[A-Z]\.(?:[A-Z]\.)*|[A-Z][\w'’\-]*)"
+_JOIN = r"(?:(?:\s+(?:of|de|del|della|van|von|der|den|bin|al|da|du|la|le|dos|das)){1,2}\s+|\s+)"
+# A run of capitalised words, possibly joined by a name particle ("Ursula von der Leyen").
+NAME_RUN = re.compile(_CAP + r"(?:" + _JOIN + _CAP + r")*")
+_POSSESSIVE = re.compile(r"['’]s?$")
+# Capitalised words that never start or form a person's name.
+_NOT_NAME = frozenset(
+    """the a an this that these those it he she they we i you his her their its our my your but and
+    or if when while as after before since because although though so yet also however meanwhile
+    in on at by for from with of to into about over under between during without within
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december today yesterday tomorrow earlier later
+    according asked speaking writing there here what who why how where which mr. mrs. ms. dr.""".split()
+)
+
+
+def _words(run: str) -> list[str]:
+    return run.split()
+
+
+def strip_title(run: str) -> str:
+    """``run`` without the title or role words in front of the name ("Health Secretary Matt
+    Hancock" -> "Matt Hancock", "Mr Johnson" -> "Johnson", "the New York Post" -> "New York Post")."""
+    words = _words(run)
+    while words and words[0].lower() in _NOT_NAME:
+        words = words[1:]
+    last_title = -1
+    for i, w in enumerate(words[:-1]):
+        if w.lower().rstrip(",") in TITLE_WORDS or w.lower() in {"of"}:
+            last_title = i
+    words = words[last_title + 1 :]
+    while words and words[0].lower() in {"of", "de", "van", "von", "der"}:
+        words = words[1:]
+    return " ".join(words)
+
+
+def key(name: str) -> str:
+    """The form names are compared in: case-folded, without dots ("J.D. Vance" == "JD Vance")."""
+    return " ".join(name.replace(".", "").replace("’", "'").casefold().split())
+
+
+def surname(name: str) -> str:
+    """Last word of a name, case-folded, without a possessive or dots."""
+    words = key(name).split()
+    return words[-1] if words else ""
+
+
+def head_name(source: str) -> str | None:
+    """The name a source phrase is about, or ``None`` when it names nobody.
+
+    "US Vice President JD Vance" -> "JD Vance"; "the Kremlin spokesman Dmitry Peskov" -> "Dmitry
+    Peskov"; "Peskov, the Kremlin spokesman" -> "Peskov"; "Vance's office" -> None (a possessive
+    is not the speaker); "officials", "a source" -> None.
+    """
+    text = source.strip().strip(",;:—–- ")
+    if not text:
+        return None
+    if text.lower() in PERSONAL_PRONOUNS or text.lower() in GROUP_PRONOUNS:
+        return None
+    # An appositive after the name belongs to it: "Peskov, the Kremlin spokesman".
+    first_clause = text.split(",", 1)[0]
+    runs = [m for m in NAME_RUN.finditer(first_clause)]
+    if not runs:
+        return None
+    run = runs[-1]
+    after = first_clause[run.end() :]
+    if _POSSESSIVE.search(run.group()) or after.lstrip().startswith(("'s", "’s")):
+        return None
+    # Lower-case words after the last name run ("Trump aides", "Clinton supporters") make the
+    # phrase a group, not the named person.
+    trailing = [w for w in after.split() if w[:1].islower()]
+    if trailing:
+        return None
+    name = strip_title(run.group())
+    words = _words(name)
+    if not words or words[0].lower() in _NOT_NAME or all(w.lower() in TITLE_WORDS for w in words):
+        return None
+    return name
+
+
+@dataclass(slots=True)
+class ArticleNames:
+    """Full names used in one article, by surname; resolves short forms to them."""
+
+    by_surname: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, text: str) -> ArticleNames:
+        """Learn every name of two or more words in ``text`` (titles stripped)."""
+        names = cls()
+        for m in NAME_RUN.finditer(text):
+            run = m.group()
+            if " " not in run:
+                continue
+            name = strip_title(run)
+            words = _words(name)
+            if len(words) < 2 or words[0].lower() in _NOT_NAME or (_POSSESSIVE.search(words[-1]) and len(words) < 2):
+                continue
+            if words[-1].endswith(("'s", "’s")):
+                words[-1] = words[-1][:-2]
+                name = " ".join(words)
+            names.by_surname.setdefault(surname(name), Counter())[name] += 1
+        return names
+
+    def canonical(self, name: str) -> str:
+        """The article's full name for ``name``: a surname (or "Mr Surname") maps to the full name
+        used most in the article; a full name stays itself."""
+        words = _words(name)
+        if len(words) >= 2:
+            return name
+        forms = self.by_surname.get(surname(name))
+        if not forms:
+            return name
+        return forms.most_common(1)[0][0]

@@ -1,0 +1,227 @@
+"""Answers to "what did X say (about T)?": find the person, then rank their statements.
+
+``SpeakerDirectory`` maps names as a question writes them ("Vance", "JD Vance", "Mr Johnson") to
+the corpus's speakers; when a name fits several people, the most quoted (among the articles the
+asker can see) is answered for and the others are offered. ``rank_statements`` orders a speaker's
+statements: about the topic first when one is asked, then substantive statements (not "declined to
+comment"), direct quotations, statements from articles that quote the person most, the newer
+article among near-equals. Only the speaker's own rows are read (their posting list), never the
+whole corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.attribution.names import key, strip_title, surname
+from bot.models import SpeakerCount
+from bot.retrieval.statements import DIRECT, FIRST, NAMED, SUBSTANTIVE
+from bot.retrieval.store import CorpusIndex
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class RankedStatement:
+    """One statement of a speaker: its rows, the row that best matches the topic, and its score."""
+
+    first: int
+    last: int
+    best: int
+    score: float
+    topic_share: float
+
+
+class SpeakerDirectory:
+    """The speakers of one corpus by name; build once per corpus (about 0.1 s per 100,000 names)."""
+
+    def __init__(self, corpus: CorpusIndex) -> None:
+        self._corpus = corpus
+        statements = corpus.statements
+        self._by_key: dict[str, int] = {}
+        self._by_surname: dict[str, list[int]] = {}
+        for number, name in enumerate(statements.names):
+            k = key(name)
+            self._by_key.setdefault(k, number)
+            self._by_surname.setdefault(surname(name), []).append(number)
+        self._sorted_keys = sorted(self._by_key)
+
+    def names(self, numbers: Sequence[int]) -> list[str]:
+        """Display names of speaker numbers."""
+        return [self._corpus.statements.names[n] for n in numbers]
+
+    def candidates(self, name: str) -> list[int]:
+        """Speakers ``name`` may mean: the exact name; else, for one word (or "Mr X"), everyone
+        with that surname; else people with the same surname and first name or initial."""
+        bare = strip_title(name) or name
+        k = key(bare)
+        if k in self._by_key:
+            exact = self._by_key[k]
+            return [exact]
+        words = k.split()
+        if not words:
+            return []
+        same_surname = self._by_surname.get(words[-1], [])
+        if len(words) == 1:
+            return list(same_surname)
+        first = words[0]
+        names = self._corpus.statements.names
+        return [n for n in same_surname if key(names[n]).split()[0][:1] == first[:1] and len(key(names[n]).split()) > 1]
+
+    def statement_count(self, number: int, visible: NDArray[np.bool_] | None) -> int:
+        """How many statements of speaker ``number`` the visible articles hold."""
+        rows = self._corpus.statements.speaker_rows(number)
+        heads = rows[(self._corpus.statements.flags[rows] & FIRST) != 0]
+        if visible is None:
+            return len(heads)
+        return int(visible[self._corpus.table.article[heads]].sum())
+
+    def choose(self, name: str, visible: NDArray[np.bool_] | None) -> list[SpeakerCount]:
+        """The people ``name`` may mean that the visible articles quote, most statements first."""
+        counted = [(self.statement_count(n, visible), n) for n in self.candidates(name)]
+        counted = [(c, n) for c, n in counted if c > 0]
+        counted.sort(key=lambda cn: (-cn[0], self._corpus.statements.names[cn[1]]))
+        return [SpeakerCount(self._corpus.statements.names[n], c) for c, n in counted]
+
+    def number(self, name: str) -> int | None:
+        """The speaker number of an exact (canonical) name."""
+        return self._by_key.get(key(name))
+
+    def complete(self, prefix: str, visible: NDArray[np.bool_] | None, *, limit: int = 25) -> list[SpeakerCount]:
+        """Speakers whose name or surname starts with ``prefix``, most quoted first (for autocomplete)."""
+        p = key(prefix)
+        statements = self._corpus.statements
+        if p:
+            import bisect
+
+            lo = bisect.bisect_left(self._sorted_keys, p)
+            hits = []
+            for k in self._sorted_keys[lo : lo + 500]:
+                if not k.startswith(p):
+                    break
+                hits.append(self._by_key[k])
+            hits += [n for s, numbers in self._by_surname.items() if s.startswith(p) for n in numbers][:500]
+            numbers = list(dict.fromkeys(hits))
+        else:
+            sizes = np.diff(statements.indptr)
+            numbers = np.argsort(-sizes, kind="stable")[: limit * 8].tolist()
+        counted = [(self.statement_count(n, visible), n) for n in numbers]
+        counted = [(c, n) for c, n in counted if c > 0]
+        counted.sort(key=lambda cn: (-cn[0], statements.names[cn[1]]))
+        return [SpeakerCount(statements.names[n], c) for c, n in counted[:limit]]
+
+
+def mentions(corpus: CorpusIndex, terms: Sequence[str], visible: NDArray[np.bool_] | None) -> int:
+    """How many visible articles hold every one of ``terms`` (a name that is never quoted)."""
+    index = corpus.index
+    articles: set[int] | None = None
+    for term in dict.fromkeys(terms):
+        column = index.vocabulary.get(term)
+        if column is None:
+            return 0
+        m = index.matrix
+        rows = m.indices[m.indptr[column] : m.indptr[column + 1]]
+        found = np.unique(corpus.table.article[rows])
+        if visible is not None:
+            found = found[visible[found]]
+        articles = set(found.tolist()) if articles is None else articles & set(found.tolist())
+    return len(articles or ())
+
+
+def rank_statements(
+    corpus: CorpusIndex,
+    speakers: Sequence[int],
+    topic_terms: Sequence[str],
+    visible: NDArray[np.bool_] | None,
+) -> list[RankedStatement]:
+    """The statements of ``speakers`` in the visible articles, best first (see the module doc)."""
+    statements = corpus.statements
+    parts = [statements.speaker_rows(n) for n in speakers]
+    rows = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    if len(rows) and visible is not None:
+        rows = rows[visible[corpus.table.article[rows]]]
+    if len(rows) == 0:
+        return []
+    firsts = statements.first[rows].astype(np.int64)
+    heads, unit = np.unique(firsts, return_inverse=True)
+    n_units = len(heads)
+    # Topic: the share of the topic's idf found in the statement's rows.
+    share = np.zeros(n_units)
+    best = heads.copy()
+    if topic_terms:
+        index = corpus.index
+        idf_of = {t: float(index.idf[index.vocabulary[t]]) for t in topic_terms if t in index.vocabulary}
+        unknown = [t for t in dict.fromkeys(topic_terms) if t not in index.vocabulary]
+        mass = sum(idf_of.values()) + index.max_idf() * len(unknown)
+        if idf_of and mass > 0:
+            columns = np.array([index.vocabulary[t] for t in idf_of], dtype=np.int64)
+            weights = np.array(list(idf_of.values()))
+            gathered, lengths = corpus.sequences.gather(rows)
+            owner = np.repeat(np.arange(len(rows)), lengths)
+            pos = np.searchsorted(np.sort(columns), gathered)
+            order = np.argsort(columns)
+            hit = (pos < len(columns)) & (np.sort(columns)[np.minimum(pos, len(columns) - 1)] == gathered)
+            # Per unit and topic term: held anywhere in the statement.
+            held = np.zeros((n_units, len(columns)), dtype=bool)
+            held[unit[owner[hit]], order[pos[hit]]] = True
+            share = (held * weights).sum(axis=1) / mass
+            row_hits = np.bincount(owner[hit], weights=weights[order[pos[hit]]], minlength=len(rows))
+            # The row of each statement that holds most of the topic.
+            by_unit = np.lexsort((-row_hits, unit))
+            first_of_unit = np.r_[True, unit[by_unit][1:] != unit[by_unit][:-1]]
+            best = rows[by_unit[first_of_unit]]
+    flags = statements.flags[heads]
+    last = statements.last[heads].astype(np.int64)
+    words = np.array([_word_count(corpus, int(h), int(t)) for h, t in zip(heads, last, strict=True)])
+    articles = corpus.table.article[heads]
+    per_article = np.bincount(articles, minlength=int(articles.max()) + 1)[articles]
+    quality = (
+        1.0 * ((flags & SUBSTANTIVE) != 0)
+        + 0.2 * ((flags & DIRECT) != 0)
+        + 0.15 * ((flags & NAMED) != 0)
+        + 0.3 * np.minimum(words, 30) / 30
+        + 0.1 * np.log1p(per_article)
+    )
+    score = 2.0 * share + quality
+    dates = np.array([_date_key(corpus, int(a)) for a in articles])
+    order = np.lexsort((heads, -dates, -np.round(score, 1)))
+    return [
+        RankedStatement(int(heads[i]), int(last[i]), int(best[i]), float(score[i]), float(share[i])) for i in order
+    ]
+
+
+def _word_count(corpus: CorpusIndex, first: int, last: int) -> int:
+    stop = min(last, first + 5)
+    return sum(len(corpus.table.text(r).split()) for r in range(first, stop + 1))
+
+
+def _date_key(corpus: CorpusIndex, article: int) -> int:
+    """A sortable date of an article (0 when it has none that can be read)."""
+    published = corpus.articles[article].published
+    m = _DATE.search(str(published or ""))
+    return int(m.group(1) + m.group(2) + m.group(3)) if m else 0
+
+
+def diversified(ranked: Sequence[RankedStatement], corpus: CorpusIndex, top: int) -> list[RankedStatement]:
+    """The first ``top`` statements with at most one per article while others remain, in rank order."""
+    chosen: list[RankedStatement] = []
+    seen: set[int] = set()
+    for r in ranked:
+        article = int(corpus.table.article[r.first])
+        if article in seen:
+            continue
+        seen.add(article)
+        chosen.append(r)
+        if len(chosen) >= top:
+            return chosen
+    for r in ranked:
+        if r not in chosen:
+            chosen.append(r)
+            if len(chosen) >= top:
+                break
+    return sorted(chosen, key=ranked.index)
