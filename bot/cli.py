@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +20,7 @@ from bot.config import Settings, load_settings
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.ingest.fetch import FetchPolicy
 from bot.library import Library
+from bot.models import Answer
 from bot.progress import ProgressBar
 from bot.render_text import (
     answer_json,
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question; omit it to read questions from standard input")
     ask.add_argument("--top", type=int, default=3, metavar="K", help="number of excerpts (1-20, default 3)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+
+    quotes = add("quotes", "What a person said (about a topic): their statements, quoted whole and cited.")
+    quotes.add_argument("name", help='the person, as news writes them: "JD Vance", "Vance", "Mr Johnson"')
+    quotes.add_argument("topic", nargs="?", help="only statements about this topic")
+    quotes.add_argument("--top", type=int, default=3, metavar="K", help="number of statements (1-20, default 3)")
+    quotes.add_argument("--json", action="store_true", help="print a JSON object (as ask --json)")
 
     add("index", "Build and save the search index of the corpus (with a progress bar).")
     add("chat", "Console chat: ask questions and read cited answers in the terminal.")
@@ -186,6 +193,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
                 code = _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr)
                 status = max(status, code)
         return status
+    if command == "quotes":
+        if not 1 <= args.top <= 20:
+            stderr.write("error: --top must be between 1 and 20\n")
+            return EXIT_USAGE
+        service = _service(args, settings, stderr)
+        return _answer_out(
+            lambda: service.quotes(args.name, args.topic, top=args.top), args.name, as_json=args.json,
+            stdout=stdout, stderr=stderr,
+        )  # fmt: skip
     if command == "summary":
         return _summary(args, settings, stdout, stderr)
     if command == "articles":
@@ -258,8 +274,15 @@ def _summary(args: argparse.Namespace, settings: Settings, stdout: TextIO, stder
 
 
 def _ask_one(service: NewsService, question: str, *, top: int, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:
+    return _answer_out(lambda: service.ask(question, top=top), question, as_json=as_json, stdout=stdout, stderr=stderr)
+
+
+def _answer_out(
+    get: Callable[[], Answer], question: str, *, as_json: bool, stdout: TextIO, stderr: TextIO
+) -> int:
+    """Print the answer ``get`` makes (JSON or text), or its error in one line."""
     try:
-        answer = service.ask(question, top=top)
+        answer = get()
     except NewsBotError as exc:
         if as_json:
             stdout.write(json.dumps({"question": question.strip()[:200], "error": str(exc)}, ensure_ascii=False) + "\n")

@@ -20,6 +20,7 @@ from bot.models import (
     Article,
     ArticleMeta,
     Sentence,
+    SpeakerCount,
     Summary,
     SummarySentence,
     TopicSentence,
@@ -104,6 +105,23 @@ class NewsService:
         return answer(
             question, live.corpus, self._tokenizer, top=top, ranker=live.ranker, visible=live.visible(guild_id)
         )
+
+    def quotes(
+        self, speaker: str, topic: str | None = None, *, top: int = 3, guild_id: int | None = None
+    ) -> Answer:
+        """What ``speaker`` said (about ``topic``): the answer to "what did SPEAKER say about TOPIC?".
+
+        Raises ``InvalidQuestion`` for an empty or over-long name or topic.
+        """
+        name = clean_question(speaker)
+        question = f"What did {name} say about {clean_question(topic)}?" if topic else f"What did {name} say?"
+        return self.ask(question, top=top, guild_id=guild_id)
+
+    def speakers(self, prefix: str = "", *, guild_id: int | None = None, limit: int = 25) -> list[SpeakerCount]:
+        """People the visible articles quote whose name or surname starts with ``prefix``, most
+        quoted first (for autocomplete), with their statement counts."""
+        live = self._live
+        return live.ranker.speakers().complete(prefix, live.visible(guild_id), limit=limit)
 
     def add_article(self, article: Article, *, guild_id: int | None = None) -> AddedArticle:
         """Index one more article; questions asked meanwhile are answered from the corpus as it was.
