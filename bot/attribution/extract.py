@@ -20,6 +20,7 @@ office") and objects ("told Vance", "talked with Vance") are never the speaker.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,6 +90,9 @@ _CLAUSE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _END_PUNCT = ".!?;:,"
+_SETTING_WORDS = r"(?:on|in|at|during|after|before|last|this|earlier|later|late|early|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"  # noqa: E501
+_BEFORE_THAT = re.compile(r"(?:" + _SETTING_WORDS + r"\b[^,.;:“\"]{0,50}?\s)??(?=that\s)", re.IGNORECASE)
+_BEFORE_THAT_TELL = re.compile(r"(?:[^,.;:“\"]{0,50}?\s)??(?=that\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +179,7 @@ def extract_attributions(text: str, spans: Sequence[tuple[int, int, int]]) -> tu
             paragraph, quote_open_at = para, -1
         sentence = text[lo:hi]
         opened_before = quote_open_at
-        if '"' in sentence or "“" in sentence or "”" in sentence:
+        if '"' in sentence or "“" in sentence or "”" in sentence or "''" in sentence:
             quote_open_at = _track_quotes(sentence, lo, quote_open_at)
         elif ":" not in sentence and not _TRIGGERS.intersection(_WORD.findall(sentence)):
             if sentence[:1].isupper() and sentence.split(" ", 1)[0].lower() not in _NOT_SUBJECT:
@@ -197,14 +201,15 @@ _NOT_SUBJECT = frozenset(
 )
 
 
-_QUOTE_MARK = re.compile("[“”\"]")
+# Double quotation marks; two apostrophes stand for one in some wire texts ('' ... '').
+_QUOTE_MARK = re.compile("''|[“”\"]")
 
 
 def _track_quotes(sentence: str, lo: int, open_at: int) -> int:
     """Where the quotation still open after this sentence opened (-1 when none is open)."""
     for m in _QUOTE_MARK.finditer(sentence):
         ch = m.group()
-        open_at = lo + m.start() if ch == "“" or (ch == '"' and open_at < 0) else -1
+        open_at = lo + m.start() if ch == "“" or (ch in ('"', "''") and open_at < 0) else -1
     return open_at
 
 
@@ -216,10 +221,10 @@ def _quote_regions(text: str, lo: int, hi: int, opened_before: int) -> list[tupl
     start = opened_before
     for m in _QUOTE_MARK.finditer(text, lo, hi):
         ch, j = m.group(), m.start()
-        if ch == "“" or (ch == '"' and start < 0):
+        if ch == "“" or (ch in ('"', "''") and start < 0):
             start = j
         elif start >= 0:
-            regions.append((start, j + 1))
+            regions.append((start, m.end()))
             start = -1
     if start >= 0:
         regions.append((start, hi))
@@ -266,6 +271,9 @@ def _sentence_attributions(
         if a:
             out.append(a)
             taken.append((a.cue.start, a.cue.end))
+            named = a.source is not None and text[a.source.start : a.source.end].lower() not in PERSONAL_PRONOUNS
+            if a.speaker and named:
+                context.last_person = a.speaker  # "Trump asserted ...: “...,” he claimed."
     if not out:
         p = _PARTICIPLE.search(sentence)
         if p:
@@ -306,25 +314,23 @@ def _source_before(text: str, lo: int, cue_start: int) -> Span | None:
         return None
     left = text[lo:end]
     # Never across a quotation mark, a dash or a semicolon.
-    cut = max(left.rfind(c) for c in "“”\";—–()")
+    apostrophes = left.rfind("''")
+    cut = max(max(left.rfind(c) for c in "“”\";—–()"), apostrophes + 1 if apostrophes >= 0 else -1)
     left_start = lo + cut + 1 if cut >= 0 else lo
     segment = text[left_start:end]
-    # Comma-separated chunks: take the last, with a lower-case appositive joined to the name before it.
+    # Comma-separated chunks: take the last; an appositive ("the Kremlin spokesman", "69", "a
+    # Republican who ...") is joined to the name before it.
     chunks = segment.split(",")
-    last = chunks[-1]
+    i = len(chunks) - 1
+    if not chunks[i].strip() and i > 0:
+        i -= 1  # "Peskov, the Kremlin spokesman, said": the appositive closes with a comma
+    first = i
+    while first > 0 and _appositive(chunks[first]) and NAME_RUN.search(chunks[first - 1]):
+        if len(chunks[first - 1].split()) > 8:
+            break
+        first -= 1
+    last = ",".join(chunks[first:])
     offset = end - len(last)
-    if not last.strip() and len(chunks) >= 3:
-        # "Peskov, the Kremlin spokesman, said": the appositive closes with a comma before the verb.
-        appos = chunks[-2]
-        head = chunks[-3]
-        if appos.strip()[:1].islower() and NAME_RUN.search(head):
-            offset = end - len(last) - len(appos) - len(head) - 2
-            last = head + "," + appos + ","
-    elif len(chunks) >= 2 and last.strip()[:1].islower() and last.strip().split()[0].lower() in {"the", "a", "an"}:
-        head = chunks[-2]
-        if NAME_RUN.search(head) and len(head.split()) <= 4:
-            offset = end - len(last) - len(head) - 1
-            last = head + "," + last
     if not last.strip():
         return None
     # Inside the chunk, the phrase starts after the last clause word ("... when Trump said").
@@ -344,6 +350,15 @@ def _source_before(text: str, lo: int, cue_start: int) -> Span | None:
     if stop <= start:
         return None
     return Span(start, stop)
+
+
+def _appositive(chunk: str) -> bool:
+    """A chunk that describes the name before it: lower case ("the Kremlin spokesman"), an age
+    ("69"), or "a/an/the ..."."""
+    words = chunk.split()
+    if not words:
+        return False
+    return words[0][:1].islower() or words[0].isdigit() or words[0].lower() in {"a", "an", "the"}
 
 
 def _is_appositive_clause(chunk: str, at: int) -> bool:
@@ -430,7 +445,13 @@ def _verb_attribution(
             source = None
         if source is None:
             return None
-        content = Span(quote_before[0], _strip_comma(text, quote_before[0], quote_before[1]))
+        end = quote_before[1]
+        # "“Judge,” Brafman said, “I have never ...”": the quotation resumes after the cue.
+        resume = max(ce, source.end)
+        following = next((q for q in quotes if q[0] >= resume and not text[resume : q[0]].strip(" ,:")), None)
+        if following is not None:
+            end = following[1]
+        content = Span(quote_before[0], end)
         speaker = _resolve(text, source, context, content)
         return Attribution(source, cue, content, speaker, direct=True, substantive=_substantive(text, content))
     if inverted and before.endswith(","):
@@ -452,7 +473,10 @@ def _verb_attribution(
         content = Span(opening[0], opening[1])
         direct = True
     else:
-        that = re.match(r"(?:[^,.;:“\"]{0,60}?\s)??(?=that\s)", after)
+        # "told reporters on Monday that ...", "said in a statement that ...": only an object or a
+        # setting may stand between the cue and "that" ("said he had come to the conclusion that"
+        # is reported speech from "he" on).
+        that = re.match(_BEFORE_THAT_TELL if verb.startswith(("told", "tell")) else _BEFORE_THAT, after)
         start = rest_start + (that.end() if that else 0)
         if verb.startswith(("told", "tell")) and not that:
             colon = re.match(r"[^“\"]{0,60}?[,:]\s*(?=[“\"])", after)
@@ -468,14 +492,9 @@ def _verb_attribution(
             content = Span(_trim_start(text, lo, end2), end2)
         else:
             content = Span(start, end)
-        direct = text[content.start] in _OPEN
+        direct = text[content.start] in _OPEN or text.startswith("''", content.start)
     speaker = _resolve(text, source, context, content)
     return Attribution(source, cue, content, speaker, direct=direct, substantive=_substantive(text, content))
-
-
-def _strip_comma(text: str, start: int, end: int) -> int:
-    """The end of a quotation, keeping its closing mark ("“It went well,”": the comma is inside)."""
-    return end
 
 
 def _according(text: str, lo: int, hi: int, m: re.Match[str], context: _Context) -> Attribution | None:
@@ -530,13 +549,38 @@ def _substantive(text: str, content: Span) -> bool:
     return len(said.split()) >= 5 and not _NO_COMMENT.search(said)
 
 
+def _run_on(
+    text: str, spans: Sequence[tuple[int, int, int]], starts: list[int], cues: list[int], a: Attribution
+) -> Attribution:
+    """A direct quotation followed, in its paragraph, by sentences that open with a quotation mark
+    and hold no cue of their own ("“...,” she said. “But ...”") goes on there."""
+    i = bisect.bisect_right(starts, a.content.end - 1)
+    end = a.content.end
+    while i < len(spans):
+        lo, hi, para = spans[i]
+        if i == 0 or para != spans[i - 1][2] or text[lo] not in _OPEN:
+            break
+        k = bisect.bisect_left(cues, lo)
+        if k < len(cues) and cues[k] < hi:
+            break  # it has its own cue
+        end = hi
+        i += 1
+    if end == a.content.end:
+        return a
+    return Attribution(a.source, a.cue, Span(a.content.start, end), a.speaker, a.direct, a.substantive)
+
+
 def _extend_quotes(
     text: str, spans: Sequence[tuple[int, int, int]], found: tuple[Attribution, ...]
 ) -> tuple[Attribution, ...]:
     """A direct quotation that runs on into the next sentences of its paragraph (to its closing
     mark) is one statement: its content is extended there."""
     out: list[Attribution] = []
+    cues = sorted(a.cue.start for a in found)
+    starts = [lo for lo, _, _ in spans]
     for a in found:
+        if a.direct:
+            a = _run_on(text, spans, starts, cues, a)
         if a.direct and a.content.end < len(text) and text[a.content.end - 1] not in _CLOSE:
             # Still open: find the closing mark in the rest of the paragraph.
             para_end = text.find("\n\n", a.content.end)

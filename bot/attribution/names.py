@@ -29,6 +29,12 @@ _NOT_NAME = frozenset(
 )
 
 
+_INSIDE_PHRASE = frozenset(
+    "of by for with from to under at about against like than behind among between toward towards "
+    "including near whose".split()
+)
+
+
 def _words(run: str) -> list[str]:
     return run.split()
 
@@ -78,6 +84,11 @@ def head_name(source: str) -> str | None:
     if not runs:
         return None
     run = runs[-1]
+    # A name inside a phrase about something else is not the source ("a commission appointed by
+    # President Bush", "supporters of Sanders").
+    lead = first_clause[: run.start()].lower().split()
+    if any(w in _INSIDE_PHRASE or (w.endswith("ed") and len(w) > 4) for w in lead):
+        return None
     after = first_clause[run.end() :]
     if _POSSESSIVE.search(run.group()) or after.lstrip().startswith(("'s", "’s")):
         return None
@@ -115,6 +126,9 @@ class ArticleNames:
                 words[-1] = words[-1][:-2]
                 name = " ".join(words)
             names.by_surname.setdefault(surname(name), Counter())[name] += 1
+            if len(words) >= 3 and words[-2][:1].isupper() and len(words[-2]) > 2 and not words[-2].endswith("."):
+                # "Melba Acosta Febo" is also "Ms. Acosta".
+                names.by_surname.setdefault(key(words[-2]), Counter())[name] += 1
         return names
 
     def canonical(self, name: str) -> str:
@@ -126,4 +140,5 @@ class ArticleNames:
         forms = self.by_surname.get(surname(name))
         if not forms:
             return name
-        return forms.most_common(1)[0][0]
+        # The most used form; among equals a plain "First Last" (not "Liberal Oscar-winner Last").
+        return max(forms.items(), key=lambda kv: (kv[1], len(kv[0].split()) == 2))[0]

@@ -49,6 +49,9 @@ class SpeakerDirectory:
             k = key(name)
             self._by_key.setdefault(k, number)
             self._by_surname.setdefault(surname(name), []).append(number)
+            words = k.split()
+            if len(words) >= 3 and len(words[-2]) > 2:
+                self._by_surname.setdefault(words[-2], []).append(number)  # "Melba Acosta Febo"
         self._sorted_keys = sorted(self._by_key)
 
     def names(self, numbers: Sequence[int]) -> list[str]:
@@ -71,7 +74,11 @@ class SpeakerDirectory:
             return list(same_surname)
         first = words[0]
         names = self._corpus.statements.names
-        return [n for n in same_surname if key(names[n]).split()[0][:1] == first[:1] and len(key(names[n]).split()) > 1]
+        # The same first initial, or the surname alone (an article that never gave the first name).
+        return [
+            n for n in same_surname
+            if len(key(names[n]).split()) == 1 or key(names[n]).split()[0][:1] == first[:1]
+        ]  # fmt: skip
 
     def statement_count(self, number: int, visible: NDArray[np.bool_] | None) -> int:
         """How many statements of speaker ``number`` the visible articles hold."""
