@@ -170,3 +170,10 @@ def test_cli_corpus_errors(settings, tmp_path):
     assert code == 1 and "private or local" in err
     code, _, err = run(["corpus", "remove", "nothing"], settings)
     assert code == 1 and "no article" in err
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:99999/x", "http://\u00e9..example/x"])
+def test_cli_corpus_add_of_a_malformed_url_is_one_line(settings, url):
+    code, out, err = run(["corpus", "add", url], settings)
+    assert code == 1 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1, err
