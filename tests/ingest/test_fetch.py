@@ -199,16 +199,18 @@ def test_a_dripped_body_is_abandoned_at_the_deadline(server):
 
 
 def test_a_slow_resolver_counts_against_the_deadline(server):
-    release = threading.Event()
+    release, answered = threading.Event(), threading.Event()
     port = server.rsplit(":", 1)[1]
 
     def slow_resolver(host: str, port: int) -> list[str]:
-        release.wait(3)  # bounded, so the old code (which waits for it) finishes too
+        release.wait(3)  # bounded, so a fetch that waits for it finishes too
+        answered.set()
         return ["127.0.0.1"]
 
     try:
         with pytest.raises(FetchError, match="timed out"):
             fetch(f"http://slow.test:{port}/page", FetchPolicy(allow_private=True, timeout=0.3), resolver=slow_resolver)
+        assert not answered.is_set()  # the fetch gave up without waiting for the name server
     finally:
         release.set()
 
