@@ -57,7 +57,7 @@ class Library:
     def add_url(self, url: str, *, guild_id: int | None, user_id: int | None = None) -> ArticleMeta:
         """Fetch a news page and add its article; raises ``FetchError``/``CorpusError``/``DuplicateArticle``."""
         page = self._fetch(url, self._policy)
-        text = page.body.decode(page.charset or "utf-8", errors="replace")
+        text = page.text()
         prefix = id_prefix(guild_id)
         if page.content_type == "text/plain":
             article = article_from_upload("page.txt", text.encode("utf-8"), id_prefix=prefix)

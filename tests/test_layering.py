@@ -20,9 +20,13 @@ FORBIDDEN = {
     "bot.service": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
     "bot.storage": ("bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord"),
     "bot.library": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
+    "bot.fetch_pool": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.service", "bot.library", "discord"),
     "bot.discord_adapter": ("bot.config", "bot.cli", "bot.ingest.", "bot.retrieval.", "bot.summarise."),
 }
-CORE = ("bot.models", "bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.storage", "bot.library")
+CORE = (
+    "bot.models", "bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.storage", "bot.library",
+    "bot.fetch_pool",
+)  # fmt: skip
 
 
 def modules():

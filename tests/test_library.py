@@ -106,6 +106,18 @@ def test_url_articles_use_the_fetcher_and_keep_the_url(library, tmp_path):
         lib.add_url("https://news.example/bad", guild_id=GUILD_A)
 
 
+@pytest.mark.parametrize("charset", ["no-such-charset", "rot13", "idna"])
+def test_a_page_in_an_unreadable_charset_is_refused_in_one_line(library, charset):
+    # a fetcher (a double, or a later feed reader) may hand over a charset that fetch() would refuse
+    def fetcher(url: str, policy: FetchPolicy) -> FetchedPage:
+        return FetchedPage(url=url, content_type="text/html", charset=charset, body=b"<p>Some words here.</p>")
+
+    lib = Library(library._service, library._store, fetcher=fetcher)
+    with pytest.raises(FetchError, match="charset"):
+        lib.add_url("https://news.example/odd", guild_id=GUILD_A)
+    assert lib.list(guild_id=GUILD_A) == []
+
+
 def test_stored_articles_come_back_after_a_restart(tmp_path):
     store_path = tmp_path / "articles.sqlite3"
     first = Library(build_service(TINY_CORPUS, tmp_path / "index"), SqliteArticleStore(store_path))
@@ -158,3 +170,10 @@ def test_cli_corpus_errors(settings, tmp_path):
     assert code == 1 and "private or local" in err
     code, _, err = run(["corpus", "remove", "nothing"], settings)
     assert code == 1 and "no article" in err
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:99999/x", "http://\u00e9..example/x"])
+def test_cli_corpus_add_of_a_malformed_url_is_one_line(settings, url):
+    code, out, err = run(["corpus", "add", url], settings)
+    assert code == 1 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1, err

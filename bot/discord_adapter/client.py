@@ -12,6 +12,7 @@ from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.errors import NewsTree
 from bot.discord_adapter.store import BotStore
 from bot.discord_adapter.views import AnswerView
+from bot.fetch_pool import FetchPool
 from bot.library import Library
 from bot.models import Answer
 from bot.service import NewsService
@@ -32,7 +33,9 @@ class NewsBot(commands.Bot):
 
     ``library`` (optional) enables ``/corpus``; without it the command explains it is off.
     ``ask_cooldown`` limits questions (slash, mention, ask-channel) and ``corpus_cooldown`` corpus
-    changes, per user; 0 turns one off.
+    changes, per user; 0 turns one off. Pages are fetched on ``fetches``, threads of their own
+    (``fetch_workers`` at once, ``fetch_per_server`` for one server), never on the default executor
+    that answers questions.
     """
 
     def __init__(
@@ -47,6 +50,8 @@ class NewsBot(commands.Bot):
         library: Library | None = None,
         ask_cooldown_s: float = 3.0,
         corpus_cooldown_s: float = 30.0,
+        fetch_workers: int = 8,
+        fetch_per_server: int = 2,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -68,6 +73,7 @@ class NewsBot(commands.Bot):
         self.library = library
         self.ask_cooldown = Cooldown(ask_cooldown_s)
         self.corpus_cooldown = Cooldown(corpus_cooldown_s)
+        self.fetches = FetchPool(workers=fetch_workers, per_server=fetch_per_server)
 
     def answer_view(self, answer: Answer, *, owner_id: int, per_page: int, guild_id: int | None) -> AnswerView:
         """The buttons under an answer, wired to this bot's service and feedback store."""
@@ -90,6 +96,11 @@ class NewsBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to development guild %s", len(synced), self.dev_guild_id)
+
+    async def close(self) -> None:
+        """Stop fetching (running fetches end by their deadline), then disconnect."""
+        self.fetches.close()
+        await super().close()
 
     async def on_message(self, message: discord.Message) -> None:
         """Prefix commands are not used; questions in messages are the mentions cog's job."""

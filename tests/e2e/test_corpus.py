@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -280,4 +282,68 @@ async def test_questions_are_answered_while_an_article_is_being_added(
         assert "Added [Kite festival fills the dunes](https://news.example/kites)" in added["content"]
         kites = await fake.slash("ask", {"question": "How many people launched the paper whale?"})
         assert "Imre Koszta" in embed(await fake.reply(kites))["description"]
+    assert_clean(fake)
+
+
+async def test_slow_fetches_never_hold_the_threads_that_answer_questions(
+    fake: FakeDiscord, fresh_service: NewsService, tmp_path: Path
+) -> None:
+    # The loop's default executor (what /ask runs on) gets one thread: an add that ran there would
+    # leave no thread for questions. Fetches run on the bot's own pool instead.
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
+    release = threading.Event()
+
+    def slow_fetch(url: str, policy: FetchPolicy) -> FetchedPage:
+        release.wait(10)  # the news site drips its page; bounded in case the test fails
+        return FetchedPage(url=url, content_type="text/html", charset="utf-8", body=KITES_HTML.encode())
+
+    slow = Library(fresh_service, SqliteArticleStore(tmp_path / "a.sqlite3"), fetcher=slow_fetch)
+    try:
+        async with running_bot(fake, fresh_service, tmp_path / "data", library=slow):
+            adding = await fake.slash("corpus", {"add": {"url": "https://news.example/kites"}}, user=fake.admin)
+            await fake.wait_for(lambda: adding.responded)
+            call = await fake.slash("ask", {"question": "Who said the robot shelved four hundred books?"})
+            assert "Tomas Berg" in embed(await fake.reply(call, timeout=5))["description"]
+            assert fake.interaction_messages(adding) == []  # still fetching
+            release.set()
+            assert "Added" in (await fake.reply(adding))["content"]
+    finally:
+        release.set()
+    assert_clean(fake)
+
+
+async def test_a_server_may_fetch_only_so_many_pages_at_once(
+    fake: FakeDiscord, fresh_service: NewsService, tmp_path: Path
+) -> None:
+    release = threading.Event()
+    fetched: list[str] = []
+
+    def slow_fetch(url: str, policy: FetchPolicy) -> FetchedPage:
+        fetched.append(url)
+        release.wait(10)
+        return FetchedPage(url=url, content_type="text/html", charset="utf-8", body=KITES_HTML.encode())
+
+    slow = Library(fresh_service, SqliteArticleStore(tmp_path / "a.sqlite3"), fetcher=slow_fetch)
+    try:
+        async with running_bot(fake, fresh_service, tmp_path / "data", library=slow, fetch_per_server=1) as client:
+            first = await fake.slash("corpus", {"add": {"url": "https://news.example/kites"}}, user=fake.admin)
+            for _ in range(500):  # until the first fetch holds the server's one slot (at most 5 s)
+                if fetched:
+                    break
+                await asyncio.sleep(0.01)
+            second = await fake.slash("corpus", {"add": {"url": "https://news.example/other"}}, user=fake.owner)
+            refused = await fake.reply(second)
+            assert is_ephemeral(refused)
+            assert refused["content"].startswith("This server is already fetching 1 page;"), refused["content"]
+            assert "\n" not in refused["content"] and fetched == ["https://news.example/kites"]
+            release.set()
+            assert "Added" in (await fake.reply(first))["content"]
+            for _ in range(500):
+                if client.fetches.running(fake.guild_id) == 0:
+                    break
+                await asyncio.sleep(0.01)
+            assert client.fetches.running(fake.guild_id) == 0  # the slot is free again
+    finally:
+        release.set()
     assert_clean(fake)

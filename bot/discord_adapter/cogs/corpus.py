@@ -1,7 +1,8 @@
 """``/corpus add|remove|list``: a server's own articles, managed by its admins (Manage Server).
 
 The work is the core's (``bot.library.Library``): this cog checks who asks and what was given,
-downloads an attachment within limits, runs the change off the event loop and says what happened.
+downloads an attachment within limits, runs the change off the event loop (a URL on the bot's
+fetch pool, within its per-server limit) and says what happened.
 Every reply is private to the admin.
 """
 
@@ -70,6 +71,8 @@ class Corpus(commands.GroupCog, group_name="corpus", group_description="This ser
             raise CorpusInputError("Give one article: attach a file or give a url (not both).")
         if file is not None:
             check_attachment(file.filename, file.size)
+        else:
+            self.bot.fetches.check(guild_id)  # refused before the cooldown is charged
         self.bot.corpus_cooldown.hit(interaction.user.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if file is not None:
@@ -79,7 +82,10 @@ class Corpus(commands.GroupCog, group_name="corpus", group_description="This ser
             )
         else:
             assert url is not None
-            meta = await asyncio.to_thread(library.add_url, url.strip(), guild_id=guild_id, user_id=interaction.user.id)
+            # On the fetch pool's own threads: a slow page never holds a thread that answers questions.
+            meta = await self.bot.fetches.run(
+                guild_id, library.add_url, url.strip(), guild_id=guild_id, user_id=interaction.user.id
+            )
         await interaction.followup.send(added_text(meta), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @app_commands.command(name="remove", description="Remove an article this server added.")
