@@ -274,12 +274,25 @@ def _sentence_attributions(
             named = a.source is not None and text[a.source.start : a.source.end].lower() not in PERSONAL_PRONOUNS
             if a.speaker and named:
                 context.last_person = a.speaker  # "Trump asserted ...: “...,” he claimed."
-    if not out:
-        p = _PARTICIPLE.search(sentence)
-        if p:
-            a = _participle(text, lo, hi, p, quotes, context)
-            if a:
-                out.append(a)
+    p = _PARTICIPLE.search(sentence)
+    if p:
+        # "Clinton posted a comment, saying, “...”": the participle's statement replaces a cue
+        # whose content would swallow it.
+        a = _participle(text, lo, hi, p, quotes, context)
+        if a:
+            at = lo + p.start("verb")
+            out = [b for b in out if not b.content.start <= at < b.content.end]
+            out.append(a)
+    if not out and sentence.rstrip().endswith(":") and len(sentence.split()) <= 8:
+        # "17-year-old Jared Potts echoed:" and a quotation as the next paragraph.
+        words = list(_WORD.finditer(sentence))
+        block = _quote_after_colon(text, lo + words[-1].end(), hi) if len(words) >= 2 else None
+        if block is not None:
+            cue = Span(lo + words[-1].start(), lo + words[-1].end())
+            src = _source_before(text, lo, cue.start)
+            if src is not None and NAME_RUN.search(text, src.start, src.end):
+                out.append(Attribution(src, cue, block, _resolve(text, src, context, block), direct=True,
+                                       substantive=_substantive(text, block)))  # fmt: skip
     if not out:
         nc = _NO_COMMENT.search(sentence)
         if nc:
@@ -289,6 +302,26 @@ def _sentence_attributions(
                 out.append(Attribution(src, Span(lo + nc.start(), lo + nc.end()), Span(lo + nc.start(), lo + nc.end()),
                                        speaker, direct=False, substantive=False))  # fmt: skip
     return out
+
+
+def _quote_after_colon(text: str, ce: int, hi: int) -> Span | None:
+    """The quotation a sentence ending in a colon introduces as the next paragraph ("Cruz
+    continued:" / "“...”"): from its opening mark to its closing one (or the paragraph's end)."""
+    tail = text[ce:hi]
+    if not tail.rstrip().endswith(":") or len(tail.split()) > 6 or hi >= len(text):
+        return None
+    start = hi + 1
+    while start < len(text) and text[start] in " \n:":
+        start += 1
+    if start >= len(text) or text[start] not in _OPEN or "\n\n" not in text[hi:start]:
+        return None
+    para_end = text.find("\n\n", start)
+    para_end = len(text) if para_end < 0 else para_end
+    close = text.find("”", start + 1, para_end)
+    if close < 0:
+        close = text.find('"', start + 1, para_end)
+    end = close + 1 if close >= 0 else _trim_end(text, start, para_end) + 1
+    return Span(start, min(end, para_end))
 
 
 def _trim_end(text: str, start: int, end: int) -> int:
@@ -341,7 +374,7 @@ def _source_before(text: str, lo: int, cue_start: int) -> Span | None:
         offset += cm.end()
         last = last[cm.end() :]
     words = last.split()
-    if not words or len(words) > 14:
+    if not words or len(words) > (24 if "," in last else 14):
         return None
     start = offset + (len(last) - len(last.lstrip()))
     stop = end
@@ -462,9 +495,13 @@ def _verb_attribution(
                 speaker = _resolve(text, source, context, content)
                 return Attribution(source, cue, content, speaker, direct=False,
                                    substantive=_substantive(text, content))  # fmt: skip
-    source = _source_before(text, lo, cs - len(text[lo:cs]) + len(text[lo:cs].rstrip()) if False else cs)
+    source = _source_before(text, lo, cs)
     if source is None:
         return None
+    block = _quote_after_colon(text, ce, hi)
+    if block is not None:  # "Cruz continued:" and the quotation as the next paragraph
+        speaker = _resolve(text, source, context, block)
+        return Attribution(source, cue, block, speaker, direct=True, substantive=_substantive(text, block))
     # Content after the cue: an object ("told reporters"), then "that ...", a quotation, or the clause.
     rest_start = _trim_start(text, ce, hi)
     after = text[rest_start:hi]

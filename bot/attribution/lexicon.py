@@ -20,12 +20,17 @@ SPEECH_VERBS: tuple[str, ...] = (
     "charged", "alleged", "believes", "believed", "thinks", "agreed", "agrees", "testified", "revealed",
     "reveals", "disclosed", "explained", "answered", "mused", "pointed out", "went on", "wondered",
     "lamented", "described", "describes", "called", "calls", "accused", "accuses", "criticized",
+    "concluded", "concludes", "confessed", "exclaimed", "recounted", "opined", "pleaded", "demanded",
+    "reiterated", "reiterates", "summed up", "chimed in", "shot back", "fired back", "hit back",
+    "conceded", "clarified", "elaborated", "retorted", "scoffed", "sighed", "shouted", "yelled",
+    "whispered", "told", "texted", "emailed", "messaged", "acknowledged", "mentioned", "mentions",
     "criticised", "praised", "announced", "estimated", "estimates", "found", "finds", "shows", "showed",
 )
 # Verbs that may come before their source ("..., said Vance", "..., added the minister").
 INVERTING_VERBS: frozenset[str] = frozenset(
     "said says added adds wrote writes asked continued explained recalled noted insisted replied "
-    "answered argued quipped joked countered warned declared admitted observed remarked tweeted".split()
+    "answered argued quipped joked countered warned declared admitted observed remarked tweeted "
+    "concluded confessed exclaimed recounted retorted conceded".split()
 )
 # Participles that attach a statement to the subject of the main clause ("..., saying that ...").
 PARTICIPLES: tuple[str, ...] = (

@@ -25,10 +25,12 @@ _NOT_NAME = frozenset(
     in on at by for from with of to into about over under between during without within
     monday tuesday wednesday thursday friday saturday sunday january february march april may june
     july august september october november december today yesterday tomorrow earlier later
-    according asked speaking writing there here what who why how where which mr. mrs. ms. dr.""".split()
+    according asked speaking writing there here what who why how where which mr. mrs. ms. dr. then now
+    still also later significantly meanwhile instead indeed ultimately finally""".split()
 )
 
 
+_AUX_LIKE = frozenset("has have had also then later once again now still just already".split())
 _INSIDE_PHRASE = frozenset(
     "of by for with from to under at about against like than behind among between toward towards "
     "including near whose".split()
@@ -43,7 +45,7 @@ def strip_title(run: str) -> str:
     """``run`` without the title or role words in front of the name ("Health Secretary Matt
     Hancock" -> "Matt Hancock", "Mr Johnson" -> "Johnson", "the New York Post" -> "New York Post")."""
     words = _words(run)
-    while words and words[0].lower() in _NOT_NAME:
+    while words and (words[0].lower() in _NOT_NAME or (words[0].endswith("ly") and len(words) > 1)):
         words = words[1:]
     last_title = -1
     for i, w in enumerate(words[:-1]):
@@ -94,7 +96,7 @@ def head_name(source: str) -> str | None:
         return None
     # Lower-case words after the last name run ("Trump aides", "Clinton supporters") make the
     # phrase a group, not the named person.
-    trailing = [w for w in after.split() if w[:1].islower()]
+    trailing = [w for w in after.split() if w[:1].islower() and not w.endswith("ly") and w not in _AUX_LIKE]
     if trailing:
         return None
     name = strip_title(run.group())

@@ -59,6 +59,7 @@ def chunk_statements(documents: Sequence[tuple[str, Sequence[tuple[int, int, int
         starts = [s for s, _, _ in spans]
         for a in extract_attributions(text, spans):
             _lay_out(a, spans, starts, base, names, speaker, first, last, flags, quote_start, quote_end)
+        _run_on_paragraphs(text, spans, base, speaker, first, last, flags, quote_start, quote_end)
         base += len(spans)
     return ChunkStatements(speaker, first, last, flags, quote_start, quote_end, tuple(names))
 
@@ -99,6 +100,40 @@ def _lay_out(
         flags[r] = flag | (FIRST if r == base + lo else 0)
         quote_start[r] = content_start - spans[lo][0]
         quote_end[r] = content_end - spans[hi][0]
+
+
+def _run_on_paragraphs(
+    text: str,
+    spans: Sequence[tuple[int, int, int]],
+    base: int,
+    speaker: NDArray[np.int32],
+    first: NDArray[np.int32],
+    last: NDArray[np.int32],
+    flags: NDArray[np.uint8],
+    quote_start: NDArray[np.int32],
+    quote_end: NDArray[np.int32],
+) -> None:
+    """A paragraph that is only a quotation, with no cue, right after a paragraph that ends with
+    someone's direct quotation, goes on with that person's words (interviews printed as quotes)."""
+    i = 0
+    while i < len(spans):
+        j = i
+        while j + 1 < len(spans) and spans[j + 1][2] == spans[i][2]:
+            j += 1
+        lo, hi = base + i, base + j
+        opens = text[spans[i][0] : spans[i][0] + 1] in ("“", '"')
+        if i > 0 and opens and (speaker[lo : hi + 1] < 0).all():
+            prev = lo - 1
+            if speaker[prev] >= 0 and flags[prev] & DIRECT:
+                words = sum(len(text[a:b].split()) for a, b, _ in spans[i : j + 1])
+                speaker[lo : hi + 1] = speaker[prev]
+                first[lo : hi + 1] = lo
+                last[lo : hi + 1] = hi
+                flags[lo : hi + 1] = STATEMENT | DIRECT | (SUBSTANTIVE if words >= 5 else 0)
+                flags[lo] |= FIRST
+                quote_start[lo : hi + 1] = 0
+                quote_end[lo : hi + 1] = spans[j][1] - spans[j][0]
+        i = j + 1
 
 
 @dataclass(frozen=True, slots=True)
