@@ -90,6 +90,7 @@ _CLAUSE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _END_PUNCT = ".!?;:,"
+_COLON_QUOTE = re.compile(r":\s*[“\"]")
 _SETTING_WORDS = r"(?:on|in|at|during|after|before|last|this|earlier|later|late|early|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"  # noqa: E501
 _BEFORE_THAT = re.compile(r"(?:" + _SETTING_WORDS + r"\b[^,.;:“\"]{0,50}?\s)??(?=that\s)", re.IGNORECASE)
 _BEFORE_THAT_TELL = re.compile(r"(?:[^,.;:“\"]{0,50}?\s)??(?=that\s)")
@@ -139,15 +140,15 @@ def _cues(sentence: str) -> list[_Cue]:
 
 
 class _Context:
-    """What pronoun resolution needs of the article read so far (names learnt on first need)."""
+    """What pronoun resolution needs of the article read so far: the people it last quoted or
+    opened a sentence with, most recent last (names worked out on first need)."""
 
-    __slots__ = ("_names", "last_person", "subject", "text")
+    __slots__ = ("_names", "recent", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._names: ArticleNames | None = None
-        self.last_person: str | None = None  # the person the article last quoted
-        self.subject: tuple[int, int] | None = None  # the last sentence that opens with a name
+        self.recent: list[str | tuple[int, int]] = []  # a quoted person, or a sentence opening with a name
 
     def canonical(self, name: str) -> str:
         if " " in name:
@@ -156,14 +157,28 @@ class _Context:
             self._names = ArticleNames.of(self.text)
         return self._names.canonical(name)
 
-    def last_named(self) -> str | None:
-        """The person the last sentence opening with a name is about ("Trump has so far ...")."""
-        if self.subject is None:
-            return None
-        lo, hi = self.subject
-        m = NAME_RUN.match(self.text, lo, hi)
-        name = head_name(m.group()) if m else None
-        return self.canonical(name) if name else None
+    def quoted(self, person: str) -> None:
+        self._push(person)
+
+    def opened(self, lo: int, hi: int) -> None:
+        self._push((lo, hi))
+
+    def _push(self, item: str | tuple[int, int]) -> None:
+        self.recent.append(item)
+        if len(self.recent) > 8:
+            del self.recent[0]
+
+    def candidates(self) -> list[str]:
+        """People a pronoun may stand for, the most recent first."""
+        out: list[str] = []
+        for item in reversed(self.recent):
+            if isinstance(item, tuple):
+                m = NAME_RUN.match(self.text, item[0], item[1])
+                name = head_name(m.group()) if m else None
+                item = self.canonical(name) if name else ""
+            if item and item not in out:
+                out.append(item)
+        return out
 
 
 def extract_attributions(text: str, spans: Sequence[tuple[int, int, int]]) -> tuple[Attribution, ...]:
@@ -183,15 +198,15 @@ def extract_attributions(text: str, spans: Sequence[tuple[int, int, int]]) -> tu
             quote_open_at = _track_quotes(sentence, lo, quote_open_at)
         elif ":" not in sentence and not _TRIGGERS.intersection(_WORD.findall(sentence)):
             if sentence[:1].isupper() and sentence.split(" ", 1)[0].lower() not in _NOT_SUBJECT:
-                context.subject = (lo, hi)
+                context.opened(lo, hi)
             continue  # nothing that could be a cue
         here = _sentence_attributions(text, lo, hi, opened_before, context)
         found.extend(here)
+        if sentence[:1].isupper() and sentence.split(" ", 1)[0].lower() not in _NOT_SUBJECT:
+            context.opened(lo, hi)
         for a in here:
             if a.speaker and a.source is not None:
-                context.last_person = a.speaker
-        if sentence[:1].isupper() and sentence.split(" ", 1)[0].lower() not in _NOT_SUBJECT:
-            context.subject = (lo, hi)
+                context.quoted(a.speaker)
     return _extend_quotes(text, spans, tuple(found))
 
 
@@ -273,7 +288,7 @@ def _sentence_attributions(
             taken.append((a.cue.start, a.cue.end))
             named = a.source is not None and text[a.source.start : a.source.end].lower() not in PERSONAL_PRONOUNS
             if a.speaker and named:
-                context.last_person = a.speaker  # "Trump asserted ...: “...,” he claimed."
+                context.quoted(a.speaker)  # "Trump asserted ...: “...,” he claimed."
     p = _PARTICIPLE.search(sentence)
     if p:
         # "Clinton posted a comment, saying, “...”": the participle's statement replaces a cue
@@ -283,6 +298,18 @@ def _sentence_attributions(
             at = lo + p.start("verb")
             out = [b for b in out if not b.content.start <= at < b.content.end]
             out.append(a)
+    if not out:
+        colon = _COLON_QUOTE.search(sentence)
+        region = next((q for q in quotes if colon and q[0] == lo + colon.end() - 1), None)
+        if colon and region is not None and len(sentence[: colon.start()].split()) <= 10:
+            # "Ida Marsh put it simply: “...”"
+            src = _source_before(text, lo, lo + colon.start())
+            m = NAME_RUN.match(text, lo, lo + colon.start())
+            if src is not None and m is not None and head_name(m.group()):
+                src, said = Span(m.start(), m.end()), Span(region[0], region[1])
+                out.append(Attribution(src, Span(lo + colon.start(), lo + colon.start() + 1), said,
+                                       _resolve(text, src, context, said), direct=True,
+                                       substantive=_substantive(text, said)))  # fmt: skip
     if not out and sentence.rstrip().endswith(":") and len(sentence.split()) <= 8:
         # "17-year-old Jared Potts echoed:" and a quotation as the next paragraph.
         words = list(_WORD.finditer(sentence))
@@ -430,8 +457,8 @@ def _resolve(
     low = phrase.lower()
     if low in PERSONAL_PRONOUNS:
         quoted = text[content.start : content.end].lower() if content else ""
-        for person in (context.last_person, context.last_named()):
-            if person and key(person).split()[-1] not in quoted:
+        for person in context.candidates()[:3]:
+            if key(person).split()[-1] not in quoted:
                 return person
         return None
     if low == "who":
@@ -616,8 +643,6 @@ def _extend_quotes(
     cues = sorted(a.cue.start for a in found)
     starts = [lo for lo, _, _ in spans]
     for a in found:
-        if a.direct:
-            a = _run_on(text, spans, starts, cues, a)
         if a.direct and a.content.end < len(text) and text[a.content.end - 1] not in _CLOSE:
             # Still open: find the closing mark in the rest of the paragraph.
             para_end = text.find("\n\n", a.content.end)
@@ -627,5 +652,7 @@ def _extend_quotes(
                 close = text.find('"', a.content.end, para_end)
             if close >= 0:
                 a = Attribution(a.source, a.cue, Span(a.content.start, close + 1), a.speaker, a.direct, a.substantive)
+        if a.direct:
+            a = _run_on(text, spans, starts, cues, a)
         out.append(a)
     return tuple(out)
