@@ -91,6 +91,10 @@ _CLAUSE_WORDS = re.compile(
 )
 _END_PUNCT = ".!?;:,"
 _COLON_QUOTE = re.compile(r":\s*[“\"]")
+_PHRASE = re.compile(r"[^,.;:!?“”\"—]*")
+_SETTING_AFTER = re.compile(r"\s(?:in|on|at|during|after|before|while|when|to|last|this|yesterday|today)\s")
+_STOP = re.compile(r"[.;!?]")
+_TOLD_COLON = re.compile(r"[^“\"]{0,60}?[,:]\s*(?=[“\"])")
 _SETTING_WORDS = r"(?:on|in|at|during|after|before|last|this|earlier|later|late|early|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"  # noqa: E501
 _BEFORE_THAT = re.compile(r"(?:" + _SETTING_WORDS + r"\b[^,.;:“\"]{0,50}?\s)??(?=that\s)", re.IGNORECASE)
 _BEFORE_THAT_TELL = re.compile(r"(?:[^,.;:“\"]{0,50}?\s)??(?=that\s)")
@@ -196,7 +200,11 @@ def extract_attributions(text: str, spans: Sequence[tuple[int, int, int]]) -> tu
         opened_before = quote_open_at
         if '"' in sentence or "“" in sentence or "”" in sentence or "''" in sentence:
             quote_open_at = _track_quotes(sentence, lo, quote_open_at)
-        elif ":" not in sentence and not _TRIGGERS.intersection(_WORD.findall(sentence)):
+        # Only a verb of saying or a colon can start an attribution (a quotation alone continues one).
+        if not _TRIGGERS.intersection(_WORD.findall(sentence)) and not (
+            ":" in sentence
+            and (_COLON_QUOTE.search(sentence) or sentence.rstrip().endswith(":") or _TRANSCRIPT.match(sentence))
+        ):
             if sentence[:1].isupper() and sentence.split(" ", 1)[0].lower() not in _NOT_SUBJECT:
                 context.opened(lo, hi)
             continue  # nothing that could be a cue
@@ -432,12 +440,12 @@ def _source_after(text: str, start: int, hi: int) -> Span | None:
     while s < hi and text[s].isspace():
         s += 1
     rest = text[s:hi]
-    m = re.match(r"[^,.;:!?“”\"—]*", rest)
+    m = _PHRASE.match(rest)
     if not m or not m.group().strip():
         return None
     phrase = m.group()
     # Stop before a setting or time ("said Vance in Rome on Monday").
-    cut = re.search(r"\s(?:in|on|at|during|after|before|while|when|to|on|last|this|yesterday|today)\s", phrase)
+    cut = _SETTING_AFTER.search(phrase)
     if cut:
         phrase = phrase[: cut.start()]
     phrase = phrase.rstrip()
@@ -492,7 +500,7 @@ def _verb_attribution(
         for q in reversed(quotes):
             if q[1] <= cs:
                 between = text[q[1] : cs]
-                if len(between.split()) <= 8 and not re.search(r"[.;!?]", between):
+                if len(between.split()) <= 8 and not _STOP.search(between):
                     quote_before, quote_before_src = q, Span(q[1], cs)
                 break
     inverted = verb in INVERTING_VERBS and (before.endswith((",", "”", '"')) or quote_before is not None)
@@ -543,7 +551,7 @@ def _verb_attribution(
         that = re.match(_BEFORE_THAT_TELL if verb.startswith(("told", "tell")) else _BEFORE_THAT, after)
         start = rest_start + (that.end() if that else 0)
         if verb.startswith(("told", "tell")) and not that:
-            colon = re.match(r"[^“\"]{0,60}?[,:]\s*(?=[“\"])", after)
+            colon = _TOLD_COLON.match(after)
             if not colon:
                 return None
             start = rest_start + colon.end()

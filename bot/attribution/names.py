@@ -17,6 +17,7 @@ _CAP = r"(?:[A-Z][a-z]{0,2}\.|[A-Z]\.(?:[A-Z]\.)*|[A-Z][\w'’\-]*)"
 _JOIN = r"(?:(?:\s+(?:of|de|del|della|van|von|der|den|bin|al|da|du|la|le|dos|das)){1,2}\s+|\s+)"
 # A run of capitalised words, possibly joined by a name particle ("Ursula von der Leyen").
 NAME_RUN = re.compile(_CAP + r"(?:" + _JOIN + _CAP + r")*")
+_MULTI_WORD_RUN = re.compile(_CAP + r"(?:" + _JOIN + _CAP + r")+")
 _POSSESSIVE = re.compile(r"['’]s?$")
 # Capitalised words that never start or form a person's name.
 _NOT_NAME = frozenset(
@@ -116,11 +117,8 @@ class ArticleNames:
     def of(cls, text: str) -> ArticleNames:
         """Learn every name of two or more words in ``text`` (titles stripped)."""
         names = cls()
-        for m in NAME_RUN.finditer(text):
-            run = m.group()
-            if " " not in run:
-                continue
-            name = strip_title(run)
+        for m in _MULTI_WORD_RUN.finditer(text):
+            name = strip_title(m.group())
             words = _words(name)
             if len(words) < 2 or words[0].lower() in _NOT_NAME or (_POSSESSIVE.search(words[-1]) and len(words) < 2):
                 continue

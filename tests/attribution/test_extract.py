@@ -130,7 +130,7 @@ def test_negation_is_not_a_statement():
 
 
 def test_declined_to_comment_is_a_statement_that_says_nothing():
-    normal, found = extract("Tom Okafor declined to comment on the fee.")
+    _, found = extract("Tom Okafor declined to comment on the fee.")
     assert [(a.speaker, a.substantive) for a in found] == [("Tom Okafor", False)]
 
 
@@ -139,5 +139,5 @@ def test_verbs_in_capitals_and_nouns_are_not_cues():
 
 
 def test_transcript_lines_name_the_speaker():
-    normal, found = extract("IDA MARSH: The bridge will open in May and the fee will stay.\n\nTOM OKAFOR: Fine.")
+    _, found = extract("IDA MARSH: The bridge will open in May and the fee will stay.\n\nTOM OKAFOR: Fine.")
     assert [(a.speaker, a.substantive) for a in found] == [("Ida Marsh", True), ("Tom Okafor", False)]
