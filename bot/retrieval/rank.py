@@ -270,7 +270,7 @@ class Ranker:
         if speaker:
             # "What did X say?": any speech verb will do, so the question's own verb is not required.
             terms = [t for t in terms if t not in self._speech] or terms
-        query = self.corpus.index.query_vector(terms)
+        query = self.corpus.query_vector(terms, visible)  # what others' private articles add stays unknown
         evidence = self._first_stage(query, visible)
         if evidence is None:
             return Ranking.empty(terms)
@@ -409,8 +409,8 @@ class Ranker:
     ) -> None:
         """Speaker bonus in place; a "He said" sentence is credited with the name before it."""
         index = self.corpus.index
-        vocab, in_query = index.vocabulary, set(terms)
-        known = [index.idf[vocab[t]] for t in set(speaker) if t in vocab and t in in_query]
+        vocab, in_query = index.vocabulary, set(query.columns.tolist())  # the asker's known terms
+        known = [index.idf[vocab[t]] for t in set(speaker) if vocab.get(t, -1) in in_query]
         speaker_share = float(sum(known)) / query.idf_mass if query.idf_mass else 0.0
         for i, r in enumerate(rows.tolist()):
             how = _speaker_speaks(self.corpus, self.tokenizer, r, speaker, self._speech)
