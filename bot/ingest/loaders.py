@@ -148,7 +148,7 @@ def _archive_record(record: dict[str, object]) -> Article:
         published=str(published) if published else None,
         source=str(record["source"]) if record.get("source") else None,
     )
-    return Article(meta=meta, text=strip_controls(text))
+    return Article(meta=meta, text=text)  # control characters: removed by ``normalise`` at ingest
 
 
 def clean_meta(
@@ -195,7 +195,11 @@ def decode_text(data: bytes, *, limit: int) -> str:
 
 
 def parse_article_text(text: str, *, article_id: str, markdown: bool) -> tuple[ArticleMeta, str]:
-    """Split front matter from the body and build the metadata (pure; used by loaders and uploads)."""
+    """Split front matter from the body and build the metadata (pure; used by loaders and uploads).
+
+    The metadata is cleaned (``clean_meta``); the body keeps its characters: ``normalise`` drops its
+    control characters when it is ingested, and uploads, which are stored, strip them before.
+    """
     fields: dict[str, str] = {}
     body = text
     if markdown:
@@ -208,7 +212,7 @@ def parse_article_text(text: str, *, article_id: str, markdown: bool) -> tuple[A
         published=fields.get("published"),
         source=fields.get("source"),
     )
-    return meta, strip_controls(body)
+    return meta, body
 
 
 def title_from_id(article_id: str) -> str:

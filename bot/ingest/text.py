@@ -122,6 +122,8 @@ def strip_controls(text: str) -> str:
 def clean_line(text: str) -> str:
     """A one-line field (title, link, date, source): :func:`strip_controls`, then every run of
     whitespace, line breaks included, made one space, and the ends stripped."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # the usual case, in one pass: no control, format or unusual space character
     return " ".join(strip_controls(text).split())
 
 

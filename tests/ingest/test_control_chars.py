@@ -5,6 +5,7 @@ import io
 import json
 
 from bot.cli import main
+from bot.ingest.documents import ingest
 from bot.ingest.loaders import load_corpus, read_article
 from bot.ingest.sources import article_from_html, article_from_upload
 from bot.ingest.text import clean_line, strip_controls
@@ -29,8 +30,9 @@ def _clean(*values):
 
 
 def _fields(article: Article):
+    """Every field as stored or shown: the metadata, and the text as indexed and quoted."""
     m = article.meta
-    return m.id, m.title, m.url, m.published, m.source, article.text
+    return m.id, m.title, m.url, m.published, m.source, ingest(article).text
 
 
 def test_clean_line_and_strip_controls():
@@ -54,6 +56,7 @@ def test_every_field_of_files_archives_uploads_and_pages_is_cleaned(tmp_path):
     for article in articles:
         assert _clean(*_fields(article)), _fields(article)
     assert articles[2].meta.title == "Ferry]52;c;cm0gLXJmIH4K returns[2J›31m"
+    assert _clean(articles[3].text, articles[4].text)  # uploads and pages are stored as they are
 
 
 def test_articles_corpus_list_and_ask_print_no_escape(tmp_path, settings):
