@@ -44,17 +44,18 @@ def _vanish_after_first_look(monkeypatch, victim):
     monkeypatch.setattr(os, "stat", stat)
 
 
-@pytest.mark.parametrize("command", ["ask", "index"])
+@pytest.mark.parametrize("command", ["ask", "index", "run"])
 def test_a_file_that_vanishes_during_the_scan_is_skipped_with_a_warning(tiny_corpus, settings, monkeypatch, command):
     victim = tiny_corpus / "library-robot.md"
     _vanish_after_first_look(monkeypatch, victim)
     out, err = io.StringIO(), io.StringIO()
-    question = ["How many vehicles will the bridge carry?"] if command == "ask" else []
-    argv = [command, "--corpus", str(tiny_corpus), *question]
-    assert main(argv, stdout=out, stderr=err, settings=settings) == 0, err.getvalue()
+    question = "How many vehicles will the bridge carry?"
+    argv = [command, "--corpus", str(tiny_corpus), *([question] if command == "ask" else [])]
+    stdin = io.StringIO(question + "\n" if command == "run" else "")  # ``run`` without a token: the console chat
+    assert main(argv, stdin=stdin, stdout=out, stderr=err, settings=settings) == 0, err.getvalue()
     warnings = [line for line in err.getvalue().splitlines() if line.startswith("warning: ")]
     assert len(warnings) == 1 and "library-robot.md" in warnings[0] and warnings[0].startswith("warning: skipped")
-    assert ("30,000 vehicles" in out.getvalue()) if command == "ask" else ("indexed 4 articles" in out.getvalue())
+    assert ("indexed 4 articles" if command == "index" else "30,000 vehicles") in out.getvalue()
 
 
 def test_corpus_add_of_a_device_or_fifo_is_refused_at_once(settings, tmp_path):
