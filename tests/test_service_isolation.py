@@ -70,3 +70,15 @@ def test_terms_only_invisible_articles_hold_count_as_unknown(services, tokenizer
     assert shared.corpus.hidden_terms(terms, shared._live.visible(SERVER_A)) == frozenset()
     query = shared.corpus.query_vector(terms, visible_b)
     assert query.unknown == (tokenizer.term("quibbleton"),)
+
+
+def test_long_posting_lists_of_added_terms_are_checked_too(tiny_service, tokenizer):
+    service = NewsService(tiny_service.corpus, tokenizer)
+    text = " ".join(f"The blorvak committee met for session number {i} in hall {i}." for i in range(20))
+    service.add_article(Article(ArticleMeta(id="g1111/blorvak", title="Blorvak"), text), guild_id=SERVER_A)
+    term = tokenizer.term("blorvak")
+    column = service.corpus.index.vocabulary[term]
+    matrix = service.corpus.index.matrix
+    assert matrix.indptr[column + 1] - matrix.indptr[column] == 20
+    assert service.corpus.hidden_terms([term], service._live.visible(SERVER_B)) == {term}
+    assert service.corpus.hidden_terms([term], service._live.visible(SERVER_A)) == frozenset()

@@ -415,18 +415,24 @@ class CorpusIndex:
     def hidden_terms(self, terms: Iterable[str], visible: NDArray[np.bool_] | None) -> frozenset[str]:
         """The ``terms`` that no ``visible`` article holds in a sentence, among those added after the
         build (every term of the build is in a shipped article, which every reader sees). Their
-        posting lists hold only added rows, so this reads a few entries per term."""
+        posting lists hold only added rows, usually a handful, read until a visible one."""
         index = self.index
         if visible is None or len(index.vocabulary) == index.built_terms:
             return frozenset()
-        m, article = index.matrix, self.table.article
+        vocabulary, first = index.vocabulary, index.built_terms
+        indptr, indices, article = index.matrix.indptr, index.matrix.indices, self.table.article
         hidden = set()
         for term in set(terms):
-            column = index.vocabulary.get(term, -1)
-            if column >= index.built_terms:
-                rows = m.indices[m.indptr[column] : m.indptr[column + 1]]
-                if not visible[article[rows]].any():
-                    hidden.add(term)
+            column = vocabulary.get(term, -1)
+            if column < first:
+                continue
+            rows = indices[int(indptr[column]) : int(indptr[column + 1])]
+            if len(rows) > 16:
+                held = bool(visible[article[rows]].any())
+            else:  # a few scalar reads beat three small array operations
+                held = any(visible[article[r]] for r in rows.tolist())
+            if not held:
+                hidden.add(term)
         return frozenset(hidden)
 
     def article_rows(self, article: int) -> range:
