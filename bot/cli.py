@@ -19,6 +19,8 @@ from bot import __version__
 from bot.config import Settings, load_settings
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.ingest.fetch import FetchPolicy
+from bot.ingest.files import read_limited
+from bot.ingest.sources import MAX_UPLOAD_BYTES
 from bot.library import Library
 from bot.models import Answer
 from bot.progress import ProgressBar
@@ -155,10 +157,11 @@ def _open(
     service = _shipped_service(args, settings, stderr, rebuild=rebuild)
     if not (need_library or store_path(settings).exists()):
         return service, None
-    store = SqliteArticleStore(store_path(settings))
+    # Commands that only read open the store read-only: they work in a folder they cannot write.
+    store = SqliteArticleStore(store_path(settings), read_only=not need_library)
     policy = FetchPolicy(timeout=settings.fetch_timeout_s, allow_private=settings.fetch_allow_private)
     library = Library(service, store, fetch_policy=policy)
-    library.load_stored()
+    library.load_stored(warn=lambda text: stderr.write(f"warning: {text}\n"))
     return service, library
 
 
@@ -168,7 +171,7 @@ def _shipped_service(args: argparse.Namespace, settings: Settings, stderr: TextI
     key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
     index_dir = args.index_dir or settings.index_dir / key
     progress = ProgressBar(stderr) if (rebuild or stderr.isatty()) else None
-    service = build_service(corpus, index_dir, rebuild=rebuild, progress=progress)
+    service = build_service(corpus, index_dir, rebuild=rebuild, progress=progress, must_save=rebuild)
     for warning in service.warnings:
         stderr.write(f"warning: {warning}\n")
     return service
@@ -340,21 +343,28 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
         stdout.flush()
 
 
+def _read_upload(path: Path) -> bytes:
+    """The bytes of a file to add, read only up to the upload limit (``/dev/zero`` is refused at once)."""
+    try:
+        return read_limited(path, limit=MAX_UPLOAD_BYTES)
+    except OSError as exc:
+        raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except CorpusError as exc:
+        raise CorpusError(f"{path}: {exc}") from exc
+
+
 def _corpus(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+    source: str = getattr(args, "source", "")
+    is_file = args.corpus_command == "add" and not source.startswith(("http://", "https://"))
+    data = _read_upload(Path(source)) if is_file else b""  # before the index is opened: a bad file fails fast
     _, library = _open(args, settings, stderr, need_library=True)
     assert library is not None
     where = f"server {args.guild}" if args.guild else "every server"
     if args.corpus_command == "add":
-        source: str = args.source
-        if source.startswith(("http://", "https://")):
-            meta = library.add_url(source, guild_id=args.guild)
+        if is_file:
+            meta = library.add_file(Path(source).name, data, guild_id=args.guild)
         else:
-            path = Path(source)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from exc
-            meta = library.add_file(path.name, data, guild_id=args.guild)
+            meta = library.add_url(source, guild_id=args.guild)
         stdout.write(f"added {meta.id}: {meta.title} (for {where})\n")
     elif args.corpus_command == "remove":
         meta = library.remove(args.article, guild_id=args.guild)

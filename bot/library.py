@@ -9,16 +9,19 @@ crash between the two steps loses nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from bot.errors import ArticleNotFound, CorpusError
 from bot.ingest.fetch import FetchedPage, FetchPolicy, fetch
+from bot.ingest.loaders import clean_article, scrub_meta
 from bot.ingest.sources import article_from_html, article_from_upload, text_digest
 from bot.models import Article, ArticleMeta
 from bot.service import NewsService
 from bot.storage.base import ArticleStore, DuplicateArticle, StoredArticle
 
 Fetcher = Callable[[str, FetchPolicy], FetchedPage]
+_log = logging.getLogger(__name__)
 
 
 def id_prefix(guild_id: int | None) -> str:
@@ -42,12 +45,24 @@ class Library:
         self._policy = fetch_policy or FetchPolicy()
         self._fetch = fetcher
 
-    def load_stored(self) -> int:
-        """Put every stored article into the service's index (at start-up); returns how many."""
-        stored = self._store.all_articles()
-        for item in stored:
-            self._service.add_article(Article(item.meta, item.text), guild_id=item.guild_id)
-        return len(stored)
+    def load_stored(self, *, warn: Callable[[str], None] | None = None) -> int:
+        """Put every stored article into the service's index (at start-up); returns how many.
+
+        An article that cannot be indexed (no text, or an id the corpus already has, such as a
+        shipped article's) is skipped and named in a one-line ``warn`` (default: logged); the
+        bot still starts. Fields are cleaned as at ingest (rows stored by older versions).
+        """
+        warn = warn or _log.warning
+        loaded = 0
+        for item in self._store.all_articles():
+            try:
+                self._service.add_article(clean_article(Article(item.meta, item.text)), guild_id=item.guild_id)
+            except CorpusError as exc:
+                where = "every server" if item.guild_id is None else f"server {item.guild_id}"
+                warn(f"skipped the stored article {item.meta.id!r} ({item.meta.title!r}, for {where}): {exc}")
+            else:
+                loaded += 1
+        return loaded
 
     def add_file(self, filename: str, data: bytes, *, guild_id: int | None, user_id: int | None = None) -> ArticleMeta:
         """Add an uploaded ``.txt``/``.md``/``.html`` file; raises ``CorpusError``/``DuplicateArticle``."""
@@ -82,9 +97,10 @@ class Library:
 
     def list(self, *, guild_id: int | None) -> list[ArticleMeta]:
         """Articles added to this server (``None``: added for every server), oldest first."""
-        return [s.meta for s in self._store.list_articles(guild_id=guild_id)]
+        return [scrub_meta(s.meta) for s in self._store.list_articles(guild_id=guild_id)]
 
     def _add(self, article: Article, *, guild_id: int | None, user_id: int | None) -> ArticleMeta:
+        article = clean_article(article)  # a fetched page's address too: no terminal escape is stored
         digest = text_digest(article.text)
         if any(s.sha256 == digest for s in self._store.list_articles(guild_id=None)):
             raise DuplicateArticle(f"{article.meta.title!r} is already in the corpus every server sees")

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError
 from bot.indexing import index_articles
 from bot.ingest.documents import ingest
-from bot.ingest.loaders import corpus_fingerprint, load_corpus
+from bot.ingest.loaders import load_corpus, scan_corpus
 from bot.models import (
     Answer,
     Article,
@@ -336,11 +336,13 @@ class AddedArticle:
 
 @dataclass(frozen=True, slots=True)
 class OpenedCorpus:
-    """An indexed corpus, whether it was rebuilt, and the files that were skipped."""
+    """An indexed corpus, whether it was rebuilt, the files that were skipped, and why a rebuilt
+    index could not be saved (``None``: it was, or needed no saving)."""
 
     corpus: CorpusIndex
     rebuilt: bool
     warnings: tuple[str, ...]
+    unsaved: str | None = None
 
 
 def open_corpus(
@@ -356,17 +358,21 @@ def open_corpus(
 
     The saved index is used only if its fingerprint (file names, sizes, times) and tokenizer
     settings match; otherwise every article is re-read and the index written anew, over ``workers``
-    processes (default: one per CPU; 1 builds in this process).
+    processes (default: one per CPU; 1 builds in this process). The folder is scanned once: a file
+    that vanishes meanwhile, or a link out of the folder, is a warning. An index that cannot be
+    saved (a read-only folder) is used from memory, with a warning (and the reason in ``unsaved``).
     """
-    fingerprint = corpus_fingerprint(corpus_dir)
+    scan = scan_corpus(corpus_dir)
+    fingerprint = scan.fingerprint
     if not rebuild:
         params = CorpusIndex.read_params(index_dir)
         if params and params.get("fingerprint") == fingerprint and params.get("tokenizer") == tokenizer.describe():
             try:
-                return OpenedCorpus(CorpusIndex.load(index_dir, mmap=True), rebuilt=False, warnings=())
+                corpus = CorpusIndex.load(index_dir, mmap=True)
+                return OpenedCorpus(corpus, rebuilt=False, warnings=scan.warnings)
             except IndexFormatError:
                 pass  # damaged or older format: rebuild below
-    report = load_corpus(corpus_dir)
+    report = load_corpus(corpus_dir, scan=scan)
     tokenizer.learn(CorpusIndex.read_words(index_dir, tokenizer.describe()))  # stem only new words
     corpus = index_articles(
         report.articles,
@@ -378,7 +384,12 @@ def open_corpus(
     )
     if progress is not None:
         progress("save", 0, 1)
-    corpus.save(index_dir)
+    try:
+        corpus.save(index_dir)
+    except OSError as exc:
+        reason = f"the index cannot be saved in {index_dir} ({exc.strerror or exc})"
+        warnings = (*report.warnings, f"{reason}: answering from memory")
+        return OpenedCorpus(corpus, rebuilt=True, warnings=warnings, unsaved=reason)
     if progress is not None:
         progress("save", 1, 1)
     return OpenedCorpus(corpus, rebuilt=True, warnings=report.warnings)
@@ -391,8 +402,15 @@ def build_service(
     tokenizer: Tokenizer | None = None,
     rebuild: bool = False,
     progress: Progress | None = None,
+    must_save: bool = False,
 ) -> NewsService:
-    """Open (or build) the index of ``corpus_dir`` and wrap it in a ``NewsService``."""
+    """Open (or build) the index of ``corpus_dir`` and wrap it in a ``NewsService``.
+
+    With ``must_save`` (the ``index`` command), an index that cannot be saved raises
+    ``IndexFormatError`` instead of being used from memory.
+    """
     tokenizer = tokenizer or default_tokenizer()
     opened = open_corpus(corpus_dir, index_dir, tokenizer, rebuild=rebuild, progress=progress)
+    if must_save and opened.unsaved:
+        raise IndexFormatError(opened.unsaved)
     return NewsService(opened.corpus, tokenizer, warnings=opened.warnings)

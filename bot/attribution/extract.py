@@ -94,6 +94,11 @@ _COLON_QUOTE = re.compile(r":\s*[“\"]")
 _PHRASE = re.compile(r"[^,.;:!?“”\"—]*")
 _SETTING_AFTER = re.compile(r"\s(?:in|on|at|during|after|before|while|when|to|last|this|yesterday|today)\s")
 _STOP = re.compile(r"[.;!?]")
+_TOLD_WHOM = re.compile(
+    r"(?:reporters|journalists|supporters|lawmakers|me|us|him|her|them|(?:the|a|an|his|her|their)\s+\w+"
+    r"|[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})"
+    r"(?:\s+(?:on|in|at|during|last|this|earlier)\s+[A-Z]?\w+)?,?\s+(?=[a-z“\"A-Z])"
+)
 _TOLD_COLON = re.compile(r"[^“\"]{0,60}?[,:]\s*(?=[“\"])")
 _SETTING_WORDS = r"(?:on|in|at|during|after|before|last|this|earlier|later|late|early|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"  # noqa: E501
 _BEFORE_THAT = re.compile(r"(?:" + _SETTING_WORDS + r"\b[^,.;:“\"]{0,50}?\s)??(?=that\s)", re.IGNORECASE)
@@ -551,8 +556,9 @@ def _verb_attribution(
         that = re.match(_BEFORE_THAT_TELL if verb.startswith(("told", "tell")) else _BEFORE_THAT, after)
         start = rest_start + (that.end() if that else 0)
         if verb.startswith(("told", "tell")) and not that:
-            colon = _TOLD_COLON.match(after)
-            if not colon:
+            # "told reporters: “...”", or "told reporters the bridge would stay" (no "that").
+            colon = _TOLD_COLON.match(after) or _TOLD_WHOM.match(after)
+            if not colon or len(after[colon.end() :].split()) < 4:
                 return None
             start = rest_start + colon.end()
         end = _trim_end(text, start, hi)

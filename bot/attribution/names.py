@@ -50,8 +50,13 @@ def strip_title(run: str) -> str:
         words = words[1:]
     last_title = -1
     for i, w in enumerate(words[:-1]):
-        if w.lower().rstrip(",") in TITLE_WORDS or w.lower() in {"of"}:
+        low = w.lower().rstrip(",")
+        # "Secretary of State Marco Rubio": "of" continues a title; "Snarkwell of Quibbleton" is a name.
+        if low in TITLE_WORDS or (low == "of" and i > 0 and words[i - 1].lower() in TITLE_WORDS):
             last_title = i
+    if " of " in " ".join(words[last_title + 1 :]):
+        words = " ".join(words[last_title + 1 :]).split(" of ")[0].split()
+        last_title = -1
     words = words[last_title + 1 :]
     while words and words[0].lower() in {"of", "de", "van", "von", "der"}:
         words = words[1:]
@@ -90,7 +95,7 @@ def head_name(source: str) -> str | None:
     # A name inside a phrase about something else is not the source ("a commission appointed by
     # President Bush", "supporters of Sanders").
     lead = first_clause[: run.start()].lower().split()
-    if any(w in _INSIDE_PHRASE or (w.endswith("ed") and len(w) > 4) for w in lead):
+    if lead and (lead[-1] in _INSIDE_PHRASE or (lead[-1].endswith("ed") and len(lead[-1]) > 4)):
         return None
     after = first_clause[run.end() :]
     if _POSSESSIVE.search(run.group()) or after.lstrip().startswith(("'s", "’s")):

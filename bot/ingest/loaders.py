@@ -1,4 +1,4 @@
-"""Reading articles from a corpus folder: the only code that opens article files.
+"""Reading articles from a corpus folder (found and opened, within size limits, by ``bot.ingest.files``).
 
 One file per article: ``.md`` with an optional front-matter block (``title``, ``url``,
 ``published``, ``source``) or plain ``.txt`` (title from the file name). An archive holds many
@@ -9,8 +9,6 @@ reported as a warning naming it; the rest of the corpus is still loaded.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -18,11 +16,38 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import CorpusError
+from bot.ingest.files import (
+    ARCHIVE_SUFFIXES,
+    SUFFIXES,
+    CorpusScan,
+    archive_lines,
+    read_limited,
+    scan_corpus,
+)
+from bot.ingest.text import clean_line, strip_controls
 from bot.models import Article, ArticleMeta
 
-SUFFIXES = frozenset({".md", ".txt"})
-ARCHIVE_SUFFIXES = (".jsonl", ".jsonl.gz")
-MAX_ARTICLE_BYTES = 5_000_000
+__all__ = [
+    "ARCHIVE_SUFFIXES",
+    "SUFFIXES",
+    "LoadReport",
+    "clean_article",
+    "corpus_files",
+    "corpus_fingerprint",
+    "decode_text",
+    "is_archive",
+    "load_corpus",
+    "parse_article_text",
+    "read_archive",
+    "read_article",
+    "scan_corpus",
+    "scrub_meta",
+    "title_from_id",
+]
+
+MAX_ARTICLE_BYTES = 5_000_000  # one article file, or one record of an archive
+MAX_ARCHIVE_BYTES = 1_000_000_000  # one archive, uncompressed (the largest real one is ~80 MB)
+MAX_TITLE_CHARS = 300
 _FRONT_KEYS = ("title", "url", "published", "source")
 _HEADING_RE = re.compile(r"^#{1,6}\s+", re.MULTILINE)
 
@@ -37,15 +62,7 @@ class LoadReport:
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Article files under ``corpus_dir`` (recursively), sorted; raises if the folder is missing."""
-    if not corpus_dir.exists():
-        raise CorpusError(f"corpus folder {corpus_dir} does not exist")
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus path {corpus_dir} is not a folder")
-    return sorted(
-        p
-        for p in corpus_dir.rglob("*")
-        if (p.suffix.lower() in SUFFIXES or is_archive(p)) and p.is_file() and not _hidden(p, corpus_dir)
-    )
+    return [f.path for f in scan_corpus(corpus_dir).files]
 
 
 def is_archive(path: Path) -> bool:
@@ -55,26 +72,24 @@ def is_archive(path: Path) -> bool:
 
 def corpus_fingerprint(corpus_dir: Path) -> str:
     """A digest of the corpus files' names, sizes and modification times (changes when a file does)."""
-    digest = hashlib.sha256()
-    for path in corpus_files(corpus_dir):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(corpus_dir).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    return scan_corpus(corpus_dir).fingerprint
 
 
-def load_corpus(corpus_dir: Path) -> LoadReport:
-    """Read every article of ``corpus_dir``; raises ``CorpusError`` if none can be read."""
-    files = corpus_files(corpus_dir)
-    if not files:
-        raise CorpusError(f"corpus folder {corpus_dir} holds no .md or .txt article (nor .jsonl archive)")
+def load_corpus(corpus_dir: Path, *, scan: CorpusScan | None = None) -> LoadReport:
+    """Read every article of ``corpus_dir`` (the files of ``scan`` when given, as fingerprinted);
+    raises ``CorpusError`` if none can be read. The scan's warnings come first in the report."""
+    scan = scan or scan_corpus(corpus_dir)
+    if not scan.files:
+        skipped = f" ({'; '.join(scan.warnings)})" if scan.warnings else ""
+        raise CorpusError(f"corpus folder {corpus_dir} holds no .md or .txt article (nor .jsonl archive){skipped}")
     articles: list[Article] = []
-    warnings: list[str] = []
-    for path in files:
-        if is_archive(path):
-            articles.extend(read_archive(path, warnings=warnings))
+    warnings: list[str] = list(scan.warnings)
+    for file in scan.files:
+        if is_archive(file.path):
+            articles.extend(read_archive(file.path, warnings=warnings, real=file.real))
             continue
         try:
-            articles.append(read_article(path, root=corpus_dir))
+            articles.append(read_article(file.path, root=corpus_dir, real=file.real))
         except CorpusError as exc:
             warnings.append(str(exc))
     if not articles:
@@ -82,14 +97,14 @@ def load_corpus(corpus_dir: Path) -> LoadReport:
     return LoadReport(tuple(articles), tuple(warnings))
 
 
-def read_article(path: Path, *, root: Path) -> Article:
-    """Read one article file; raises ``CorpusError`` naming the file when it cannot be used."""
+def read_article(path: Path, *, root: Path, real: Path | None = None) -> Article:
+    """Read one article file (``real``, the target of a link, when given); raises ``CorpusError``
+    naming the file when it cannot be used. A link is never followed here: the scan resolved it."""
     try:
-        raw = path.read_bytes()
+        raw = read_limited(real or path, limit=MAX_ARTICLE_BYTES, follow_links=real is None)
+        text = decode_text(raw, limit=MAX_ARTICLE_BYTES)
     except OSError as exc:
         raise CorpusError(f"skipped {path}: cannot read it ({exc.strerror or exc})") from exc
-    try:
-        text = decode_text(raw, limit=MAX_ARTICLE_BYTES)
     except CorpusError as exc:
         raise CorpusError(f"skipped {path}: {exc}") from exc
     article_id = path.relative_to(root).with_suffix("").as_posix()
@@ -99,40 +114,72 @@ def read_article(path: Path, *, root: Path) -> Article:
     return Article(meta=meta, text=body)
 
 
-def read_archive(path: Path, *, warnings: list[str]) -> Iterator[Article]:
+def read_archive(path: Path, *, warnings: list[str], real: Path | None = None) -> Iterator[Article]:
     """Articles of a JSON Lines archive, in file order; a bad line adds a warning and is skipped.
 
-    Ids are the records' own ``id`` values, so they must be unique across the corpus.
+    Ids are the records' own ``id`` values, so they must be unique across the corpus. A record over
+    ``MAX_ARTICLE_BYTES`` is skipped; reading stops, with a warning, past ``MAX_ARCHIVE_BYTES``.
     """
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield _archive_record(json.loads(line))
-                except (ValueError, TypeError, KeyError) as exc:
-                    warnings.append(f"skipped line {number} of {path}: {exc}")
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        for line in archive_lines(real or path, line_limit=MAX_ARTICLE_BYTES, total_limit=MAX_ARCHIVE_BYTES):
+            if line.data is None:
+                warnings.append(f"skipped line {line.number} of {path}: over the {MAX_ARTICLE_BYTES:,}-byte limit")
+                continue
+            if not line.data.strip():
+                continue
+            try:
+                yield _archive_record(json.loads(line.data))
+            except (ValueError, TypeError, KeyError) as exc:  # UnicodeDecodeError is a ValueError
+                warnings.append(f"skipped line {line.number} of {path}: {exc}")
+    except (OSError, EOFError, CorpusError) as exc:
         warnings.append(f"stopped reading {path}: {exc}")
 
 
 def _archive_record(record: dict[str, object]) -> Article:
-    article_id = str(record["id"]).strip()
+    article_id = clean_line(str(record["id"]))
     text = record["text"]
     if not article_id or not isinstance(text, str) or not text.strip():
         raise ValueError("a record needs a non-empty 'id' and 'text'")
-    title = str(record.get("title") or "") or title_from_id(article_id)
     published = record.get("published") or record.get("date")
-    meta = ArticleMeta(
-        id=article_id,
-        title=" ".join(title.split())[:300],
+    meta = clean_meta(
+        article_id,
+        title=str(record.get("title") or ""),
         url=str(record["url"]) if record.get("url") else None,
         published=str(published) if published else None,
         source=str(record["source"]) if record.get("source") else None,
     )
-    return Article(meta=meta, text=text)
+    return Article(meta=meta, text=text)  # control characters: removed by ``normalise`` at ingest
+
+
+def clean_meta(
+    article_id: str, *, title: str, url: str | None = None, published: str | None = None, source: str | None = None
+) -> ArticleMeta:
+    """Article metadata from raw field values: every control character (a terminal escape such as
+    ESC or BEL) and line break removed (``clean_line``), the title cut to ``MAX_TITLE_CHARS`` (from
+    the id when empty), empty fields ``None``."""
+
+    def optional(value: str | None) -> str | None:
+        return clean_line(value) or None if value else None
+
+    cleaned = clean_line(title) or title_from_id(clean_line(article_id)) or "Untitled article"
+    return ArticleMeta(
+        id=clean_line(article_id),
+        title=cleaned[:MAX_TITLE_CHARS],
+        url=optional(url),
+        published=optional(published),
+        source=optional(source),
+    )
+
+
+def scrub_meta(meta: ArticleMeta) -> ArticleMeta:
+    """``meta`` with every field cleaned as ``clean_meta`` does (for metadata stored by older versions)."""
+    return clean_meta(meta.id, title=meta.title, url=meta.url, published=meta.published, source=meta.source)
+
+
+def clean_article(article: Article) -> Article:
+    """``article`` with every field cleaned as at ingest (for articles stored by older versions)."""
+    meta, text = scrub_meta(article.meta), strip_controls(article.text)
+    return article if meta == article.meta and text == article.text else Article(meta=meta, text=text)
 
 
 def decode_text(data: bytes, *, limit: int) -> str:
@@ -148,19 +195,22 @@ def decode_text(data: bytes, *, limit: int) -> str:
 
 
 def parse_article_text(text: str, *, article_id: str, markdown: bool) -> tuple[ArticleMeta, str]:
-    """Split front matter from the body and build the metadata (pure; used by loaders and uploads)."""
+    """Split front matter from the body and build the metadata (pure; used by loaders and uploads).
+
+    The metadata is cleaned (``clean_meta``); the body keeps its characters: ``normalise`` drops its
+    control characters when it is ingested, and uploads, which are stored, strip them before.
+    """
     fields: dict[str, str] = {}
     body = text
     if markdown:
         fields, body = _front_matter(text)
         body = _HEADING_RE.sub("", body)
-    title = fields.get("title") or title_from_id(article_id)
-    meta = ArticleMeta(
-        id=article_id,
-        title=" ".join(title.split())[:300],
-        url=fields.get("url") or None,
-        published=fields.get("published") or None,
-        source=fields.get("source") or None,
+    meta = clean_meta(
+        article_id,
+        title=fields.get("title") or "",
+        url=fields.get("url"),
+        published=fields.get("published"),
+        source=fields.get("source"),
     )
     return meta, body
 
@@ -187,7 +237,3 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
                 value = value[1:-1]
             fields[key] = value
     return {}, text  # no closing marker: not front matter
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)

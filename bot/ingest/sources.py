@@ -12,10 +12,12 @@ from pathlib import PurePosixPath
 
 from bot.errors import CorpusError
 from bot.ingest.documents import ingest
-from bot.ingest.loaders import decode_text, parse_article_text
+from bot.ingest.loaders import decode_text, parse_article_text, scrub_meta
+from bot.ingest.text import strip_controls
 from bot.models import Article, ArticleMeta
 
 MAX_UPLOAD_BYTES = 2_000_000
+MAX_PAGE_CHARS = 5_000_000  # an HTML page handed in (fetched pages stop at 3 MB); larger ones are refused unread
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm")
 MIN_WORDS = 5  # fewer is a menu label or a caption, not an article
 
@@ -39,6 +41,8 @@ def article_from_upload(filename: str, data: bytes, *, id_prefix: str) -> Articl
 
 def article_from_html(html: str, *, url: str | None, id_prefix: str, fallback_title: str = "") -> Article:
     """The main text of a news page (boilerplate, scripts and menus dropped) with title, date and url."""
+    if len(html) > MAX_PAGE_CHARS:
+        raise CorpusError(f"the page is {len(html):,} characters long; the limit is {MAX_PAGE_CHARS:,}")
     import trafilatura  # imported here: only pages need it, and it is slow to import
 
     try:
@@ -70,6 +74,9 @@ def text_digest(text: str) -> str:
 
 
 def _finish(meta: ArticleMeta, body: str, *, id_prefix: str) -> Article:
+    """Clean every field (no control character survives: ``clean_meta``), check there is text,
+    and give the article its id."""
+    meta, body = scrub_meta(meta), strip_controls(body)
     article = Article(meta=meta, text=body)
     words = sum(len(s.text.split()) for s in ingest(article).sentences)
     if words < MIN_WORDS:

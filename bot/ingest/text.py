@@ -113,6 +113,20 @@ def normalise(text: str) -> str:
     return text
 
 
+def strip_controls(text: str) -> str:
+    """``text`` without control or invisible formatting characters (as :func:`normalise` drops
+    them), keeping line breaks and tabs: no terminal escape (ESC, BEL, CSI ...) survives."""
+    return _ODD.sub(_replace_odd, text) if _ODD.search(text) else text
+
+
+def clean_line(text: str) -> str:
+    """A one-line field (title, link, date, source): :func:`strip_controls`, then every run of
+    whitespace, line breaks included, made one space, and the ends stripped."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # the usual case, in one pass: no control, format or unusual space character
+    return " ".join(strip_controls(text).split())
+
+
 def _replace_odd(match: re.Match[str]) -> str:
     return _REPLACEMENTS.get(match.group(), "")
 

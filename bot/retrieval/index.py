@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,11 +104,23 @@ class SentenceIndex:
         Term -> column.
     idf:
         Inverse document frequency per column.
+    built_rows, built_terms:
+        Rows and columns of the full build this index was ``extended`` from (-1: all of them).
+        The idf of a new term and of an unknown query term are those of the build, so what one
+        reader sees never depends on rows added that it may not see (see ``extended``).
     """
 
     matrix: sparse.csc_matrix
     vocabulary: dict[str, int]
     idf: NDArray[np.float64]
+    built_rows: int = -1
+    built_terms: int = -1
+
+    def __post_init__(self) -> None:
+        if self.built_rows < 0:
+            object.__setattr__(self, "built_rows", self.n_rows)
+        if self.built_terms < 0:
+            object.__setattr__(self, "built_terms", len(self.idf))
 
     @property
     def n_rows(self) -> int:
@@ -139,9 +151,11 @@ class SentenceIndex:
     def extended(self, term_lists: Sequence[list[str]]) -> SentenceIndex:
         """A new index with ``term_lists`` appended as rows; this one is left unchanged.
 
-        The new rows are weighted with the current idf, so their scores are on the same scale as
-        the built rows'; a term new to the index gets the idf of its count among all rows. The idf
-        of known terms stays as built until the next full build. The new rows are the highest row
+        The new rows are weighted with the build's idf, so their scores are on the same scale as
+        the built rows'; a term the build did not have gets the idf of a term in no built row
+        (``max_idf``), whoever added it and however often. So an added row's weights depend only
+        on the build and its own terms, never on other added rows (which another Discord server
+        may have added). Every idf stays as it is until the next full build. The new rows are the highest row
         numbers, so each of their entries goes at the end of its column: the old arrays are copied
         in a few large blocks (one per touched column), never re-sorted.
         """
@@ -150,8 +164,7 @@ class SentenceIndex:
         lengths = np.fromiter((len(terms) for terms in term_lists), dtype=np.int64, count=len(term_lists))
         n_old, n_new, n_terms = self.n_rows, len(term_lists), len(vocabulary)
         counts = term_counts(np.asarray(ids, dtype=np.int64), lengths, n_terms)
-        fresh = np.bincount(np.asarray(counts.indices, dtype=np.int64), minlength=n_terms)[len(self.idf) :]
-        idf = np.concatenate([self.idf, np.log((n_old + n_new + 1) / (fresh + 1.0)) + 1.0])
+        idf = np.concatenate([self.idf, np.full(n_terms - len(self.idf), self.max_idf())])
         added = _weigh(counts, idf).tocsc()  # new rows x all terms, rows sorted within each column
         old = self.matrix
         old_indptr = np.concatenate(
@@ -184,16 +197,18 @@ class SentenceIndex:
             done_old = end_old
         move(done_old, len(old.indices), int(add_indptr[-1]))
         matrix = sparse.csc_matrix((data, indices, indptr.astype(index_type)), shape=(n_old + n_new, n_terms))
-        return SentenceIndex(matrix, vocabulary, idf)
+        return SentenceIndex(matrix, vocabulary, idf, self.built_rows, self.built_terms)
 
     def max_idf(self) -> float:
-        """The idf a term would have if it occurred in no row (used for unknown query terms)."""
-        return math.log((self.n_rows + 1) / 1) + 1.0
+        """The idf a term would have if it occurred in no row of the build (used for unknown query
+        terms and terms added after the build)."""
+        return math.log((self.built_rows + 1) / 1) + 1.0
 
-    def query_vector(self, terms: Sequence[str]) -> QueryVector:
+    def query_vector(self, terms: Sequence[str], *, hidden: Collection[str] = ()) -> QueryVector:
         """Weight query terms like a row: sublinear tf times idf, l2-normalised over known terms.
 
-        Never adds to the vocabulary: unknown terms are reported, not indexed.
+        Never adds to the vocabulary: unknown terms are reported, not indexed. Terms in ``hidden``
+        count as unknown (e.g. terms held only by rows the asker may not see).
         """
         counts = Counter(terms)
         vocabulary = self.vocabulary
@@ -202,7 +217,7 @@ class SentenceIndex:
         unknown: list[str] = []
         for term, n in counts.items():
             column = vocabulary.get(term)
-            if column is None:
+            if column is None or term in hidden:
                 unknown.append(term)
             else:
                 columns_list.append(column)

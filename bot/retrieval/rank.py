@@ -241,7 +241,7 @@ class Ranker:
         wanted = params.candidates if depth is None else max(1, depth)
         terms = list(question.terms)
         statements = question.kind is QuestionKind.WHO_SAID
-        query = self.corpus.index.query_vector(terms)
+        query = self.corpus.query_vector(terms, visible)  # what others' private articles add stays unknown
         evidence = self._first_stage(query, visible)
         if evidence is None:
             return Ranking.empty(terms)

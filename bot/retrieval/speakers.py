@@ -162,8 +162,11 @@ def rank_statements(
     best = heads.copy()
     if topic_terms:
         index = corpus.index
-        idf_of = {t: float(index.idf[index.vocabulary[t]]) for t in topic_terms if t in index.vocabulary}
-        unknown = [t for t in dict.fromkeys(topic_terms) if t not in index.vocabulary]
+        hidden = corpus.hidden_terms(topic_terms, visible)  # words only others' private articles hold
+        idf_of = {
+            t: float(index.idf[index.vocabulary[t]]) for t in topic_terms if t in index.vocabulary and t not in hidden
+        }
+        unknown = [t for t in dict.fromkeys(topic_terms) if t not in idf_of]
         mass = sum(idf_of.values()) + index.max_idf() * len(unknown)
         if idf_of and mass > 0:
             columns = np.array([index.vocabulary[t] for t in idf_of], dtype=np.int64)

@@ -21,7 +21,7 @@ import mmap
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from scipy import sparse
 from bot import __version__
 from bot.errors import IndexFormatError
 from bot.models import ArticleMeta, Document, Sentence
-from bot.retrieval.index import SentenceIndex, term_counts
+from bot.retrieval.index import QueryVector, SentenceIndex, term_counts
 from bot.retrieval.statements import ChunkStatements, Statements, chunk_statements
 
 FORMAT = "newsbot-index"
@@ -416,6 +416,35 @@ class CorpusIndex:
             tokenizer=self.tokenizer,
             words=self.words,
         )
+
+    def query_vector(self, terms: Sequence[str], visible: NDArray[np.bool_] | None = None) -> QueryVector:
+        """``index.query_vector(terms)`` as a reader seeing only the ``visible`` articles (one flag
+        per article; ``None``: all) would have it: a term that only invisible articles hold counts
+        as unknown, exactly as if they had never been added."""
+        return self.index.query_vector(terms, hidden=self.hidden_terms(terms, visible))
+
+    def hidden_terms(self, terms: Iterable[str], visible: NDArray[np.bool_] | None) -> frozenset[str]:
+        """The ``terms`` that no ``visible`` article holds in a sentence, among those added after the
+        build (every term of the build is in a shipped article, which every reader sees). Their
+        posting lists hold only added rows, usually a handful, read until a visible one."""
+        index = self.index
+        if visible is None or len(index.vocabulary) == index.built_terms:
+            return frozenset()
+        vocabulary, first = index.vocabulary, index.built_terms
+        indptr, indices, article = index.matrix.indptr, index.matrix.indices, self.table.article
+        hidden = set()
+        for term in set(terms):
+            column = vocabulary.get(term, -1)
+            if column < first:
+                continue
+            rows = indices[int(indptr[column]) : int(indptr[column + 1])]
+            if len(rows) > 16:
+                held = bool(visible[article[rows]].any())
+            else:  # a few scalar reads beat three small array operations
+                held = any(visible[article[r]] for r in rows.tolist())
+            if not held:
+                hidden.add(term)
+        return frozenset(hidden)
 
     def article_rows(self, article: int) -> range:
         """Rows of one article (its sentences in order)."""

@@ -40,19 +40,35 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class SqliteArticleStore:
-    """Articles per server in one SQLite file. Safe to share between threads (one lock)."""
+    """Articles per server in one SQLite file. Safe to share between threads (one lock).
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    ``read_only`` opens an existing file for reading only, which works in a folder the process
+    cannot write (e.g. ``ask`` over a read-only data folder); writes then raise ``StoreError``.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         try:
-            self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=FULL")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
+            if read_only:
+                self._conn = _connect_read_only(path)
+                self._check_version()
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=FULL")
+                self._migrate()
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(f"cannot open the store {path}: {exc}") from exc
         self._lock = threading.Lock()
         self.path = path
+
+    def _check_version(self) -> None:
+        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"store schema {version} is not this program's ({SCHEMA_VERSION}) and it is opened read-only; "
+                "run newsbot once where the data folder is writable"
+            )
 
     def _migrate(self) -> None:
         version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
@@ -124,6 +140,25 @@ class SqliteArticleStore:
         """Close the connection."""
         with self._lock:
             self._conn.close()
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to ``path``. A WAL database in a folder nobody may write (so SQLite
+    cannot make its shared-memory file) is opened as immutable: nothing can change it there."""
+    if not path.is_file():
+        raise StoreError(f"cannot open the store {path}: no such file")
+    uri = path.resolve().as_uri()
+    failure: sqlite3.DatabaseError | None = None
+    for options in ("mode=ro", "mode=ro&immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{options}", uri=True, check_same_thread=False, isolation_level=None, timeout=10)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            failure = exc
+            continue
+        return conn
+    raise StoreError(f"cannot open the store {path} read-only: {failure}")
 
 
 def _key(guild_id: int | None) -> int:
