@@ -171,6 +171,7 @@ async def test_help(fake: FakeDiscord, bot: NewsBot) -> None:
     assert is_ephemeral(reply)
     names = [f["name"] for f in embed(reply)["fields"]]
     assert "/ask question [results]" in names and "/config ask-channel" in names
+    assert "/quotes speaker [topic] [results]" in names
     assert_clean(fake)
 
 
