@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS: tuple[str, ...] = tuple(
     f"bot.discord_adapter.cogs.{name}"
-    for name in ("ask", "summary", "about", "articles", "help", "config", "corpus", "mentions")
+    for name in ("ask", "quotes", "summary", "about", "articles", "help", "config", "corpus", "mentions")
 )
 
 
@@ -76,7 +76,8 @@ class NewsBot(commands.Bot):
         self.fetches = FetchPool(workers=fetch_workers, per_server=fetch_per_server)
 
     def answer_view(self, answer: Answer, *, owner_id: int, per_page: int, guild_id: int | None) -> AnswerView:
-        """The buttons under an answer, wired to this bot's service and feedback store."""
+        """The buttons (and the menu of other people of that name) under an answer, wired to this
+        bot's service and feedback store."""
         return AnswerView(
             answer,
             service=self.service,
@@ -85,6 +86,7 @@ class NewsBot(commands.Bot):
             per_page=per_page,
             guild_id=guild_id,
             timeout=self.view_timeout,
+            top=per_page * self.result_pages,
         )
 
     async def setup_hook(self) -> None:

@@ -185,12 +185,17 @@ def excerpt_block(number: int, excerpt: Excerpt, limit: int) -> str:
     return f"{prefix}{body}\n{cite}"
 
 
-def render_answer(answer: Answer, *, page: int = 0, per_page: int = 3) -> discord.Embed:
-    """The embed for one page of an answer (or the abstention)."""
+def render_answer(answer: Answer, *, page: int = 0, per_page: int = 3, note: str | None = None) -> discord.Embed:
+    """The embed for one page of an answer (or the abstention).
+
+    ``note`` (already escaped, at most a few hundred characters) is a line shown above the
+    excerpts, such as whom a "what did X say?" answer is for when the name means several people.
+    """
     title = quote_text(answer.question, TITLE_LIMIT)
+    lead = f"{clip(note, 1000)}\n\n" if note else ""
     if answer.abstained or not answer.excerpts:
         reason = answer.reason or "Nothing in the corpus answers this closely enough."
-        description = f"{quote_text(reason, 1500)}\n\nTry other words, or see what I have with `/articles`."
+        description = f"{lead}{quote_text(reason, 1500)}\n\nTry other words, or see what I have with `/articles`."
         embed = discord.Embed(title=NOT_FOUND_TITLE, description=description, colour=ABSTAIN_COLOUR)
         embed.set_footer(text=clip(f"Question: {answer.question}", 300))
         check_embed(embed)
@@ -198,10 +203,10 @@ def render_answer(answer: Answer, *, page: int = 0, per_page: int = 3) -> discor
     view = Page(index=page, size=per_page, total=len(answer.excerpts))
     shown = answer.excerpts[view.start : view.start + per_page]
     footer = f"Verbatim sentences from the articles \u00b7 {view.label()}"
-    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - len(footer)) - 2 * len(shown)
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - len(footer)) - len(lead) - 2 * len(shown)
     each = budget // max(1, len(shown))
     blocks = [excerpt_block(view.start + i + 1, ex, each) for i, ex in enumerate(shown)]
-    embed = discord.Embed(title=title, description="\n\n".join(blocks), colour=ANSWER_COLOUR)
+    embed = discord.Embed(title=title, description=lead + "\n\n".join(blocks), colour=ANSWER_COLOUR)
     embed.set_footer(text=footer)
     check_embed(embed)
     return embed
@@ -309,6 +314,7 @@ def render_articles(
 
 HELP_TEXT: tuple[tuple[str, str], ...] = (
     ("/ask question [results]", "Answers with sentences quoted verbatim from the articles, each cited."),
+    ("/quotes speaker [topic] [results]", "What one person said (about a topic), quoted; start typing a name."),
     ("/summary article [sentences]", "A short extractive summary of one article (start typing its title)."),
     ("/about topic [sentences]", "What the articles say about a topic, in their own sentences, each cited."),
     ("/articles", "Lists the articles I can quote from."),

@@ -7,6 +7,7 @@ Every view guards who may press what (``interaction_check``), disables itself wh
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -15,8 +16,16 @@ import discord
 
 from bot.discord_adapter.errors import NO_MENTIONS, describe, send_ephemeral
 from bot.discord_adapter.render import Page, render_answer, render_articles, render_context
+from bot.discord_adapter.speakers import (
+    PLACEHOLDER,
+    is_ambiguous,
+    others,
+    reask_question,
+    speaker_note,
+    speaker_options,
+)
 from bot.discord_adapter.store import BotStore, Feedback
-from bot.models import Answer, ArticleMeta, Excerpt, Sentence
+from bot.models import Answer, ArticleMeta, Excerpt, Sentence, SpeakerCount
 from bot.service import NewsService
 
 log = logging.getLogger(__name__)
@@ -24,8 +33,26 @@ log = logging.getLogger(__name__)
 CONTEXT_RADIUS = 2
 
 
-def _ids(*buttons: discord.ui.Button[Any]) -> set[str]:
-    return {button.custom_id for button in buttons if button.custom_id}
+def _ids(*items: discord.ui.Button[Any] | discord.ui.Select[Any]) -> set[str]:
+    return {item.custom_id for item in items if item.custom_id}
+
+
+def needs_view(answer: Answer) -> bool:
+    """Whether an answer gets components: excerpts to page through, or other people to pick from."""
+    return (not answer.abstained and bool(answer.excerpts)) or is_ambiguous(answer)
+
+
+def answered_for(new: Answer, person: SpeakerCount, before: Answer) -> Answer:
+    """``new`` (the answer re-asked for ``person``) still offering everyone ``before`` offered.
+
+    Asked by full name, the core knows only ``person``; the people the first name could mean stay
+    selectable, ``person`` first (the order ``Answer.speakers`` promises).
+    """
+    if new.speaker != person.name:
+        return new
+    merged = {p.name: p for p in (*new.speakers, person, *before.speakers)}
+    chosen = merged.pop(person.name)
+    return dataclasses.replace(new, speakers=(chosen, *merged.values()))
 
 
 class GuardedView(discord.ui.View):
@@ -42,15 +69,15 @@ class GuardedView(discord.ui.View):
         custom_id = dict(interaction.data or {}).get("custom_id")
         if custom_id in self.owner_only and interaction.user.id != self.owner_id:
             await interaction.response.send_message(
-                "Only the person who asked can use this button.", ephemeral=True, allowed_mentions=NO_MENTIONS
+                "Only the person who asked can use this.", ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return False
         return True
 
     async def on_timeout(self) -> None:
-        """Grey the buttons out on the message."""
+        """Grey the buttons and menus out on the message."""
         for item in self.children:
-            if isinstance(item, discord.ui.Button):
+            if isinstance(item, discord.ui.Button | discord.ui.Select):
                 item.disabled = True
         if self.message is not None:
             try:
@@ -67,7 +94,8 @@ class GuardedView(discord.ui.View):
 
 
 class AnswerView(GuardedView):
-    """More results / Show context / Helpful / Not helpful under an answer."""
+    """More results / Show context / Helpful / Not helpful under an answer; when the name asked
+    about means several people, a menu of the others that re-asks the question for one of them."""
 
     def __init__(
         self,
@@ -79,19 +107,35 @@ class AnswerView(GuardedView):
         per_page: int,
         guild_id: int | None,
         timeout: float | None = 600.0,
+        top: int | None = None,
     ) -> None:
         super().__init__(owner_id=owner_id, timeout=timeout)
         self.answer = answer
         self.service = service
         self.store = store
         self.guild_id = guild_id  # the server the answer was given in: context comes from its corpus
+        self.top = top or per_page * 3  # excerpts asked for when the question is re-asked for someone else
         self.page = Page(index=0, size=per_page, total=len(answer.excerpts))
-        self.owner_only = _ids(self.more)
+        self.owner_only = _ids(self.more, self.choose_speaker)
+        self._sync()
+
+    def _sync(self) -> None:
+        """Buttons and menu to match the answer shown."""
         self.more.disabled = not self.page.has_next
+        for button in (self.show_context, self.helpful, self.not_helpful):
+            button.disabled = not self.answer.excerpts
+        if is_ambiguous(self.answer):
+            self.choose_speaker.options = speaker_options(self.answer)
+            if self.choose_speaker not in self.children:
+                self.add_item(self.choose_speaker)
+        else:
+            self.remove_item(self.choose_speaker)
 
     def embed(self) -> discord.Embed:
-        """The answer embed for the current page."""
-        return render_answer(self.answer, page=self.page.index, per_page=self.page.size)
+        """The answer embed for the current page (with whom it answers for, if the name is ambiguous)."""
+        return render_answer(
+            self.answer, page=self.page.index, per_page=self.page.size, note=speaker_note(self.answer)
+        )
 
     def shown(self) -> Sequence[Excerpt]:
         """The excerpts on the current page."""
@@ -122,6 +166,28 @@ class AnswerView(GuardedView):
             )
             for ex in excerpts
         ]
+
+    @discord.ui.select(placeholder=PLACEHOLDER, row=1)
+    async def choose_speaker(self, interaction: discord.Interaction, select: discord.ui.Select[AnswerView]) -> None:
+        """Re-ask the question for the person picked, and show that answer in place."""
+        people = others(self.answer)
+        picked = int(select.values[0]) if select.values and select.values[0].isdigit() else -1
+        if not 0 <= picked < len(people):
+            await interaction.response.send_message(
+                "That choice is no longer offered.", ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        await interaction.response.defer()  # re-asking may take longer than Discord's 3 s
+        self.answer = await asyncio.to_thread(self._ask_for, people[picked])
+        self.page = Page(index=0, size=self.page.size, total=len(self.answer.excerpts))
+        self._sync()
+        await interaction.edit_original_response(embed=self.embed(), view=self, allowed_mentions=NO_MENTIONS)
+
+    def _ask_for(self, person: SpeakerCount) -> Answer:
+        assert self.answer.speaker is not None  # the menu is shown only for an answered-for speaker
+        question = reask_question(self.answer.question, self.answer.speaker, person.name)
+        new = self.service.ask(question, top=self.top, guild_id=self.guild_id)
+        return answered_for(new, person, self.answer)
 
     @discord.ui.button(label="Helpful", emoji="\N{THUMBS UP SIGN}", style=discord.ButtonStyle.success)
     async def helpful(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:

@@ -52,5 +52,6 @@ def test_commands_are_unique_and_described() -> None:
         "corpus list",
         "corpus remove",
         "help",
+        "quotes",
         "summary",
     ]

@@ -21,7 +21,7 @@ from bot.storage.sqlite import SqliteArticleStore
 from tests.e2e.fake_discord import FakeDiscord
 
 HERE = Path(__file__).resolve().parent
-BRIEFS = 30  # with the hand-written articles: more than 25 autocomplete matches and several /articles pages
+BRIEFS = 30  # with the 6 hand-written articles: more than 25 autocomplete matches and several /articles pages
 LONG_TITLE = "Weekly brief: " + "a very long headline about the harbour market and its many stalls " * 3
 
 

@@ -7,7 +7,7 @@ and their options, ``allowed_mentions`` (what would ping), and the Message Conte
 is blanked for bots without it, except in DMs, mentions of the bot and the bot's own messages;
 asking for it when the "portal" has not enabled it closes the gateway with 4014).
 
-Tests drive it with ``slash``, ``autocomplete``, ``click`` and ``post_message`` and read what the
+Tests drive it with ``slash``, ``autocomplete``, ``click``, ``choose`` and ``post_message`` and read what the
 bot did from ``requests``, ``messages``, ``interactions`` and ``rejections``.
 """
 
@@ -138,7 +138,7 @@ def embed_problems(embeds: list[Json]) -> list[str]:
 
 
 def component_problems(rows: list[Json]) -> list[str]:
-    """Limits on action rows and buttons."""
+    """Limits on action rows, buttons and string select menus (interactions/message-components.mdx)."""
     problems: list[str] = []
     if len(rows) > 5:
         problems.append("more than 5 action rows")
@@ -149,6 +149,34 @@ def component_problems(rows: list[Json]) -> list[str]:
         for item in items:
             if len(item.get("label") or "") > 80 or len(item.get("custom_id") or "") > 100:
                 problems.append("button label > 80 or custom_id > 100")
+            if item.get("type") == 3:
+                problems += select_problems(item, alone=len(items) == 1)
+    return problems
+
+
+def select_problems(menu: Json, *, alone: bool) -> list[str]:
+    """Limits on one string select menu."""
+    problems: list[str] = []
+    options = menu.get("options") or []
+    if not alone:
+        problems.append("a select menu shares its action row")
+    if not menu.get("custom_id"):
+        problems.append("select menu without custom_id")
+    if len(menu.get("placeholder") or "") > 150:
+        problems.append("select placeholder > 150")
+    if not 1 <= len(options) <= 25:
+        problems.append(f"select menu with {len(options)} options (1-25)")
+    for option in options:
+        label, value = option.get("label") or "", option.get("value") or ""
+        if not 1 <= len(label) <= 100 or not 1 <= len(value) <= 100:
+            problems.append("select option label or value not 1-100")
+        if len(option.get("description") or "") > 100:
+            problems.append("select option description > 100")
+    if len({o.get("value") for o in options}) != len(options):
+        problems.append("select option values not unique")
+    low, high = menu.get("min_values", 1), menu.get("max_values", 1)
+    if not 0 <= low <= high <= max(1, len(options)):
+        problems.append("select min_values/max_values out of range")
     return problems
 
 
@@ -711,6 +739,26 @@ class FakeDiscord:
         await self._dispatch("INTERACTION_CREATE", record.payload)
         return record
 
+    async def choose(self, message: Json, label: str, *, user: Json | None = None) -> Interaction:
+        """Pick the option labelled ``label`` in the (first) select menu of ``message``."""
+        user = user or self.member
+        current = self.messages[int(message["id"])]
+        items = [c for row in current.get("components") or [] for c in row.get("components") or []]
+        menu = next((c for c in items if c.get("type") == 3), None)
+        if menu is None:
+            raise LookupError(f"no select menu on message {message['id']}")
+        if menu.get("disabled"):
+            raise ValueError("the select menu is disabled")
+        option = next((o for o in menu.get("options") or [] if o.get("label") == label), None)
+        if option is None:
+            raise LookupError(f"no option {label!r} in the select menu of message {message['id']}")
+        channel = next(n for n, c in self.channels.items() if c["id"] == current["channel_id"])
+        record = self._base_interaction(3, user, channel)
+        record.payload["message"] = current
+        record.payload["data"] = {"custom_id": menu["custom_id"], "component_type": 3, "values": [option["value"]]}
+        await self._dispatch("INTERACTION_CREATE", record.payload)
+        return record
+
     # ----------------------------------------------------------------- interaction responses
     def _interaction_by_token(self, token: str) -> Interaction:
         for record in self.interactions.values():
@@ -763,6 +811,8 @@ class FakeDiscord:
             elif kind == 7:
                 self._check_body(data, creating=False)
                 message = self._edit(int(record.payload["message"]["id"]), data)
+            if kind in (6, 7):  # for a component, the original response is the message it is on
+                record.original_id = int(record.payload["message"]["id"])
         except Rejected as exc:
             record.errors.append((exc.status, exc.code))
             raise

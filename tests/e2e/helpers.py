@@ -16,7 +16,20 @@ def embed(message: dict[str, Any]) -> dict[str, Any]:
 
 def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Buttons of a message by label."""
-    return {b["label"]: b for row in message.get("components") or [] for b in row["components"]}
+    return {b["label"]: b for row in message.get("components") or [] for b in row["components"] if b["type"] == 2}
+
+
+def select_menu(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The message's (only) select menu, or None."""
+    menus = [c for row in message.get("components") or [] for c in row["components"] if c["type"] == 3]
+    assert len(menus) <= 1, menus
+    return menus[0] if menus else None
+
+
+def option_labels(message: dict[str, Any]) -> list[str]:
+    """Labels of the select menu's options, in order ([] without a menu)."""
+    menu = select_menu(message)
+    return [o["label"] for o in menu["options"]] if menu else []
 
 
 def is_ephemeral(message: dict[str, Any]) -> bool:

@@ -150,7 +150,7 @@ async def test_articles_pages(fake: FakeDiscord, bot: NewsBot) -> None:
 
     assert is_ephemeral(reply)
     listing = embed(reply)
-    assert listing["title"] == "Articles (35)"
+    assert listing["title"] == "Articles (36)"
     assert "page 1/4" in listing["footer"]["text"]
     assert listing["description"].startswith("1. ")
     assert buttons(reply)["Previous"]["disabled"] is True
@@ -171,6 +171,7 @@ async def test_help(fake: FakeDiscord, bot: NewsBot) -> None:
     assert is_ephemeral(reply)
     names = [f["name"] for f in embed(reply)["fields"]]
     assert "/ask question [results]" in names and "/config ask-channel" in names
+    assert "/quotes speaker [topic] [results]" in names
     assert_clean(fake)
 
 

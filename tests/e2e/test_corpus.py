@@ -101,7 +101,7 @@ async def test_added_file_is_answered_at_once(fake: FakeDiscord, corpus_bot: New
     listing = embed(await fake.reply(await fake.slash("corpus", {"list": {}}, user=fake.admin)))
     assert listing["title"] == "Added to this server (1)"
     assert "Glassblowers open a workshop" in listing["description"]
-    assert embed(await fake.reply(await fake.slash("articles")))["title"] == "Articles (36)"
+    assert embed(await fake.reply(await fake.slash("articles")))["title"] == "Articles (37)"
     (choice,) = await fake.choices(await fake.autocomplete("summary", "article", "glassblowers"))
     summary = embed(await fake.reply(await fake.slash("summary", {"article": choice["value"]})))
     assert summary["title"] == "Glassblowers open a workshop by the canal"
@@ -122,7 +122,7 @@ async def test_servers_never_see_each_others_articles(fake: FakeDiscord, corpus_
     assert await fake.choices(await fake.autocomplete("summary", "article", "glass", channel="other-general")) == []
     refused = await fake.reply(await fake.slash("summary", {"article": article_id}, channel=other))
     assert is_ephemeral(refused) and "no article" in refused["content"]
-    assert embed(await fake.reply(await fake.slash("articles", channel=other)))["title"] == "Articles (35)"
+    assert embed(await fake.reply(await fake.slash("articles", channel=other)))["title"] == "Articles (36)"
     other_list = embed(await fake.reply(await fake.slash("corpus", {"list": {}}, user=fake.admin, channel=other)))
     assert other_list["title"] == "Added to this server (0)"
     other_remove = await fake.autocomplete("corpus", "article", "", {"remove": {}}, user=fake.admin, channel=other)
@@ -138,7 +138,7 @@ async def test_servers_never_see_each_others_articles(fake: FakeDiscord, corpus_
     (dm_reply,) = await fake.wait_for(lambda: fake.replies_to(direct))
     assert "Wren Adeyemi" not in embed(dm_reply)["description"]
     dm_articles = embed(await fake.reply(await fake.slash("articles", channel="dm")))
-    assert dm_articles["title"] == "Articles (35)"
+    assert dm_articles["title"] == "Articles (36)"
 
     # ... while the first server still has it.
     home = embed(await fake.reply(await fake.slash("ask", {"question": GLASS_QUESTION})))

@@ -112,6 +112,7 @@ async def test_refused_intent_is_a_readable_startup_error(news_service, tmp_path
             "config",
             "corpus",
             "help",
+            "quotes",
             "summary",
         ]
     finally:

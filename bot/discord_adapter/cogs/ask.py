@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import NO_MENTIONS
 from bot.discord_adapter.render import render_answer
+from bot.discord_adapter.views import needs_view
 
 QUESTION_MAX = 500
 
@@ -37,7 +38,7 @@ class Ask(commands.Cog):
         await interaction.response.defer(thinking=True)
         top = results * self.bot.result_pages
         answer = await asyncio.to_thread(self.bot.service.ask, question, top=top, guild_id=interaction.guild_id)
-        if answer.abstained or not answer.excerpts:
+        if not needs_view(answer):
             await interaction.followup.send(embed=render_answer(answer), allowed_mentions=NO_MENTIONS)
             return
         view = self.bot.answer_view(

@@ -13,6 +13,7 @@ from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.cooldown import SlowDown
 from bot.discord_adapter.errors import NO_MENTIONS, describe
 from bot.discord_adapter.render import INTENT_HINT, render_answer
+from bot.discord_adapter.views import needs_view
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class Mentions(commands.Cog):
                 log.error("answering message %s failed", message.id, exc_info=exc)
             await self._reply_text(message, text)
             return
-        if answer.abstained or not answer.excerpts:
+        if not needs_view(answer):
             await message.reply(embed=render_answer(answer), allowed_mentions=NO_MENTIONS, mention_author=False)
             return
         view = self.bot.answer_view(answer, owner_id=message.author.id, per_page=RESULTS, guild_id=guild_id)
