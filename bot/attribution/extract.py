@@ -133,7 +133,12 @@ def _cues(sentence: str) -> list[_Cue]:
         else:
             continue
         first = i
-        while first > 0 and words[first - 1].lower() in _AUX_WORDS and i - first < 3:
+        while (
+            first > 0
+            and i - first < 3
+            and words[first - 1] in _AUX_WORDS  # lower case only: "in May, said" has no auxiliary
+            and not sentence[matches[first - 1].end() : matches[first].start()].strip()
+        ):
             first -= 1
         negated = any(
             words[j].lower() in {"not", "never"} or words[j].endswith(("n't", "n’t")) for j in range(first, i)
@@ -529,7 +534,10 @@ def _verb_attribution(
         return Attribution(source, cue, content, speaker, direct=True, substantive=_substantive(text, content))
     if inverted and before.endswith(","):
         source = _source_after(text, ce, hi)
-        if source is not None:
+        rest = text[source.end : hi].strip() if source is not None else ""
+        # "..., said Vance." / "..., said Vance, the vice president.": the name ends the sentence;
+        # "Marsh, who ..., said the towpath would reopen" is not inverted.
+        if source is not None and (not rest.strip(".!?\"”") or rest.startswith(",")):
             content = Span(_trim_start(text, lo, cs), _trim_end(text, lo, len(before) + lo))
             if content.end > content.start:
                 speaker = _resolve(text, source, context, content)

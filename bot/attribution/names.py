@@ -103,6 +103,8 @@ def head_name(source: str) -> str | None:
     # Lower-case words after the last name run ("Trump aides", "Clinton supporters") make the
     # phrase a group, not the named person.
     trailing = [w for w in after.split() if w[:1].islower() and not w.endswith("ly") and w not in _AUX_LIKE]
+    if any(ch.isdigit() for ch in after):
+        return None  # "Brief 1", "Section 5": not a person
     if trailing:
         return None
     name = strip_title(run.group())
