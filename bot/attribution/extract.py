@@ -62,6 +62,7 @@ class Attribution:
     speaker: str | None
     direct: bool
     substantive: bool = True
+    transcript: bool = False  # a line of a transcript ("JOE BIDEN: ...")
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -283,7 +284,7 @@ def _sentence_attributions(
         words = len(text[content.start : content.end].split())
         out.append(
             Attribution(Span(lo, lo + len(name)), Span(lo + len(name), lo + len(name) + 1), content, speaker,
-                        direct=True, substantive=words >= 8)
+                        direct=True, substantive=words >= 8, transcript=True)
         )  # fmt: skip
         return out
     for m in _ACCORDING.finditer(sentence):

@@ -124,7 +124,7 @@ def speaker_answer(
     chosen = choices[0]
     number = directory.number(chosen.name)
     assert number is not None
-    ranked = rank_statements(corpus, [number], q.topic_terms, visible)
+    ranked = rank_statements(corpus, [number], q.topic_terms, visible, name_terms=q.speaker_terms[-1:])
     if q.topic_terms:
         about = [r for r in ranked if r.topic_share >= ranker.params.min_coverage]
         if not about:

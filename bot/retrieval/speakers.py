@@ -20,10 +20,11 @@ from numpy.typing import NDArray
 
 from bot.attribution.names import key, strip_title, surname
 from bot.models import SpeakerCount
-from bot.retrieval.statements import DIRECT, FIRST, NAMED, SUBSTANTIVE
+from bot.retrieval.statements import DIRECT, FIRST, NAMED, SUBSTANTIVE, TRANSCRIPT
 from bot.retrieval.store import CorpusIndex
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +64,14 @@ class SpeakerDirectory:
         with that surname; else people with the same surname and first name or initial."""
         bare = strip_title(name) or name
         k = key(bare)
-        if k in self._by_key:
-            exact = self._by_key[k]
-            return [exact]
         words = k.split()
         if not words:
             return []
         same_surname = self._by_surname.get(words[-1], [])
         if len(words) == 1:
-            return list(same_surname)
+            return list(dict.fromkeys(same_surname))
+        if k in self._by_key:
+            return [self._by_key[k]]
         first = words[0]
         names = self._corpus.statements.names
         # The same first initial, or the surname alone (an article that never gave the first name).
@@ -92,7 +92,9 @@ class SpeakerDirectory:
         """The people ``name`` may mean that the visible articles quote, most statements first."""
         counted = [(self.statement_count(n, visible), n) for n in self.candidates(name)]
         counted = [(c, n) for c, n in counted if c > 0]
-        counted.sort(key=lambda cn: (-cn[0], self._corpus.statements.names[cn[1]]))
+        # A full name first: "Johnson" alone pools every article that never gave a first name.
+        names = self._corpus.statements.names
+        counted.sort(key=lambda cn: (" " not in names[cn[1]], -cn[0], names[cn[1]]))
         return [SpeakerCount(self._corpus.statements.names[n], c) for c, n in counted]
 
     def number(self, name: str) -> int | None:
@@ -145,8 +147,11 @@ def rank_statements(
     speakers: Sequence[int],
     topic_terms: Sequence[str],
     visible: NDArray[np.bool_] | None,
+    *,
+    name_terms: Sequence[str] = (),
 ) -> list[RankedStatement]:
-    """The statements of ``speakers`` in the visible articles, best first (see the module doc)."""
+    """The statements of ``speakers`` in the visible articles, best first (see the module doc);
+    an article whose title holds ``name_terms`` (the person's surname) is about them."""
     statements = corpus.statements
     parts = [statements.speaker_rows(n) for n in speakers]
     rows = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
@@ -180,6 +185,8 @@ def rank_statements(
             held = np.zeros((n_units, len(columns)), dtype=bool)
             held[unit[owner[hit]], order[pos[hit]]] = True
             share = (held * weights).sum(axis=1) / mass
+            # The article's title counts half: a statement in an article about the topic.
+            share = np.minimum(1.0, share + 0.5 * _title_share(corpus, heads, columns, weights, mass))
             row_hits = np.bincount(owner[hit], weights=weights[order[pos[hit]]], minlength=len(rows))
             # The row of each statement that holds most of the topic.
             by_unit = np.lexsort((-row_hits, unit))
@@ -194,15 +201,39 @@ def rank_statements(
         1.0 * ((flags & SUBSTANTIVE) != 0)
         + 0.2 * ((flags & DIRECT) != 0)
         + 0.15 * ((flags & NAMED) != 0)
+        - 0.3 * ((flags & TRANSCRIPT) != 0)  # a debate transcript's lines after reported statements
         + 0.3 * np.minimum(words, 30) / 30
-        + 0.1 * np.log1p(per_article)
+        + 0.1 * np.log1p(np.minimum(per_article, 6))  # an article that quotes the person at some length
     )
+    index = corpus.index
+    named = [index.vocabulary[t] for t in name_terms if t in index.vocabulary]
+    if named:
+        quality += 0.2 * (_title_share(corpus, heads, np.array(named), np.ones(len(named)), len(named)) >= 1.0)
     score = 2.0 * share + quality
     dates = np.array([_date_key(corpus, int(a)) for a in articles])
     order = np.lexsort((heads, -dates, -np.round(score, 1)))
     return [
         RankedStatement(int(heads[i]), int(last[i]), int(best[i]), float(score[i]), float(share[i])) for i in order
     ]
+
+
+def _title_share(
+    corpus: CorpusIndex,
+    heads: NDArray[np.int64],
+    columns: NDArray[np.int64],
+    weights: NDArray[np.float64],
+    mass: float,
+) -> NDArray[np.float64]:
+    """Per statement: the share of the topic's idf its article's title holds."""
+    titles = corpus.titles
+    articles = corpus.table.article[heads]
+    share = np.zeros(len(heads))
+    for column, weight in zip(columns.tolist(), weights.tolist(), strict=True):
+        if column + 1 >= len(titles.indptr):
+            continue
+        holding = titles.articles[titles.indptr[column] : titles.indptr[column + 1]]
+        share += weight * np.isin(articles, holding)
+    return share / mass
 
 
 def _word_count(corpus: CorpusIndex, first: int, last: int) -> int:
@@ -218,20 +249,27 @@ def _date_key(corpus: CorpusIndex, article: int) -> int:
 
 
 def diversified(ranked: Sequence[RankedStatement], corpus: CorpusIndex, top: int) -> list[RankedStatement]:
-    """The first ``top`` statements with at most one per article while others remain, in rank order."""
+    """The first ``top`` statements, one copy of each (the same words reprinted in another article
+    count once), with at most one per article while others remain, in rank order."""
     chosen: list[RankedStatement] = []
-    seen: set[int] = set()
-    for r in ranked:
-        article = int(corpus.table.article[r.first])
-        if article in seen:
-            continue
-        seen.add(article)
-        chosen.append(r)
-        if len(chosen) >= top:
-            return chosen
-    for r in ranked:
-        if r not in chosen:
+    seen_articles: set[int] = set()
+    seen_texts: set[str] = set()
+    for relaxed in (False, True):
+        for r in ranked:
+            if r in chosen:
+                continue
+            article = int(corpus.table.article[r.first])
+            text = _same_words(corpus.table.text(r.best))
+            if text in seen_texts or (article in seen_articles and not relaxed):
+                continue
+            seen_articles.add(article)
+            seen_texts.add(text)
             chosen.append(r)
             if len(chosen) >= top:
-                break
+                return sorted(chosen, key=ranked.index)
     return sorted(chosen, key=ranked.index)
+
+
+def _same_words(text: str) -> str:
+    """``text`` reduced to its words, for spotting the same sentence printed twice."""
+    return " ".join(_WORDS.findall(text.casefold()))

@@ -25,6 +25,7 @@ DIRECT = 2  # a direct quotation
 SUBSTANTIVE = 4  # says something ("declined to comment" and "She said that." do not)
 NAMED = 8  # the source names the speaker in this sentence (not a pronoun)
 FIRST = 16  # the statement's first row
+TRANSCRIPT = 32  # a line of a transcript ("JOE BIDEN: ...")
 
 _ARRAYS = ("speaker", "first", "last", "flags", "quote_start", "quote_end")
 
@@ -86,6 +87,7 @@ def _lay_out(
     lo, hi = min(lo, cue_row), max(hi, cue_row)
     named = a.source is not None and a.source.end - a.source.start > 3
     flag = STATEMENT | (DIRECT if a.direct else 0) | (SUBSTANTIVE if a.substantive else 0) | (NAMED if named else 0)
+    flag |= TRANSCRIPT if a.transcript else 0
     rows = range(base + lo, base + hi + 1)
     current = flags[base + lo : base + hi + 1]
     if (current & (SUBSTANTIVE | STATEMENT) == (SUBSTANTIVE | STATEMENT)).any() and not a.substantive:
