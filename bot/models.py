@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_QUESTION_CHARS = 500
+"""The longest question accepted, in characters after normalisation (every front end's limit too)."""
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleMeta:

@@ -26,7 +26,7 @@ from bot.models import (
     TopicSentence,
     TopicSummary,
 )
-from bot.retrieval.answer import AnswerParams, answer, citation
+from bot.retrieval.answer import AnswerParams, answer, citation, supported
 from bot.retrieval.question import clean_question, parse_question
 from bot.retrieval.rank import Ranker, Ranking
 from bot.retrieval.store import CorpusIndex
@@ -202,7 +202,7 @@ class NewsService:
             return TopicSummary(about=text, sentences=())
         ranking = live.ranker.rank(parse_question(text, self._tokenizer), visible=live.visible(guild_id))
         params = self._params
-        eligible = (ranking.window >= params.min_coverage) & (ranking.cosine >= params.min_score)
+        eligible = supported(ranking, params)
         rows = ranking.rows[eligible]
         if len(rows) == 0:
             return TopicSummary(about=text, sentences=(), reason="no sentence in the articles is about this")

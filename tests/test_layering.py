@@ -16,16 +16,21 @@ FORBIDDEN = {
     "bot.config": ("bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "discord"),
     "bot.ingest": ("bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord"),
     "bot.retrieval": ("bot.ingest", "bot.service", "bot.config", "bot.cli", "discord"),
+    "bot.attribution": (
+        "bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord",
+    ),
     "bot.summarise": ("bot.service", "bot.config", "bot.cli", "bot.ingest", "discord"),
     "bot.service": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
     "bot.storage": ("bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord"),
     "bot.library": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
     "bot.fetch_pool": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.service", "bot.library", "discord"),
-    "bot.discord_adapter": ("bot.config", "bot.cli", "bot.ingest.", "bot.retrieval.", "bot.summarise."),
+    "bot.discord_adapter": (
+        "bot.config", "bot.cli", "bot.ingest.", "bot.retrieval.", "bot.summarise.", "bot.attribution.",
+    ),
 }
 CORE = (
-    "bot.models", "bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.storage", "bot.library",
-    "bot.fetch_pool",
+    "bot.models", "bot.ingest", "bot.attribution", "bot.retrieval", "bot.summarise", "bot.service", "bot.storage",
+    "bot.library", "bot.fetch_pool",
 )  # fmt: skip
 
 

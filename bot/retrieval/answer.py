@@ -51,22 +51,27 @@ def answer(
     return ranked_answer(q, corpus, ranker, top=top, visible=visible)
 
 
+def supported(ranking: Ranking, params: AnswerParams) -> NDArray[np.bool_]:
+    """Which candidates of ``ranking`` are strong enough to be an answer: the one abstention rule
+    (share of the question's idf mass in the sentence and its neighbours, and the sentence's own
+    cosine; README "Answering")."""
+    return (ranking.window >= params.min_coverage) & (ranking.cosine >= params.min_score)
+
+
 def abstains(ranking: Ranking, i: int, params: AnswerParams) -> str | None:
-    """Why candidate ``i`` of ``ranking`` is too weak to be an answer, or ``None`` when it is not:
-    the one abstention rule (share of the question's idf mass in the sentence and its neighbours,
-    and the sentence's own cosine; README "Answering")."""
+    """Why candidate ``i`` of ``ranking`` is too weak to be an answer (``supported``), or ``None``."""
+    if supported(ranking, params)[i]:
+        return None
     support, cosine = float(ranking.window[i]), float(ranking.cosine[i])
     if support < params.min_coverage:
         return (
             f"the closest passage matches only {support:.0%} of the question "
             f"(at least {params.min_coverage:.0%} is needed)"
         )
-    if cosine < params.min_score:
-        return (
-            "the closest sentence is long and shares too little with the question "
-            f"(similarity {cosine:.2f}, at least {params.min_score:.2f} is needed)"
-        )
-    return None
+    return (
+        "the closest sentence is long and shares too little with the question "
+        f"(similarity {cosine:.2f}, at least {params.min_score:.2f} is needed)"
+    )
 
 
 def ranked_answer(
@@ -85,10 +90,11 @@ def ranked_answer(
     shown_rows: set[int] = set()
     shown_texts: set[str] = set()
     whole_statements = q.kind is QuestionKind.WHO_SAID
+    strong = supported(ranking, params)
     for i in range(len(ranking)):
         if len(excerpts) >= top:
             break
-        if abstains(ranking, i, params) is not None:
+        if not strong[i]:
             continue
         row = int(ranking.rows[i])
         sentence = corpus.table.text(row)

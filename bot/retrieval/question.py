@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.errors import InvalidQuestion
+from bot.models import MAX_QUESTION_CHARS
 
 _WH = r"(?:what|which|whose)"
 # Phrases that name the kind of answer wanted. They are removed from the question before it is
@@ -115,9 +116,6 @@ def question_words(question: str) -> frozenset[str]:
 
 
 # ---------------------------------------------------------------------------------------- Question
-
-MAX_QUESTION_CHARS = 500
-"""The longest question accepted, in characters after normalisation."""
 
 # Dropped from questions only: they say what kind of answer is wanted, not what it is about.
 QUESTION_ONLY_STOPWORDS = frozenset({"many", "much"})

@@ -12,8 +12,7 @@ from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import NO_MENTIONS
 from bot.discord_adapter.render import render_answer
 from bot.discord_adapter.views import needs_view
-
-QUESTION_MAX = 500
+from bot.models import MAX_QUESTION_CHARS
 
 
 class Ask(commands.Cog):
@@ -27,7 +26,7 @@ class Ask(commands.Cog):
     async def ask(
         self,
         interaction: discord.Interaction,
-        question: app_commands.Range[str, 1, QUESTION_MAX],
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         results: app_commands.Range[int, 1, 5] = 3,
     ) -> None:
         """Defer, answer off the event loop (over this server's corpus), reply with the first page and its buttons.
