@@ -36,8 +36,8 @@ from bot.attribution.lexicon import (
 )
 from bot.attribution.names import NAME_RUN, ArticleNames, head_name, key
 
-_OPEN = "“\""
-_CLOSE = "”\""
+_OPEN = "“\"‘'"
+_CLOSE = "”\"’'"
 _QUOTE_CHARS = "“”\""
 
 
@@ -202,15 +202,15 @@ def extract_attributions(text: str, spans: Sequence[tuple[int, int, int]]) -> tu
         return ()
     context = _Context(text)
     found: list[Attribution] = []
-    quote_open_at = -1  # where an unclosed quotation of this paragraph opened
+    quote_state = (-1, False)  # where an unclosed quotation of this paragraph opened, and if single-quoted
     paragraph = -1
     for lo, hi, para in spans:
         if para != paragraph:
-            paragraph, quote_open_at = para, -1
+            paragraph, quote_state = para, (-1, False)
         sentence = text[lo:hi]
-        opened_before = quote_open_at
-        if '"' in sentence or "“" in sentence or "”" in sentence or "''" in sentence:
-            quote_open_at = _track_quotes(sentence, lo, quote_open_at)
+        opened_before = quote_state
+        if _ANY_QUOTE.search(sentence):
+            quote_state = _scan_quotes(text, lo, hi, quote_state)[1]
         # Only a verb of saying or a colon can start an attribution (a quotation alone continues one).
         if not _TRIGGERS.intersection(_WORD.findall(sentence)) and not (
             ":" in sentence
@@ -235,45 +235,54 @@ _NOT_SUBJECT = frozenset(
 )
 
 
-# Double quotation marks; two apostrophes stand for one in some wire texts ('' ... '').
-_QUOTE_MARK = re.compile("''|[“”\"]")
+# Quotation marks: double ones (two apostrophes stand for one in some wire texts), and single ones
+# as British papers use them ('...', ‘...’), told from apostrophes by what stands around them.
+_QUOTE_MARK = re.compile(r"''|[“”\"]|(?<![\w’'])[‘'](?=[\w“\"])|(?<=[\w.,!?…])[’'](?![\w])")
+_SINGLE_OPEN = frozenset("‘'")
 
 
-def _track_quotes(sentence: str, lo: int, open_at: int) -> int:
-    """Where the quotation still open after this sentence opened (-1 when none is open)."""
-    for m in _QUOTE_MARK.finditer(sentence):
-        ch = m.group()
-        open_at = lo + m.start() if ch == "“" or (ch in ('"', "''") and open_at < 0) else -1
-    return open_at
+_ANY_QUOTE = re.compile("[\"“”'‘’]")
 
 
-def _quote_regions(text: str, lo: int, hi: int, opened_before: int) -> list[tuple[int, int]]:
-    """Quotations touching ``text[lo:hi]`` as ``(open, close)`` offsets (close after the mark);
-    one opened in an earlier sentence starts at ``opened_before``; one still open at the sentence's
-    end closes at ``hi``."""
+def _scan_quotes(
+    text: str, lo: int, hi: int, state: tuple[int, bool]
+) -> tuple[list[tuple[int, int]], tuple[int, bool]]:
+    """Quotations touching ``text[lo:hi]`` as ``(open, close)`` offsets (close after the mark), given
+    ``state`` = (where a quotation still open before ``lo`` opened, -1 for none; whether it is a
+    single-quoted one); one still open at ``hi`` closes there. Returns them and the state after."""
     regions: list[tuple[int, int]] = []
-    start = opened_before
+    start, single = state
     for m in _QUOTE_MARK.finditer(text, lo, hi):
-        ch, j = m.group(), m.start()
-        if ch == "“" or (ch in ('"', "''") and start < 0):
-            start = j
-        elif start >= 0:
+        mark, j = m.group(), m.start()
+        if mark in ("‘", "’", "'"):
+            opening = mark in _SINGLE_OPEN and (j == 0 or not (text[j - 1].isalnum() or text[j - 1] in "’'.,!?…"))
+            if start < 0 and opening:
+                start, single = j, True
+            elif start >= 0 and single and not opening:
+                regions.append((start, m.end()))
+                start = -1
+            continue
+        if mark == "“" or (start < 0 and mark in ('"', "''")):
+            if start < 0 or single:
+                start, single = j, False
+        elif start >= 0 and not single:
             regions.append((start, m.end()))
             start = -1
+    end_state = (start, single)
     if start >= 0:
         regions.append((start, hi))
-    return regions
+    return regions, end_state
 
 
 def _sentence_attributions(
     text: str,
     lo: int,
     hi: int,
-    opened_before: int,
+    opened_before: tuple[int, bool],
     context: _Context,
 ) -> list[Attribution]:
     sentence = text[lo:hi]
-    quotes = _quote_regions(text, lo, hi, opened_before)
+    quotes = _scan_quotes(text, lo, hi, opened_before)[0]
     inside = [(max(a, lo), b) for a, b in quotes]
     out: list[Attribution] = []
     transcript = _TRANSCRIPT.match(sentence)
@@ -320,12 +329,15 @@ def _sentence_attributions(
     if not out:
         colon = _COLON_QUOTE.search(sentence)
         region = next((q for q in quotes if colon and q[0] == lo + colon.end() - 1), None)
-        if colon and region is not None and len(sentence[: colon.start()].split()) <= 10:
-            # "Ida Marsh put it simply: “...”"
-            src = _source_before(text, lo, lo + colon.start())
-            m = NAME_RUN.match(text, lo, lo + colon.start())
-            if src is not None and m is not None and head_name(m.group()):
-                src, said = Span(m.start(), m.end()), Span(region[0], region[1])
+        if colon and region is not None:
+            # "Ida Marsh put it simply: “...”", "... surprise pollster Daron Shaw: “...”"
+            lead = sentence[: colon.start()].rstrip()
+            runs = list(NAME_RUN.finditer(lead))
+            m = runs[-1] if runs and runs[-1].end() == len(lead) else NAME_RUN.match(lead)
+            if m is not None and m.end() != len(lead) and len(lead.split()) > 10:
+                m = None  # a name opening a long clause before the colon is not its source
+            if m is not None and head_name(m.group()):
+                src, said = Span(lo + m.start(), lo + m.end()), Span(region[0], region[1])
                 out.append(Attribution(src, Span(lo + colon.start(), lo + colon.start() + 1), said,
                                        _resolve(text, src, context, said), direct=True,
                                        substantive=_substantive(text, said)))  # fmt: skip
@@ -639,43 +651,32 @@ def _substantive(text: str, content: Span) -> bool:
 def _run_on(
     text: str, spans: Sequence[tuple[int, int, int]], starts: list[int], cues: list[int], a: Attribution
 ) -> Attribution:
-    """A direct quotation followed, in its paragraph, by sentences that open with a quotation mark
-    and hold no cue of their own ("“...,” she said. “But ...”") goes on there."""
-    i = bisect.bisect_right(starts, a.content.end - 1)
+    """A direct quotation goes on to its closing mark in the next sentences of its paragraph, and
+    on through the sentences after it that open a quotation and hold no cue of their own ("“...,”
+    she said. “But ...”")."""
     end = a.content.end
+    i = bisect.bisect_right(starts, end - 1)
+    state = _scan_quotes(text, a.content.start, end, (-1, False))[1]
     while i < len(spans):
         lo, hi, para = spans[i]
-        if i == 0 or para != spans[i - 1][2] or text[lo] not in _OPEN:
+        if i == 0 or para != spans[i - 1][2]:
             break
-        k = bisect.bisect_left(cues, lo)
-        if k < len(cues) and cues[k] < hi:
-            break  # it has its own cue
-        end = hi
+        if state[0] < 0:  # closed: only a new quotation with no cue of its own goes on
+            k = bisect.bisect_left(cues, lo)
+            if text[lo] not in _OPEN or (k < len(cues) and cues[k] < hi):
+                break
+        regions, state = _scan_quotes(text, lo, hi, state if state[0] < 0 else (lo, state[1]))
+        end = regions[-1][1] if regions else hi
         i += 1
-    if end == a.content.end:
+    if end <= a.content.end:
         return a
-    return Attribution(a.source, a.cue, Span(a.content.start, end), a.speaker, a.direct, a.substantive)
+    return Attribution(a.source, a.cue, Span(a.content.start, end), a.speaker, a.direct, a.substantive, a.transcript)
 
 
 def _extend_quotes(
     text: str, spans: Sequence[tuple[int, int, int]], found: tuple[Attribution, ...]
 ) -> tuple[Attribution, ...]:
-    """A direct quotation that runs on into the next sentences of its paragraph (to its closing
-    mark) is one statement: its content is extended there."""
-    out: list[Attribution] = []
+    """Direct quotations run on (``_run_on``): each is one statement to its end."""
     cues = sorted(a.cue.start for a in found)
     starts = [lo for lo, _, _ in spans]
-    for a in found:
-        if a.direct and a.content.end < len(text) and text[a.content.end - 1] not in _CLOSE:
-            # Still open: find the closing mark in the rest of the paragraph.
-            para_end = text.find("\n\n", a.content.end)
-            para_end = len(text) if para_end < 0 else para_end
-            close = text.find("”", a.content.end, para_end)
-            if close < 0:
-                close = text.find('"', a.content.end, para_end)
-            if close >= 0:
-                a = Attribution(a.source, a.cue, Span(a.content.start, close + 1), a.speaker, a.direct, a.substantive)
-        if a.direct:
-            a = _run_on(text, spans, starts, cues, a)
-        out.append(a)
-    return tuple(out)
+    return tuple(_run_on(text, spans, starts, cues, a) if a.direct else a for a in found)
