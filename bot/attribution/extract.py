@@ -91,6 +91,7 @@ _CLAUSE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _END_PUNCT = ".!?;:,"
+_PARTICLES = frozenset("de van von da di le la al bin el del der".split())
 _COLON_QUOTE = re.compile(r":\s*[“\"]")
 _PHRASE = re.compile(r"[^,.;:!?“”\"—]*")
 _SETTING_AFTER = re.compile(r"\s(?:in|on|at|during|after|before|while|when|to|last|this|yesterday|today)\s")
@@ -166,7 +167,7 @@ class _Context:
         self.recent: list[str | tuple[int, int]] = []  # a quoted person, or a sentence opening with a name
 
     def canonical(self, name: str) -> str:
-        if " " in name:
+        if " " in name and name[:1].isupper():
             return name
         if self._names is None:
             self._names = ArticleNames.of(self.text)
@@ -449,6 +450,8 @@ def _appositive(chunk: str) -> bool:
     words = chunk.split()
     if not words:
         return False
+    if len(words) > 1 and words[0] in _PARTICLES and words[1][:1].isupper():
+        return False  # "de Blasio"
     return words[0][:1].islower() or words[0].isdigit() or words[0].lower() in {"a", "an", "the"}
 
 

@@ -60,7 +60,7 @@ TITLE_WORDS: frozenset[str] = frozenset(
     prosecutor sheriff deputy adviser advisor aide analyst economist expert correspondent editor
     host anchor reporter columnist author actor actress singer star striker midfielder defender
     goalkeeper prime foreign home health interior defence defense finance treasury state
-    press first former acting then-president then-candidate us u.s. uk eu un nhs fbi cia""".split()
+    press first former acting then-president then-candidate us u.s. uk eu un nhs fbi cia exchequer""".split()
 )
 PERSONAL_PRONOUNS: frozenset[str] = frozenset({"he", "she"})
 GROUP_PRONOUNS: frozenset[str] = frozenset({"they", "we", "i", "you", "it", "who", "which", "that"})

@@ -27,10 +27,26 @@ _NOT_NAME = frozenset(
     monday tuesday wednesday thursday friday saturday sunday january february march april may june
     july august september october november december today yesterday tomorrow earlier later
     according asked speaking writing there here what who why how where which mr. mrs. ms. dr. then now
-    still also later significantly meanwhile instead indeed ultimately finally""".split()
+    still also later significantly meanwhile instead indeed ultimately finally news another note one update
+    some last pictured all despite others many no both each every several few most first second third i've
+    i'm i'd i'll we're we've you're they're it's that's here's there's let's officials sources analysts
+    experts authorities people witnesses critics researchers scientists investigators dealers cops
+    prosecutors residents doctors neighbours neighbors friends fans users viewers readers supporters
+    opponents observers insiders staff workers members leaders parents students teachers campaigners
+    activists locals visitors customers passengers shoppers relatives family lawyers attorneys reports
+    studies data figures polls surveys statistics estimates records documents photos pictures images
+    video footage sign signs source breaking exclusive read watch listen warning caption
+    editor's""".split()
 )
 
 
+# "Department of Health" is one name; "Snarkwell of Quibbleton" is Snarkwell.
+_ORG_HEADS = frozenset(
+    """department ministry bank university government office council board committee agency institute school
+    college court house chamber society association federation union league church city state republic
+    kingdom commission bureau centre center museum hospital party corporation company""".split()
+)
+_PARTICLE_BEFORE = re.compile(r"(?:^|\s)(de|van|von|da|di|le|la|al|bin|el|del|der)\s$")
 _AUX_LIKE = frozenset("has have had also then later once again now still just already".split())
 _INSIDE_PHRASE = frozenset(
     "of by for with from to under at about against like than behind among between toward towards "
@@ -54,7 +70,7 @@ def strip_title(run: str) -> str:
         # "Secretary of State Marco Rubio": "of" continues a title; "Snarkwell of Quibbleton" is a name.
         if low in TITLE_WORDS or (low == "of" and i > 0 and words[i - 1].lower() in TITLE_WORDS):
             last_title = i
-    if " of " in " ".join(words[last_title + 1 :]):
+    if " of " in " ".join(words[last_title + 1 :]) and words[last_title + 1].lower() not in _ORG_HEADS:
         words = " ".join(words[last_title + 1 :]).split(" of ")[0].split()
         last_title = -1
     words = words[last_title + 1 :]
@@ -108,9 +124,16 @@ def head_name(source: str) -> str | None:
     if trailing:
         return None
     name = strip_title(run.group())
+    particle = _PARTICLE_BEFORE.search(first_clause[: run.start()])
+    if particle and name == run.group():
+        name = f"{particle.group(1)} {name}"  # "de Blasio said"
     words = _words(name)
     if not words or words[0].lower() in _NOT_NAME or all(w.lower() in TITLE_WORDS for w in words):
         return None
+    if len(words) == 1 and len(words[0].strip(".")) <= 2:
+        return None  # "U", "P": pieces of abbreviations
+    if name.isupper() and len(name) > 3:
+        name = " ".join(w.capitalize() for w in words)  # "CHRIS WALLACE" in a transcript
     return name
 
 
@@ -142,7 +165,7 @@ class ArticleNames:
         """The article's full name for ``name``: a surname (or "Mr Surname") maps to the full name
         used most in the article; a full name stays itself."""
         words = _words(name)
-        if len(words) >= 2:
+        if len(words) >= 2 and words[0][:1].isupper():
             return name
         forms = self.by_surname.get(surname(name))
         if not forms:
