@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from bot import locks
 from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError
 from bot.indexing import index_articles
 from bot.ingest.documents import ingest
@@ -27,7 +28,7 @@ from bot.models import (
 )
 from bot.retrieval.answer import AnswerParams, answer, citation, clean_question
 from bot.retrieval.rank import Ranker, Ranking
-from bot.retrieval.store import CorpusIndex
+from bot.retrieval.store import LOCK, CorpusIndex
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer
 from bot.summarise.extractive import DEFAULT_SENTENCES, select_sentences, sentence_importance
 from bot.summarise.topic import select_topic_sentences
@@ -341,28 +342,48 @@ def open_corpus(
     """
     fingerprint = corpus_fingerprint(corpus_dir)
     if not rebuild:
+        saved, _ = _saved_corpus(index_dir, fingerprint, tokenizer)
+        if saved is not None:
+            return OpenedCorpus(saved, rebuilt=False, warnings=())
+    # One build at a time per index folder: a save removes the other builds it finds.
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with locks.exclusive(index_dir / LOCK):
+        problem = None
+        if not rebuild:  # again: another process may have built it while this one waited
+            saved, problem = _saved_corpus(index_dir, fingerprint, tokenizer)
+            if saved is not None:
+                return OpenedCorpus(saved, rebuilt=False, warnings=())
+        report = load_corpus(corpus_dir)
+        tokenizer.learn(CorpusIndex.read_words(index_dir, tokenizer.describe()))  # stem only new words
+        corpus = index_articles(
+            report.articles,
+            tokenizer,
+            fingerprint=fingerprint,
+            tokenizer=tokenizer.describe(),
+            workers=workers,
+            progress=progress,
+        )
+        if progress is not None:
+            progress("save", 0, 1)
+        corpus.save(index_dir)
+        if progress is not None:
+            progress("save", 1, 1)
+    notes = (f"the saved index cannot be used ({problem}); rebuilt it",) if problem else ()
+    return OpenedCorpus(corpus, rebuilt=True, warnings=notes + report.warnings)
+
+
+def _saved_corpus(
+    index_dir: Path, fingerprint: str, tokenizer: Tokenizer
+) -> tuple[CorpusIndex | None, str | None]:
+    """The saved index if it is of this corpus and tokenizer and intact, else why not when it is
+    damaged (``None`` when there is none or it is of another corpus: no problem, just a build)."""
+    try:
         params = CorpusIndex.read_params(index_dir)
-        if params and params.get("fingerprint") == fingerprint and params.get("tokenizer") == tokenizer.describe():
-            try:
-                return OpenedCorpus(CorpusIndex.load(index_dir, mmap=True), rebuilt=False, warnings=())
-            except IndexFormatError:
-                pass  # damaged or older format: rebuild below
-    report = load_corpus(corpus_dir)
-    tokenizer.learn(CorpusIndex.read_words(index_dir, tokenizer.describe()))  # stem only new words
-    corpus = index_articles(
-        report.articles,
-        tokenizer,
-        fingerprint=fingerprint,
-        tokenizer=tokenizer.describe(),
-        workers=workers,
-        progress=progress,
-    )
-    if progress is not None:
-        progress("save", 0, 1)
-    corpus.save(index_dir)
-    if progress is not None:
-        progress("save", 1, 1)
-    return OpenedCorpus(corpus, rebuilt=True, warnings=report.warnings)
+        if not params or params.get("fingerprint") != fingerprint or params.get("tokenizer") != tokenizer.describe():
+            return None, None
+        return CorpusIndex.load(index_dir, mmap=True), None
+    except IndexFormatError as exc:
+        return None, str(exc)
 
 
 def build_service(
