@@ -128,6 +128,9 @@ def _forked_chunks(
     try:
         for process in processes:
             process.start()
+    except BaseException:
+        os.close(lifeline[1])  # the workers already started end with the pipe
+        raise
     finally:
         os.close(lifeline[0])
     try:

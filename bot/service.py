@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -338,7 +339,9 @@ def open_corpus(
 
     The saved index is used only if its fingerprint (file names, sizes, times) and tokenizer
     settings match; otherwise every article is re-read and the index written anew, over ``workers``
-    processes (default: one per CPU; 1 builds in this process).
+    processes (default: one per CPU; 1 builds in this process). A saved index that is damaged (any
+    file failing its checksum or bounds checks) is rebuilt too, with one warning that says why.
+    Builds of one ``index_dir`` by several processes take turns (a file lock).
     """
     fingerprint = corpus_fingerprint(corpus_dir)
     if not rebuild:
@@ -346,7 +349,8 @@ def open_corpus(
         if saved is not None:
             return OpenedCorpus(saved, rebuilt=False, warnings=())
     # One build at a time per index folder: a save removes the other builds it finds.
-    index_dir.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a folder that cannot be made cannot be saved to: said by the save
+        index_dir.mkdir(parents=True, exist_ok=True)
     with locks.exclusive(index_dir / LOCK):
         problem = None
         if not rebuild:  # again: another process may have built it while this one waited
