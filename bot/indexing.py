@@ -5,13 +5,21 @@ articles and the tokenizer are inherited, not copied through files) normalises, 
 tokenises whole chunks and sends back compact arrays (``IndexedChunk``); the parent maps each
 chunk's terms into one vocabulary in corpus order and weights the matrix once at the end. The
 result is the same index a single process builds.
+
+Workers never outlive the build: on Linux the kernel kills them when their parent dies
+(``PR_SET_PDEATHSIG``), and everywhere each one watches a pipe whose only writer is the parent
+and exits when it closes, so a parent killed by SIGKILL or SIGTERM leaves no process behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import queue
+import signal
+import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.queues import Queue, SimpleQueue
@@ -107,12 +115,24 @@ def _forked_chunks(
         tasks.put(number)
     for _ in range(workers):
         tasks.put(None)
+    lifeline = os.pipe()  # the parent holds the write end: it closes when the parent dies
     processes = [
-        context.Process(target=_work, args=(articles, analyse, bounds, tasks, results), daemon=True, name=f"index-{i}")
+        context.Process(
+            target=_work,
+            args=(articles, analyse, bounds, tasks, results, lifeline, os.getpid()),
+            daemon=True,
+            name=f"index-{i}",
+        )
         for i in range(workers)
     ]
-    for process in processes:
-        process.start()
+    try:
+        for process in processes:
+            process.start()
+    except BaseException:
+        os.close(lifeline[1])  # the workers already started end with the pipe
+        raise
+    finally:
+        os.close(lifeline[0])
     try:
         pending: dict[int, IndexedChunk] = {}
         word_lists = 0
@@ -138,6 +158,7 @@ def _forked_chunks(
                 process.terminate()
                 process.join()
         results.close()
+        os.close(lifeline[1])
 
 
 def _receive(
@@ -155,13 +176,51 @@ def _receive(
         return number, payload
 
 
+def die_with_parent(parent: int, lifeline: tuple[int, int]) -> None:
+    """Make this (forked) process end when ``parent`` does.
+
+    ``lifeline`` is a pipe whose write end only the parent keeps: this process closes its inherited
+    copy and a thread waits for the end of the pipe, which comes when the parent exits however it
+    dies. On Linux the kernel also sends SIGKILL at once (``PR_SET_PDEATHSIG``).
+    """
+    read_end, write_end = lifeline
+    os.close(write_end)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no prctl in this C library: the pipe is enough
+            pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            try:
+                if not os.read(read_end, 1):
+                    break
+            except InterruptedError:
+                continue
+            except OSError:
+                break
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
 def _work(
     articles: Sequence[Article],
     analyse: Tokenizer,
     bounds: list[tuple[int, int]],
     tasks: SimpleQueue[int | None],
     results: Queue[Message],
+    lifeline: tuple[int, int],
+    parent: int,
 ) -> None:
+    die_with_parent(parent, lifeline)
     while (number := tasks.get()) is not None:
         lo, hi = bounds[number]
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from bot import locks
 from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError
 from bot.indexing import index_articles
 from bot.ingest.documents import ingest
@@ -29,7 +31,7 @@ from bot.models import (
 from bot.retrieval.answer import AnswerParams, answer, citation, supported
 from bot.retrieval.question import clean_question, parse_question
 from bot.retrieval.rank import Ranker, Ranking
-from bot.retrieval.store import CorpusIndex
+from bot.retrieval.store import LOCK, CorpusIndex
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer
 from bot.summarise.extractive import DEFAULT_SENTENCES, select_sentences, sentence_importance
 from bot.summarise.topic import select_topic_sentences
@@ -358,41 +360,64 @@ def open_corpus(
 
     The saved index is used only if its fingerprint (file names, sizes, times) and tokenizer
     settings match; otherwise every article is re-read and the index written anew, over ``workers``
-    processes (default: one per CPU; 1 builds in this process). The folder is scanned once: a file
-    that vanishes meanwhile, or a link out of the folder, is a warning. An index that cannot be
-    saved (a read-only folder) is used from memory, with a warning (and the reason in ``unsaved``).
+    processes (default: one per CPU; 1 builds in this process). A saved index that is damaged (any
+    file failing its checksum or bounds checks) is rebuilt too, with one warning that says why.
+    Builds of one ``index_dir`` by several processes take turns (a file lock). The folder is
+    scanned once: a file that vanishes meanwhile, or a link out of the folder, is a warning. An
+    index that cannot be saved (a read-only folder) is used from memory, with a warning (and the
+    reason in ``unsaved``).
     """
     scan = scan_corpus(corpus_dir)
     fingerprint = scan.fingerprint
     if not rebuild:
-        params = CorpusIndex.read_params(index_dir)
-        if params and params.get("fingerprint") == fingerprint and params.get("tokenizer") == tokenizer.describe():
-            try:
-                corpus = CorpusIndex.load(index_dir, mmap=True)
-                return OpenedCorpus(corpus, rebuilt=False, warnings=scan.warnings)
-            except IndexFormatError:
-                pass  # damaged or older format: rebuild below
-    report = load_corpus(corpus_dir, scan=scan)
-    tokenizer.learn(CorpusIndex.read_words(index_dir, tokenizer.describe()))  # stem only new words
-    corpus = index_articles(
-        report.articles,
-        tokenizer,
-        fingerprint=fingerprint,
-        tokenizer=tokenizer.describe(),
-        workers=workers,
-        progress=progress,
-    )
-    if progress is not None:
-        progress("save", 0, 1)
+        saved, _ = _saved_corpus(index_dir, fingerprint, tokenizer)
+        if saved is not None:
+            return OpenedCorpus(saved, rebuilt=False, warnings=scan.warnings)
+    # One build at a time per index folder: a save removes the other builds it finds.
+    with contextlib.suppress(OSError):  # a folder that cannot be made cannot be saved to: said by the save
+        index_dir.mkdir(parents=True, exist_ok=True)
+    with locks.exclusive(index_dir / LOCK):  # held: False in a read-only folder, where nobody saves
+        problem = None
+        if not rebuild:  # again: another process may have built it while this one waited
+            saved, problem = _saved_corpus(index_dir, fingerprint, tokenizer)
+            if saved is not None:
+                return OpenedCorpus(saved, rebuilt=False, warnings=scan.warnings)
+        report = load_corpus(corpus_dir, scan=scan)
+        tokenizer.learn(CorpusIndex.read_words(index_dir, tokenizer.describe()))  # stem only new words
+        corpus = index_articles(
+            report.articles,
+            tokenizer,
+            fingerprint=fingerprint,
+            tokenizer=tokenizer.describe(),
+            workers=workers,
+            progress=progress,
+        )
+        notes = (f"the saved index cannot be used ({problem}); rebuilt it",) if problem else ()
+        if progress is not None:
+            progress("save", 0, 1)
+        try:
+            corpus.save(index_dir)
+        except OSError as exc:
+            reason = f"the index cannot be saved in {index_dir} ({exc.strerror or exc})"
+            warnings = (*notes, *report.warnings, f"{reason}: answering from memory")
+            return OpenedCorpus(corpus, rebuilt=True, warnings=warnings, unsaved=reason)
+        if progress is not None:
+            progress("save", 1, 1)
+    return OpenedCorpus(corpus, rebuilt=True, warnings=notes + report.warnings)
+
+
+def _saved_corpus(
+    index_dir: Path, fingerprint: str, tokenizer: Tokenizer
+) -> tuple[CorpusIndex | None, str | None]:
+    """The saved index if it is of this corpus and tokenizer and intact, else why not when it is
+    damaged (``None`` when there is none or it is of another corpus: no problem, just a build)."""
     try:
-        corpus.save(index_dir)
-    except OSError as exc:
-        reason = f"the index cannot be saved in {index_dir} ({exc.strerror or exc})"
-        warnings = (*report.warnings, f"{reason}: answering from memory")
-        return OpenedCorpus(corpus, rebuilt=True, warnings=warnings, unsaved=reason)
-    if progress is not None:
-        progress("save", 1, 1)
-    return OpenedCorpus(corpus, rebuilt=True, warnings=report.warnings)
+        params = CorpusIndex.read_params(index_dir)
+        if not params or params.get("fingerprint") != fingerprint or params.get("tokenizer") != tokenizer.describe():
+            return None, None
+        return CorpusIndex.load(index_dir, mmap=True), None
+    except IndexFormatError as exc:
+        return None, str(exc)
 
 
 def build_service(

@@ -1,3 +1,10 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -5,6 +12,7 @@ from bot.indexing import index_articles
 from bot.ingest.documents import ingest
 from bot.models import Article, ArticleMeta
 from bot.retrieval.store import CorpusIndex
+from tests.conftest import ROOT
 
 TOPICS = ["ferry", "kiln", "orchard", "bridge", "library", "glacier", "market"]
 
@@ -78,3 +86,54 @@ def test_a_rebuild_reuses_the_saved_stems(tiny_corpus, tmp_path):
     again = Tokenizer(stemmer=stem)
     opened = open_corpus(tiny_corpus, tmp_path / "index", again, rebuild=True, workers=1)
     assert opened.rebuilt and calls == []
+
+
+def _process(pid):
+    """(state, start time) of a process from /proc, or None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return fields[0], fields[19]
+
+
+def _running(pid, started):
+    found = _process(pid)
+    return found is not None and found[1] == started and found[0] not in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize(
+    ("sig", "options"),
+    [(signal.SIGKILL, []), (signal.SIGTERM, []), (signal.SIGKILL, ["--no-prctl"])],
+    ids=["SIGKILL", "SIGTERM", "SIGKILL-pipe-only"],
+)
+def test_workers_end_when_the_build_process_is_killed(tmp_path, sig, options):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.index_worker", str(tmp_path), *options],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    workers = {}
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            for path in tmp_path.glob("worker-*"):
+                pid = int(path.name.split("-")[1])
+                if pid not in workers and (found := _process(pid)) is not None:
+                    workers[pid] = found[1]
+            time.sleep(0.05)
+        assert len(workers) == 2, f"the workers did not start (exit status {proc.poll()})"
+        proc.send_signal(sig)
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while any(_running(p, s) for p, s in workers.items()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [p for p, s in workers.items() if _running(p, s)], "worker processes outlived their parent"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        for pid, started in workers.items():  # only the processes this test started
+            if _running(pid, started):
+                os.kill(pid, signal.SIGKILL)

@@ -9,9 +9,14 @@ On disk (``index_dir``)::
     build-<id>/*.npy         sentence table, sparse matrix, term sequences and title postings
                              (loaded with allow_pickle=False)
     build-<id>/texts.bin     all sentence texts, UTF-8, concatenated (sliced by texts_offsets.npy)
+    build-<id>/verified.json which files were checked against their checksums, and when
 
 A save writes a new build folder, fsyncs it, then swaps ``CURRENT``; a crash at any point leaves
 the previous build in place (or no build, which makes the caller rebuild from the corpus).
+``params.json`` lists every other file with its size and checksum and is checksummed itself
+(``integrity.py``), so a damaged build is refused with ``IndexFormatError``, never half used.
+Saves into one folder must not overlap (the cleanup removes other builds): callers that may run
+at the same time as another process hold ``locks.exclusive(index_dir / LOCK)``.
 """
 
 from __future__ import annotations
@@ -32,11 +37,15 @@ from scipy import sparse
 from bot import __version__
 from bot.errors import IndexFormatError
 from bot.models import ArticleMeta, Document, Sentence
+from bot.retrieval import integrity
 from bot.retrieval.index import QueryVector, SentenceIndex, term_counts
 from bot.retrieval.statements import ChunkStatements, Statements, chunk_statements
 
 FORMAT = "newsbot-index"
-FORMAT_VERSION = 3  # 2: term sequences of the rows and title postings; 3: statements (who said what)
+# 2: term sequences of the rows and title postings; 3: statements (who said what) and file checksums
+FORMAT_VERSION = 3
+LOCK = "lock"  # the file in ``index_dir`` whose lock serialises builds
+_LOAD_TRIES = 3  # a load racing another process's save retries on the build it swapped in
 _TABLE_FIELDS = ("article", "position", "paragraph", "start", "end")
 
 
@@ -490,6 +499,7 @@ class CorpusIndex:
             _write_json(tmp / "articles.json", _metas_to_json(self.articles))
             _write_json(tmp / "words.json", self.words)
             _write_json(tmp / "speakers.json", list(self.statements.names))
+            files = integrity.manifest(tmp)
             params = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -499,8 +509,10 @@ class CorpusIndex:
                 "rows": len(self.table),
                 "terms": len(self.index.vocabulary),
                 "articles": len(self.articles),
+                "files": files,
             }
-            _write_json(tmp / "params.json", params)
+            _write_json(tmp / integrity.PARAMS, integrity.seal(params))
+            integrity.record(tmp, integrity.file_stats(tmp, files))  # just written: no need to read them back
             final = index_dir / f"build-{uuid.uuid4().hex}"
             os.replace(tmp, final)
             _fsync_dir(index_dir)
@@ -513,43 +525,52 @@ class CorpusIndex:
 
     @classmethod
     def read_params(cls, index_dir: Path) -> dict[str, object] | None:
-        """The current build's params, or ``None`` when there is no usable build."""
-        try:
-            build = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-            params = json.loads((build / "params.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return params if isinstance(params, dict) else None
+        """The current build's params, or ``None`` when ``index_dir`` holds no build at all.
+
+        Raises ``IndexFormatError`` when there is a build but its params are unreadable or damaged.
+        """
+        return _current(index_dir)[1]
 
     @classmethod
     def read_words(cls, index_dir: Path, tokenizer: dict[str, object]) -> dict[str, str]:
-        """The current build's word -> term pairs if it was made with ``tokenizer`` settings, else ``{}``.
+        """The current build's word -> term pairs if it was made with ``tokenizer`` settings and is
+        intact, else ``{}``.
 
         A rebuild can teach them to its tokenizer first, so it stems only words new since then.
         """
-        params = cls.read_params(index_dir)
-        if not params or params.get("tokenizer") != tokenizer:
-            return {}
         try:
-            build = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+            build, params = _current(index_dir)
+            if not params or params.get("tokenizer") != tokenizer:
+                return {}
+            integrity.verify(build, params.get("files"), ["words.json"])
             words = json.loads((build / "words.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, IndexFormatError):
             return {}
         return words if isinstance(words, dict) else {}
 
     @classmethod
     def load(cls, index_dir: Path, *, mmap: bool = False) -> CorpusIndex:
-        """Load the current build; raises ``IndexFormatError`` if it is missing, corrupt or foreign."""
-        try:
-            build = index_dir / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-            params = json.loads((build / "params.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise IndexFormatError(f"no usable index in {index_dir}: {exc}") from exc
+        """Load the current build; raises ``IndexFormatError`` if it is missing, damaged or foreign."""
+        for attempt in range(_LOAD_TRIES):
+            build, params = _current(index_dir)
+            if params is None:
+                raise IndexFormatError(f"no usable index in {index_dir}")
+            try:
+                return cls._load_build(build, params, mmap=mmap)
+            except IndexFormatError:
+                # Another process may have swapped in a new build and removed this one meanwhile.
+                if attempt + 1 == _LOAD_TRIES or _current_name(index_dir) == build.name:
+                    raise
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _load_build(cls, build: Path, params: dict[str, object], *, mmap: bool) -> CorpusIndex:
         if params.get("format") != FORMAT or params.get("format_version") != FORMAT_VERSION:
             raise IndexFormatError(
                 f"index in {build} has format {params.get('format')!r} version "
                 f"{params.get('format_version')!r}; this program reads version {FORMAT_VERSION}"
             )
+        checked = integrity.verify(build, params.get("files"))
         try:
             # Copy-on-write maps: read lazily like read-only ones, but typed like arrays built in
             # memory, so the compiled search loops need one machine-code version for both.
@@ -560,7 +581,7 @@ class CorpusIndex:
                 # __getitem__ (tens of microseconds a call).
                 return np.asarray(np.load(build / f"{name}.npy", allow_pickle=False, mmap_mode=mode))
 
-            rows = int(params["rows"])
+            rows = int(params["rows"])  # type: ignore[call-overload]
             terms = json.loads((build / "terms.json").read_text(encoding="utf-8"))
             index = SentenceIndex.from_arrays(
                 {k: arr(k) for k in ("matrix_data", "matrix_indices", "matrix_indptr", "idf")}, terms, rows
@@ -571,8 +592,7 @@ class CorpusIndex:
                 texts=_map_bytes(build / "texts.bin") if mmap else (build / "texts.bin").read_bytes(),
             )
             articles = _metas_from_json(json.loads((build / "articles.json").read_text("utf-8")))
-            words_file = build / "words.json"
-            words = json.loads(words_file.read_text("utf-8")) if words_file.exists() else {}
+            words = json.loads((build / "words.json").read_text("utf-8"))
             first_row = np.asarray(arr("first_row"), dtype=np.int64)
             sequences = TermSequences(arr("sequence_indptr"), arr("sequence_columns"))  # type: ignore[arg-type]
             titles = TitlePostings(arr("title_indptr"), arr("title_articles"))  # type: ignore[arg-type]
@@ -580,20 +600,64 @@ class CorpusIndex:
                 {name: arr(name) for name in Statements.saved_arrays()},
                 json.loads((build / "speakers.json").read_text("utf-8")),
             )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            if (
+                not isinstance(words, dict)
+                or len(statements) != rows
+                or any(len(getattr(table, name)) != rows for name in _TABLE_FIELDS)
+                or len(table.texts_offsets) != rows + 1
+                or int(table.texts_offsets[-1]) != len(table.texts)
+                or len(first_row) != len(articles) + 1
+                or len(sequences) != rows
+                or int(sequences.indptr[-1]) != len(sequences.columns)
+                or len(titles.indptr) != len(terms) + 1
+                or int(titles.indptr[-1]) != len(titles.articles)
+            ):
+                raise IndexFormatError(f"index in {build} is inconsistent; rebuild it")
+            corpus = cls(
+                articles, first_row, table, index, sequences, titles, statements,
+                str(params["fingerprint"]), dict(params["tokenizer"]), words,  # type: ignore[call-overload]
+            )  # fmt: skip
+        except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise IndexFormatError(f"index in {build} is damaged: {exc}") from exc
-        if (
-            len(table) != rows
-            or len(first_row) != len(articles) + 1
-            or len(sequences) != rows
-            or len(titles.indptr) != len(terms) + 1
-            or len(statements) != rows
-        ):
-            raise IndexFormatError(f"index in {build} is inconsistent; rebuild it")
-        return cls(
-            articles, first_row, table, index, sequences, titles, statements,
-            str(params["fingerprint"]), dict(params["tokenizer"]), words,
-        )  # fmt: skip
+        if checked.read:  # files read again (first load of a copy, or changed since): check their values
+            integrity.check_corpus(corpus)
+            integrity.record(build, checked.stats)
+        return corpus
+
+
+def _current_name(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return None
+
+
+def _current(index_dir: Path) -> tuple[Path, dict[str, object] | None]:
+    """The current build folder and its checked params; ``None`` params when there is no build.
+
+    Raises ``IndexFormatError`` when a build exists but ``CURRENT`` or its params are damaged.
+    """
+    pointer = index_dir / "CURRENT"
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        if index_dir.is_dir() and any(p.name.startswith("build-") for p in index_dir.iterdir()):
+            raise IndexFormatError(f"{pointer} is missing") from None
+        return index_dir, None
+    except (OSError, ValueError) as exc:
+        raise IndexFormatError(f"{pointer} is unreadable: {exc}") from exc
+    build = index_dir / name
+    if not name.startswith("build-") or Path(name).name != name:
+        raise IndexFormatError(f"{pointer} does not name a build")
+    try:
+        params = json.loads((build / integrity.PARAMS).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexFormatError(f"no usable index in {index_dir}: {exc}") from exc
+    if not isinstance(params, dict):
+        raise IndexFormatError(f"{build / integrity.PARAMS} holds no object")
+    if params.get("format") == FORMAT and params.get("format_version") == FORMAT_VERSION:
+        integrity.check_seal(params, build)  # other versions are refused by the loader, by name
+    return build, params
 
 
 _META_FIELDS = ("id", "title", "url", "published", "source")

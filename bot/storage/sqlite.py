@@ -8,11 +8,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import locks
 from bot.errors import ArticleNotFound
 from bot.models import ArticleMeta
 from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
 
 GLOBAL = 0  # guild key of the corpus every server sees (Discord ids are never 0)
+BUSY_TIMEOUT_S = 10.0  # how long a statement waits for another process's write lock
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -53,10 +55,16 @@ class SqliteArticleStore:
                 self._check_version()
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
-                self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=FULL")
-                self._migrate()
+                # Under a lock between processes: two first starts at once must neither both create
+                # the tables nor fail to switch the new file to WAL ("database is locked").
+                with locks.exclusive(path.with_name(path.name + ".lock")):
+                    self._conn = sqlite3.connect(
+                        path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_S
+                    )
+                    self._conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+                    self._conn.execute("PRAGMA journal_mode=WAL")
+                    self._conn.execute("PRAGMA synchronous=FULL")
+                    self._migrate()
         except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(f"cannot open the store {path}: {exc}") from exc
         self._lock = threading.Lock()
@@ -71,18 +79,24 @@ class SqliteArticleStore:
             )
 
     def _migrate(self) -> None:
-        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"store schema {version} is newer than this program's ({SCHEMA_VERSION}); upgrade newsbot")
-        for number in range(version, SCHEMA_VERSION):
+        while self._version() != SCHEMA_VERSION:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                MIGRATIONS[number](self._conn)
-                self._conn.execute(f"PRAGMA user_version = {number + 1}")
+                # Read again under the write lock: another process may have migrated meanwhile.
+                version = self._version()
+                if version < SCHEMA_VERSION:
+                    MIGRATIONS[version](self._conn)
+                    self._conn.execute(f"PRAGMA user_version = {version + 1}")
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+
+    def _version(self) -> int:
+        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"store schema {version} is newer than this program's ({SCHEMA_VERSION}); upgrade newsbot")
+        return version
 
     def add_article(self, article: StoredArticle) -> None:
         """Insert ``article`` in one transaction; raises ``DuplicateArticle``."""

@@ -6,6 +6,7 @@ from bot.errors import ArticleNotFound
 from bot.models import ArticleMeta
 from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
 from bot.storage.sqlite import SCHEMA_VERSION, SqliteArticleStore
+from tests.concurrent_worker import start_together
 
 
 def stored(id_: str, guild: int | None, text: str = "Some text.", sha: str | None = None) -> StoredArticle:
@@ -60,3 +61,12 @@ def test_corrupt_file_is_reported(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="cannot open"):
         SqliteArticleStore(path)
+
+
+def test_processes_creating_the_store_at_once_lose_no_article(tmp_path):
+    path = tmp_path / "new.sqlite3"
+    runs = start_together([["store", str(path), str(n)] for n in range(6)], delay=2.0)
+    assert all(code == 0 for code, _, _ in runs), [err.strip().splitlines()[-1:] for _, _, err in runs]
+    store = SqliteArticleStore(path)
+    assert sorted(a.meta.id for a in store.all_articles()) == [f"added/{n}" for n in range(6)]
+    store.close()
