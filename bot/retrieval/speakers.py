@@ -194,7 +194,7 @@ def rank_statements(
             best = rows[by_unit[first_of_unit]]
     flags = statements.flags[heads]
     last = statements.last[heads].astype(np.int64)
-    words = np.array([_word_count(corpus, int(h), int(t)) for h, t in zip(heads, last, strict=True)])
+    words = _word_counts(corpus, heads, last)
     articles = corpus.table.article[heads]
     per_article = np.bincount(articles, minlength=int(articles.max()) + 1)[articles]
     quality = (
@@ -236,9 +236,16 @@ def _title_share(
     return share / mass
 
 
-def _word_count(corpus: CorpusIndex, first: int, last: int) -> int:
-    stop = min(last, first + 5)
-    return sum(len(corpus.table.text(r).split()) for r in range(first, stop + 1))
+def _word_counts(corpus: CorpusIndex, heads: NDArray[np.int64], last: NDArray[np.int64]) -> NDArray[np.float64]:
+    """About how many words each statement has in its first six sentences (characters / 6)."""
+    table = corpus.table
+    chars = np.zeros(len(heads))
+    for k in range(6):
+        rows = heads + k
+        inside = rows <= last
+        rows = np.minimum(rows, last)
+        chars += np.where(inside, table.end[rows] - table.start[rows], 0)
+    return chars / 6.0
 
 
 def _date_key(corpus: CorpusIndex, article: int) -> int:
