@@ -23,6 +23,7 @@ from bot.library import Library
 from bot.progress import ProgressBar
 from bot.render_text import (
     answer_json,
+    iso,
     render_answer,
     render_articles,
     render_summary,
@@ -191,7 +192,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
     if command == "articles":
         metas = _service(args, settings, stderr).articles()
         if args.json:
-            rows = [{"id": m.id, "title": m.title, "url": m.url, "published": m.published} for m in metas]
+            rows = [{"id": m.id, "title": m.title, "url": m.url, "published": iso(m.published)} for m in metas]
             stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         else:
             stdout.write(render_articles(metas) + "\n")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.models import Answer, ArticleMeta, Citation, Excerpt, Summary, TopicSummary
+from bot.models import Answer, ArticleMeta, Citation, Excerpt, Published, Summary, TopicSummary
 
 NOT_FOUND = "Not in the articles I have"
 
 
+def iso(published: Published | None) -> str | None:
+    """A date as JSON gives it: ISO 8601, or ``None``."""
+    return published.iso() if published is not None else None
+
+
 def cite(c: Citation) -> str:
-    """``Title (published), sentence 5 of 30, paragraph 2 <url>``."""
+    """``Title (19 May 2025), sentence 5 of 30, paragraph 2 <url>``."""
     parts = [c.title]
     if c.published:
         parts[0] += f" ({c.published})"
@@ -75,7 +80,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "article": e.citation.article_id,
                 "title": e.citation.title,
                 "url": e.citation.url,
-                "published": e.citation.published,
+                "published": iso(e.citation.published),
                 "position": e.citation.position,
                 "paragraph": e.citation.paragraph,
                 "score": e.score,
@@ -91,7 +96,7 @@ def summary_json(summary: Summary) -> dict[str, object]:
         "article": summary.article.id,
         "title": summary.article.title,
         "url": summary.article.url,
-        "published": summary.article.published,
+        "published": iso(summary.article.published),
         "sentences": [{"text": s.text, "position": s.position} for s in summary.sentences],
     }
 
@@ -120,7 +125,7 @@ def topic_json(topic: TopicSummary) -> dict[str, object]:
                 "article": s.citation.article_id,
                 "title": s.citation.title,
                 "url": s.citation.url,
-                "published": s.citation.published,
+                "published": iso(s.citation.published),
                 "position": s.citation.position,
                 "paragraph": s.citation.paragraph,
                 "score": s.score,

@@ -54,7 +54,7 @@ def test_text_output_quotes_and_cites(settings):
     assert out.startswith("[1] ")
     assert "walking away" in out
     assert "Trump and Putin hold a two-hour phone call" in out
-    assert "(2025-05-19)" in out
+    assert "(19 May 2025)" in out
 
 
 def test_abstention_text_says_not_in_the_articles(settings):

@@ -16,6 +16,7 @@ from bot.models import (
     ArticleMeta,
     Citation,
     Excerpt,
+    Published,
     Summary,
     SummarySentence,
     TopicSentence,
@@ -86,7 +87,7 @@ def answers(draw: st.DrawFn) -> Answer:
         citation = Citation(
             article_id=draw(TEXT) or "a", title=draw(st.one_of(TEXT, LONG)) or "t",
             url=draw(st.one_of(st.none(), LONG.map(lambda t: "https://example.org/" + t), TEXT)),
-            published=draw(st.one_of(st.none(), TEXT)), position=draw(st.integers(1, 10**6)),
+            published=draw(st.one_of(st.none(), st.dates().map(Published))), position=draw(st.integers(1, 10**6)),
             paragraph=1, sentence_count=draw(st.integers(1, 10**6)),
         )
         excerpts.append(Excerpt(draw(SENTENCE), tuple(draw(st.lists(SENTENCE, max_size=2))),

@@ -144,15 +144,15 @@ class Page:
 
 
 def citation_line(excerpt: Excerpt, limit: int) -> str:
-    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters."""
+    """``— [Title](url) · 19 May 2025 · sentence 4 of 20`` within ``limit`` characters."""
     return cite_line(excerpt.citation, limit)
 
 
 def cite_line(cite: Citation, limit: int) -> str:
-    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters."""
+    """``— [Title](url) · 19 May 2025 · sentence 4 of 20`` within ``limit`` characters."""
     tail = f"sentence {cite.position} of {cite.sentence_count}"
     if cite.published:
-        tail = f"{escape(clip(cite.published, 40))} \u00b7 {tail}"
+        tail = f"{escape(str(cite.published))} \u00b7 {tail}"
     head = "\u2014 "
     room = limit - len(head) - len(tail) - 3
     return f"{head}{link(cite.title, cite.url, max(room, 8))} \u00b7 {tail}"[:limit]
@@ -208,7 +208,7 @@ def render_summary(summary: Summary) -> discord.Embed:
     title = quote_text(meta.title, TITLE_LIMIT)
     footer_bits = [f"{len(summary.sentences)} of {summary.sentence_count} sentences, verbatim"]
     if meta.published:
-        footer_bits.insert(0, clip(meta.published, 40))
+        footer_bits.insert(0, str(meta.published))
     if meta.source:
         footer_bits.insert(0, clip(meta.source, 80))
     footer = " \u00b7 ".join(footer_bits)
@@ -291,7 +291,7 @@ def render_articles(
     each = (DESCRIPTION_LIMIT - 2 * per_page) // max(1, per_page)
     lines = []
     for number, meta in enumerate(shown, start=view.start + 1):
-        date = f" \u00b7 {escape(clip(meta.published, 40))}" if meta.published else ""
+        date = f" \u00b7 {escape(str(meta.published))}" if meta.published else ""
         prefix = f"{number}. "
         lines.append(prefix + link(meta.title, meta.url, each - len(prefix) - len(date)) + date)
     description = "\n".join(lines) if lines else empty

@@ -4,7 +4,8 @@ One file per article: ``.md`` with an optional front-matter block (``title``, ``
 ``published``, ``source``) or plain ``.txt`` (title from the file name). An archive holds many
 articles: ``.jsonl`` or ``.jsonl.gz``, one JSON object per line with ``id``, ``title`` and ``text``
 (optionally ``url``, ``published`` or ``date``, ``source``). A file or line that cannot be read is
-reported as a warning naming it; the rest of the corpus is still loaded.
+reported as a warning naming it; the rest of the corpus is still loaded. Publication dates are
+parsed here, once (``bot.dates``); an unreadable date leaves the article undated, with a warning.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.dates import read_published
 from bot.errors import CorpusError
 from bot.models import Article, ArticleMeta
 
 SUFFIXES = frozenset({".md", ".txt"})
 ARCHIVE_SUFFIXES = (".jsonl", ".jsonl.gz")
 MAX_ARTICLE_BYTES = 5_000_000
-_FRONT_KEYS = ("title", "url", "published", "source")
+_FRONT_KEYS = ("title", "url", "published", "date", "source")
 _HEADING_RE = re.compile(r"^#{1,6}\s+", re.MULTILINE)
 
 
@@ -74,7 +76,7 @@ def load_corpus(corpus_dir: Path) -> LoadReport:
             articles.extend(read_archive(path, warnings=warnings))
             continue
         try:
-            articles.append(read_article(path, root=corpus_dir))
+            articles.append(read_article(path, root=corpus_dir, warnings=warnings))
         except CorpusError as exc:
             warnings.append(str(exc))
     if not articles:
@@ -82,8 +84,11 @@ def load_corpus(corpus_dir: Path) -> LoadReport:
     return LoadReport(tuple(articles), tuple(warnings))
 
 
-def read_article(path: Path, *, root: Path) -> Article:
-    """Read one article file; raises ``CorpusError`` naming the file when it cannot be used."""
+def read_article(path: Path, *, root: Path, warnings: list[str] | None = None) -> Article:
+    """Read one article file; raises ``CorpusError`` naming the file when it cannot be used.
+
+    An unreadable date adds a warning to ``warnings``; the article is read without it.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -93,7 +98,9 @@ def read_article(path: Path, *, root: Path) -> Article:
     except CorpusError as exc:
         raise CorpusError(f"skipped {path}: {exc}") from exc
     article_id = path.relative_to(root).with_suffix("").as_posix()
-    meta, body = parse_article_text(text, article_id=article_id, markdown=path.suffix.lower() == ".md")
+    meta, body = parse_article_text(
+        text, article_id=article_id, markdown=path.suffix.lower() == ".md", warnings=warnings
+    )
     if not body.strip():
         raise CorpusError(f"skipped {path}: the article has no text")
     return Article(meta=meta, text=body)
@@ -111,14 +118,14 @@ def read_archive(path: Path, *, warnings: list[str]) -> Iterator[Article]:
                 if not line.strip():
                     continue
                 try:
-                    yield _archive_record(json.loads(line))
+                    yield _archive_record(json.loads(line), warnings=warnings)
                 except (ValueError, TypeError, KeyError) as exc:
                     warnings.append(f"skipped line {number} of {path}: {exc}")
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         warnings.append(f"stopped reading {path}: {exc}")
 
 
-def _archive_record(record: dict[str, object]) -> Article:
+def _archive_record(record: dict[str, object], *, warnings: list[str]) -> Article:
     article_id = str(record["id"]).strip()
     text = record["text"]
     if not article_id or not isinstance(text, str) or not text.strip():
@@ -129,7 +136,7 @@ def _archive_record(record: dict[str, object]) -> Article:
         id=article_id,
         title=" ".join(title.split())[:300],
         url=str(record["url"]) if record.get("url") else None,
-        published=str(published) if published else None,
+        published=read_published(published, article=article_id, warnings=warnings),
         source=str(record["source"]) if record.get("source") else None,
     )
     return Article(meta=meta, text=text)
@@ -147,8 +154,13 @@ def decode_text(data: bytes, *, limit: int) -> str:
         raise CorpusError(f"not UTF-8 (byte {exc.start}); save it as UTF-8") from exc
 
 
-def parse_article_text(text: str, *, article_id: str, markdown: bool) -> tuple[ArticleMeta, str]:
-    """Split front matter from the body and build the metadata (pure; used by loaders and uploads)."""
+def parse_article_text(
+    text: str, *, article_id: str, markdown: bool, warnings: list[str] | None = None
+) -> tuple[ArticleMeta, str]:
+    """Split front matter from the body and build the metadata (pure; used by loaders and uploads).
+
+    An unreadable ``published`` date is left out, with a warning in ``warnings``.
+    """
     fields: dict[str, str] = {}
     body = text
     if markdown:
@@ -159,7 +171,7 @@ def parse_article_text(text: str, *, article_id: str, markdown: bool) -> tuple[A
         id=article_id,
         title=" ".join(title.split())[:300],
         url=fields.get("url") or None,
-        published=fields.get("published") or None,
+        published=read_published(fields.get("published") or fields.get("date"), article=article_id, warnings=warnings),
         source=fields.get("source") or None,
     )
     return meta, body

@@ -25,7 +25,7 @@ async def test_ask_defers_then_answers_with_a_cited_excerpt(fake: FakeDiscord, b
     assert answer["title"] == "When will the ferry carry its first passengers?"
     assert "**Mayor Ilse Varga said the ferry would carry its first passengers" in answer["description"]
     assert f"[Ferry service returns to the river]({FERRY_URL})" in answer["description"]
-    assert "2026-04-11" in answer["description"]
+    assert "11 April 2026" in answer["description"]
     assert "sentence 2 of 4" in answer["description"]
     assert set(buttons(reply)) == {"More results", "Show context", "Helpful", "Not helpful"}
     assert buttons(reply)["More results"]["disabled"] is True  # one excerpt: nothing more
