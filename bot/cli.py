@@ -7,11 +7,13 @@ This is the only module that reads settings and builds objects; it hands the fin
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -60,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question; omit it to read questions from standard input")
     ask.add_argument("--top", type=int, default=3, metavar="K", help="number of excerpts (1-20, default 3)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument(
+        "--since", metavar="DATE", help="only articles published on or after DATE (2025-05-01, May 2025, 2020, ...)"
+    )
+    ask.add_argument("--until", metavar="DATE", help="only articles published on or before DATE (forms as --since)")
 
     add("index", "Build and save the search index of the corpus (with a progress bar).")
     add("chat", "Console chat: ask questions and read cited answers in the terminal.")
@@ -178,13 +184,21 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         if not 1 <= args.top <= 20:
             stderr.write("error: --top must be between 1 and 20\n")
             return EXIT_USAGE
+        today = dt.date.today()  # the clock the question's "last week" or "in May" is read against
+        try:
+            since, until = NewsService.read_bounds(args.since, args.until, today=today)
+        except NewsBotError as exc:
+            stderr.write(f"error: {exc}\n")
+            return EXIT_USAGE
         service = _service(args, settings, stderr)
+        when = _When(since, until, today)
         if args.question is not None:
-            return _ask_one(service, args.question, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr)
+            return _ask_one(service, args.question, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr,
+                            when=when)  # fmt: skip
         status = EXIT_OK
         for line in stdin:
             if line.strip():
-                code = _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr)
+                code = _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr, when=when)
                 status = max(status, code)
         return status
     if command == "summary":
@@ -258,9 +272,18 @@ def _summary(args: argparse.Namespace, settings: Settings, stdout: TextIO, stder
     return EXIT_OK
 
 
-def _ask_one(service: NewsService, question: str, *, top: int, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:
+@dataclass(frozen=True, slots=True)
+class _When:
+    since: dt.date | None
+    until: dt.date | None
+    today: dt.date
+
+
+def _ask_one(
+    service: NewsService, question: str, *, top: int, as_json: bool, stdout: TextIO, stderr: TextIO, when: _When
+) -> int:
     try:
-        answer = service.ask(question, top=top)
+        answer = service.ask(question, top=top, since=when.since, until=when.until, today=when.today)
     except NewsBotError as exc:
         if as_json:
             stdout.write(json.dumps({"question": question.strip()[:200], "error": str(exc)}, ensure_ascii=False) + "\n")
@@ -311,7 +334,7 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
             elif command == "/summary":
                 out = render_summary(service.summarise(rest)) if rest.strip() else "usage: /summary TITLE"
             else:
-                out = render_answer(service.ask(text), mark=mark)
+                out = render_answer(service.ask(text, today=dt.date.today()), mark=mark)
         except NewsBotError as exc:
             out = f"error: {exc}"
         stdout.write(out + "\n\n")

@@ -66,8 +66,9 @@ class Period:
     @property
     def searched(self) -> str:
         """``Searched articles from 1–31 May 2025`` (or ``... since 1 March 2025``, ``... until 2009``)."""
-        open_end = self.start == dt.date.min or self.end == dt.date.max
-        return f"Searched articles {self.label}" if open_end else f"Searched articles from {self.label}"
+        if self.start == dt.date.min or self.end == dt.date.max:
+            return f"Searched articles {self.label}"
+        return f"Searched articles {'of' if self.start == self.end else 'from'} {self.label}"
 
 
 @dataclass(frozen=True, slots=True)

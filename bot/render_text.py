@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 
-from bot.models import Answer, ArticleMeta, Citation, Excerpt, Published, Summary, TopicSummary
+from bot.models import Answer, ArticleMeta, Citation, Excerpt, Period, Published, Summary, TopicSummary
 
 NOT_FOUND = "Not in the articles I have"
 
@@ -29,18 +30,29 @@ def excerpt_text(e: Excerpt, *, mark: tuple[str, str] = ("", "")) -> str:
     return " ".join((*e.before, f"{mark[0]}{e.sentence}{mark[1]}", *e.after))
 
 
+def also_text(e: Excerpt) -> str:
+    """``also in 2 articles`` (empty when the sentence is in no other article)."""
+    count = len(e.also)
+    return f"also in {count} article{'s' * (count != 1)}" if count else ""
+
+
 def render_answer(answer: Answer, *, width: int = 100, mark: tuple[str, str] = ("", "")) -> str:
-    """Numbered excerpts, each followed by its citation; or the abstention message."""
+    """Numbered excerpts, each followed by its citation (and the other articles printing the same
+    sentence); or the abstention message. A searched period comes first."""
+    head = f"{answer.period.searched}.\n\n" if answer.period is not None else ""
     if answer.abstained or not answer.excerpts:
         reason = f" ({answer.reason})" if answer.reason else ""
-        return f"{NOT_FOUND}: no sentence answers this question{reason}."
+        return f"{head}{NOT_FOUND}: no sentence answers this question{reason}."
     blocks = []
     for number, e in enumerate(answer.excerpts, start=1):
         body = textwrap.fill(
             excerpt_text(e, mark=mark), width=width, initial_indent=f"[{number}] ", subsequent_indent="    "
         )
-        blocks.append(f"{body}\n    -- {cite(e.citation)}")
-    return "\n\n".join(blocks)
+        block = f"{body}\n    -- {cite(e.citation)}"
+        if e.also:
+            block += f"\n    -- {also_text(e)}: " + "; ".join(cite(c) for c in e.also)
+        blocks.append(block)
+    return head + "\n\n".join(blocks)
 
 
 def render_summary(summary: Summary, *, width: int = 100) -> str:
@@ -67,12 +79,36 @@ def render_articles(articles: tuple[ArticleMeta, ...] | list[ArticleMeta]) -> st
     return "\n".join(f"{m.id}\t{m.title}" + (f"\t{m.published}" if m.published else "") for m in articles)
 
 
+def citation_json(c: Citation) -> dict[str, object]:
+    """A citation in JSON (dates in ISO 8601)."""
+    return {
+        "article": c.article_id,
+        "title": c.title,
+        "url": c.url,
+        "published": iso(c.published),
+        "position": c.position,
+        "paragraph": c.paragraph,
+    }
+
+
+def period_json(period: Period | None) -> dict[str, object] | None:
+    """``{"start", "end", "label"}`` in ISO 8601; an open end is ``null``."""
+    if period is None:
+        return None
+    return {
+        "start": None if period.start == dt.date.min else period.start.isoformat(),
+        "end": None if period.end == dt.date.max else period.end.isoformat(),
+        "label": period.label,
+    }
+
+
 def answer_json(answer: Answer) -> dict[str, object]:
     """The stable JSON shape of ``python -m bot ask --json``."""
     return {
         "question": answer.question,
         "abstained": answer.abstained,
         "reason": answer.reason,
+        "period": period_json(answer.period),
         "answers": [
             {
                 "text": e.text,
@@ -84,6 +120,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "position": e.citation.position,
                 "paragraph": e.citation.paragraph,
                 "score": e.score,
+                "also": [citation_json(c) for c in e.also],
             }
             for e in answer.excerpts
         ],

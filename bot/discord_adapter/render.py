@@ -144,8 +144,13 @@ class Page:
 
 
 def citation_line(excerpt: Excerpt, limit: int) -> str:
-    """``— [Title](url) · 19 May 2025 · sentence 4 of 20`` within ``limit`` characters."""
-    return cite_line(excerpt.citation, limit)
+    """``— [Title](url) · 19 May 2025 · sentence 4 of 20`` within ``limit`` characters, then
+    ``· also in 2 articles`` when other articles print the same sentence."""
+    if not excerpt.also:
+        return cite_line(excerpt.citation, limit)
+    count = len(excerpt.also)
+    more = f" \u00b7 also in {count} article{'s' * (count != 1)}"
+    return cite_line(excerpt.citation, max(limit - len(more), 20)) + more
 
 
 def cite_line(cite: Citation, limit: int) -> str:
@@ -183,16 +188,19 @@ def excerpt_block(number: int, excerpt: Excerpt, limit: int) -> str:
 def render_answer(answer: Answer, *, page: int = 0, per_page: int = 3) -> discord.Embed:
     """The embed for one page of an answer (or the abstention)."""
     title = quote_text(answer.question, TITLE_LIMIT)
+    searched = f"{answer.period.searched} \u00b7 " if answer.period is not None else ""
     if answer.abstained or not answer.excerpts:
         reason = answer.reason or "Nothing in the corpus answers this closely enough."
         description = f"{quote_text(reason, 1500)}\n\nTry other words, or see what I have with `/articles`."
+        if answer.period is not None:
+            description = f"{answer.period.searched}.\n\n{description}"
         embed = discord.Embed(title=NOT_FOUND_TITLE, description=description, colour=ABSTAIN_COLOUR)
         embed.set_footer(text=clip(f"Question: {answer.question}", 300))
         check_embed(embed)
         return embed
     view = Page(index=page, size=per_page, total=len(answer.excerpts))
     shown = answer.excerpts[view.start : view.start + per_page]
-    footer = f"Verbatim sentences from the articles \u00b7 {view.label()}"
+    footer = f"{searched}Verbatim sentences from the articles \u00b7 {view.label()}"
     budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - len(footer)) - 2 * len(shown)
     each = budget // max(1, len(shown))
     blocks = [excerpt_block(view.start + i + 1, ex, each) for i, ex in enumerate(shown)]
@@ -247,6 +255,25 @@ def render_topic(topic: TopicSummary) -> discord.Embed:
         blocks.append(f"{prefix}{quote_text(item.text, max(each - len(prefix) - len(cite) - 1, 1))}\n{cite}")
     embed = discord.Embed(title=title, description="\n\n".join(blocks), colour=ANSWER_COLOUR)
     embed.set_footer(text=footer)
+    check_embed(embed)
+    return embed
+
+
+def render_sources(excerpts: Sequence[Excerpt], *, first_number: int = 1) -> discord.Embed:
+    """Every article that prints each shown excerpt's sentence: its own citation, then the others."""
+    count = max(1, len(excerpts))
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - 200) - 2 * count
+    each = budget // count
+    blocks = []
+    for number, excerpt in enumerate(excerpts, start=first_number):
+        cites = (excerpt.citation, *excerpt.also)
+        head = f"**[{number}]** {quote_text(excerpt.sentence, min(200, each // 3))}"
+        per = max(40, (each - len(head)) // len(cites) - 1)
+        lines = [cite_line(c, per) for c in cites]
+        while lines and len(head) + sum(len(line) + 1 for line in lines) > each:
+            lines.pop()  # too many reprints for the space: the first ones are listed
+        blocks.append("\n".join([head, *lines]))
+    embed = discord.Embed(title="Sources", description="\n\n".join(blocks) or "No sources.", colour=ANSWER_COLOUR)
     check_embed(embed)
     return embed
 

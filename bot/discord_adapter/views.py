@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bot.discord_adapter.errors import NO_MENTIONS, describe, send_ephemeral
-from bot.discord_adapter.render import Page, render_answer, render_articles, render_context
+from bot.discord_adapter.render import Page, render_answer, render_articles, render_context, render_sources
 from bot.discord_adapter.store import BotStore, Feedback
 from bot.models import Answer, ArticleMeta, Excerpt, Sentence
 from bot.service import NewsService
@@ -67,7 +67,10 @@ class GuardedView(discord.ui.View):
 
 
 class AnswerView(GuardedView):
-    """More results / Show context / Helpful / Not helpful under an answer."""
+    """More results / Show context / Show sources / Helpful / Not helpful under an answer.
+
+    "Show sources" is there only when a sentence of the answer is printed by several articles.
+    """
 
     def __init__(
         self,
@@ -88,6 +91,8 @@ class AnswerView(GuardedView):
         self.page = Page(index=0, size=per_page, total=len(answer.excerpts))
         self.owner_only = _ids(self.more)
         self.more.disabled = not self.page.has_next
+        if not any(ex.also for ex in answer.excerpts):
+            self.remove_item(self.show_sources)
 
     def embed(self) -> discord.Embed:
         """The answer embed for the current page."""
@@ -114,6 +119,12 @@ class AnswerView(GuardedView):
         await interaction.followup.send(
             embed=render_context(list(zip(shown, windows, strict=True))), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
+
+    @discord.ui.button(label="Show sources", style=discord.ButtonStyle.secondary)
+    async def show_sources(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        """Tell the presser (only) every article that prints each shown sentence."""
+        embed = render_sources(self.shown(), first_number=self.page.start + 1)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     def _contexts(self, excerpts: Sequence[Excerpt]) -> list[tuple[Sentence, ...]]:
         return [

@@ -9,7 +9,9 @@ from numpy.typing import NDArray
 
 from bot.errors import InvalidQuestion
 from bot.models import Answer, Citation, Excerpt
-from bot.retrieval.rank import AnswerParams, Ranker
+from bot.retrieval.dedup import sentence_key
+from bot.retrieval.rank import AnswerParams, Ranker, Ranking
+from bot.retrieval.recency import date_order
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer
 
@@ -46,64 +48,99 @@ def answer(
     params: AnswerParams | None = None,
     ranker: Ranker | None = None,
     visible: NDArray[np.bool_] | None = None,
+    days: NDArray[np.int32] | None = None,
+    recent: bool = False,
 ) -> Answer:
     """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason.
 
     The excerpts are the best sentences of ``Ranker.rank`` that pass the abstention rule. Pass the
     ``ranker`` of ``corpus`` when answering many questions (it caches what it derives from the
     corpus); its params then apply. ``visible`` (one flag per article) limits the answer to those
-    articles.
+    articles. ``days`` (per article, ``date.toordinal()``, 0 when undated) puts newer articles first
+    among near-equal scores, and first of all the good ones when ``recent`` (``recency.date_order``).
+    A sentence shown once stands for every article that prints it (``Excerpt.also``).
     """
     ranker = ranker or Ranker(corpus, tokenizer, params)
     params = ranker.params
     text = clean_question(question)
     depth = min(params.candidates, max(params.candidates_min, params.depth_per_excerpt * top))
-    ranking = ranker.rank(text, visible=visible, depth=depth)
-    if len(ranking) == 0:
-        return Answer(text, (), abstained=True, reason="none of the question's words occur in the articles")
-    # Support: the question's idf mass found in the sentence and its neighbours (README "Answering").
-    support, cosine = ranking.window, ranking.cosine
-    if support[0] < params.min_coverage or cosine[0] < params.min_score:
-        return Answer(
-            text,
-            (),
-            abstained=True,
-            reason=(
-                f"the closest passage matches only {support[0]:.0%} of the question "
-                f"(at least {params.min_coverage:.0%} is needed)"
-                if support[0] < params.min_coverage
-                else "the closest sentence is long and shares too little with the question "
-                f"(similarity {cosine[0]:.2f}, at least {params.min_score:.2f} is needed)"
-            ),
-        )
+    if recent:
+        depth = params.candidates  # newer articles may rank below the best few
+    while True:
+        ranking = ranker.rank(text, visible=visible, depth=depth)
+        if len(ranking) == 0:
+            return Answer(text, (), abstained=True, reason="none of the question's words occur in the articles")
+        # Support: the question's idf mass found in the sentence and its neighbours (README "Answering").
+        support, cosine = ranking.window, ranking.cosine
+        if support[0] < params.min_coverage or cosine[0] < params.min_score:
+            return Answer(
+                text,
+                (),
+                abstained=True,
+                reason=(
+                    f"the closest passage matches only {support[0]:.0%} of the question "
+                    f"(at least {params.min_coverage:.0%} is needed)"
+                    if support[0] < params.min_coverage
+                    else "the closest sentence is long and shares too little with the question "
+                    f"(similarity {cosine[0]:.2f}, at least {params.min_score:.2f} is needed)"
+                ),
+            )
+        eligible = (support >= params.min_coverage) & (cosine >= params.min_score)
+        order = np.arange(len(ranking))
+        if days is not None:
+            row_days = days[corpus.table.article[ranking.rows]]
+            order = date_order(ranking.final, row_days, eligible, recent=recent)
+        excerpts = _excerpts(corpus, ranking, order, eligible, top)
+        # Reprints of one statement may fill the ranking: look deeper once when excerpts are missing.
+        if len(excerpts) >= top or len(ranking) < depth or depth >= params.candidates:
+            return Answer(text, excerpts, abstained=False)
+        depth = params.candidates
 
-    excerpts: list[Excerpt] = []
+
+def _excerpts(
+    corpus: CorpusIndex, ranking: Ranking, order: NDArray[np.int64], eligible: NDArray[np.bool_], top: int
+) -> tuple[Excerpt, ...]:
+    """Up to ``top`` excerpts in ``order``: each sentence shown once, with the other articles that
+    print it (or nearly: ``dedup.sentence_key``) in ``also``; no excerpt repeats a sentence that
+    another shows, as its matched sentence or as context."""
+    picked: list[tuple[int, float, list[int], list[int]]] = []  # row, score, before, after
+    also: list[list[int]] = []
+    owner: dict[str, int] = {}  # key of a shown matched sentence -> its excerpt
+    shown: set[str] = set()  # keys of every sentence shown, context included
     shown_rows: set[int] = set()
-    shown_texts: set[str] = set()
-    for i in range(len(ranking)):
-        if len(excerpts) >= top:
-            break
-        if support[i] < params.min_coverage or cosine[i] < params.min_score:
-            continue
+    for i in order.tolist():
         row = int(ranking.rows[i])
-        sentence = corpus.table.text(row)
-        key = " ".join(sentence.split()).casefold()
-        if row in shown_rows or key in shown_texts:
+        if row in shown_rows:
+            continue
+        key = sentence_key(corpus.table.text(row)) or corpus.table.text(row)
+        if key in owner:  # the same statement in another article
+            first = owner[key]
+            articles = {int(corpus.table.article[r]) for r in (picked[first][0], *also[first])}
+            if int(corpus.table.article[row]) not in articles:
+                also[first].append(row)
+            continue
+        if len(picked) >= top or not eligible[i] or key in shown:
             continue
         before, after = context_rows(corpus, row)
-        rows = [*before, row, *after]
-        shown_rows.update(rows)
-        shown_texts.add(key)
-        excerpts.append(
-            Excerpt(
-                sentence=sentence,
-                before=tuple(corpus.table.text(r) for r in before),
-                after=tuple(corpus.table.text(r) for r in after),
-                citation=citation(corpus, row),
-                score=round(float(ranking.final[i]), 4),
-            )
+        context = [sentence_key(corpus.table.text(r)) for r in (*before, *after)]
+        if any(k in shown for k in context) or shown_rows.intersection((*before, *after)):
+            continue  # its context would repeat what another excerpt shows
+        owner[key] = len(picked)
+        shown.update((key, *context))
+        shown_rows.update((*before, row, *after))
+        picked.append((row, float(ranking.final[i]), before, after))
+        also.append([])
+    return tuple(
+        Excerpt(
+            sentence=corpus.table.text(row),
+            before=tuple(corpus.table.text(r) for r in before),
+            after=tuple(corpus.table.text(r) for r in after),
+            citation=citation(corpus, row),
+            score=round(score, 4),
+            also=tuple(citation(corpus, r) for r in more),
         )
-    return Answer(text, tuple(excerpts), abstained=False)
+        for (row, score, before, after), more in zip(picked, also, strict=True)
+    )
 
 
 def citation(corpus: CorpusIndex, row: int) -> Citation:
