@@ -3,11 +3,10 @@
 Two rules, both applied after the abstention check (which always reads the best-scoring sentence):
 
 * always, among sentences of nearly equal score the newer comes first: a sentence gains up to
-  ``tie`` (0.01 by default, on a score scale where the best sentences score about 1 to 3) by its
-  article's date, newest most, undated nothing;
+  ``tie`` (2%) of the best score by its article's date, the newest most, an undated one nothing;
 * when the question asks for the newest news ("latest", "still", "now"), every sentence that passes
-  the abstention cut and scores at least ``share`` of the best one is shown newest first (undated
-  last); the rest follow in score order.
+  the abstention cut and scores at least ``share`` (60%) of the best one is shown newest first
+  (undated last); the rest follow in score order.
 
 Dates are days (``datetime.date.toordinal()``) per row, 0 for an undated article.
 """
@@ -17,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-TIE = 0.01
-RECENT_SHARE = 0.75
+TIE = 0.02
+RECENT_SHARE = 0.6
 
 
 def date_order(
@@ -41,7 +40,7 @@ def date_order(
     dated = days > 0
     lo, hi = int(days[dated].min()), int(days[dated].max())
     freshness = np.where(dated, (days - lo + 1) / (hi - lo + 1), 0.0)
-    score = final + tie * freshness
+    score = final + tie * float(np.abs(final).max()) * freshness
     order = np.lexsort((np.arange(n), -score))
     if not recent:
         return order.astype(np.int64)

@@ -149,3 +149,17 @@ def test_corpus_texts_and_listings_stay_within_limits_for_any_title(
     render.check_embed(embed)
     choices = render.autocomplete_choices([meta] * 30)
     assert len(choices) == 25 and all(1 <= len(c.name) <= 100 and 1 <= len(c.value) <= 100 for c in choices)
+
+
+def test_a_sentence_printed_by_several_articles_says_so_and_lists_them_under_sources() -> None:
+    others = tuple(
+        Citation(article_id=f"o{i}", title=f"Reprint {i}", url=None, published=Published(date(2026, 1, 3 + i)),
+                 position=1, paragraph=1, sentence_count=3)
+        for i in range(2)
+    )
+    shared = excerpt("The bridge reopens on Monday.")
+    shared = Excerpt(shared.sentence, (), (), shared.citation, 1.0, also=others)
+    block = render.excerpt_block(1, shared, 1000)
+    assert "also in 2 articles" in block
+    sources = present(render.render_sources([shared]).description)
+    assert "A title" in sources and "Reprint 0" in sources and "Reprint 1" in sources and "4 January 2026" in sources
