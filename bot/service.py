@@ -342,6 +342,7 @@ class _Live:
     title_order: tuple[int, ...] | None = None
     # Per article: its publication day (``date.toordinal()``, 0 when undated); ``None``: work it out.
     days: NDArray[np.int32] = None  # type: ignore[assignment]
+    dated: bool = dataclasses.field(init=False, default=False)  # whether any article has a date
 
     def __post_init__(self) -> None:
         if self.title_order is None:
@@ -350,11 +351,7 @@ class _Live:
         if self.days is None:
             days = np.fromiter((_day(m) for m in self.corpus.articles), dtype=np.int32, count=len(self.corpus.articles))
             object.__setattr__(self, "days", days)
-
-    @property
-    def dated(self) -> bool:
-        """Whether any article has a date (otherwise periods and recency cannot apply)."""
-        return bool(self.days.any())
+        object.__setattr__(self, "dated", bool(self.days.any()))
 
     def _title_key(self, article: int) -> tuple[str, str]:
         meta = self.corpus.articles[article]

@@ -91,8 +91,10 @@ def answer(
             row_days = days[corpus.table.article[ranking.rows]]
             order = date_order(ranking.final, row_days, eligible, recent=recent)
         excerpts = _excerpts(corpus, ranking, order, eligible, top)
-        # Reprints of one statement may fill the ranking: look deeper once when excerpts are missing.
-        if len(excerpts) >= top or len(ranking) < depth or depth >= params.candidates:
+        # Reprints of one statement may fill the ranking: when they took the places of excerpts
+        # (more eligible sentences than excerpts, yet too few excerpts), look deeper once.
+        skipped = int(eligible.sum()) > len(excerpts)
+        if len(excerpts) >= top or not skipped or len(ranking) < depth or depth >= params.candidates:
             return Answer(text, excerpts, abstained=False)
         depth = params.candidates
 
