@@ -114,7 +114,8 @@ def _excerpts(
         row = int(ranking.rows[i])
         if row in shown_rows:
             continue
-        key = sentence_key(corpus.table.text(row)) or corpus.table.text(row)
+        text = corpus.table.text(row)
+        key = sentence_key(text) or text
         if key in owner:  # the same statement in another article
             first = owner[key]
             articles = {int(corpus.table.article[r]) for r in (picked[first][0], *also[first])}

@@ -19,4 +19,6 @@ def sentence_key(text: str) -> str:
 
     ``“We will rebuild,” she said.`` and ``"We will rebuild" she said`` have the same key.
     """
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+    if not text.isascii():  # ASCII is its own NFKC form
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(_WORD.findall(text.casefold()))
