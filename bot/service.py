@@ -21,7 +21,6 @@ from bot.models import (
     Answer,
     Article,
     ArticleMeta,
-    Period,
     Sentence,
     Summary,
     SummarySentence,
@@ -29,7 +28,7 @@ from bot.models import (
     TopicSummary,
 )
 from bot.retrieval.answer import AnswerParams, answer, citation, clean_question
-from bot.retrieval.period import parse_bound, read_time
+from bot.retrieval.period import period_words, read_bounds, read_time
 from bot.retrieval.rank import Ranker, Ranking
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer
@@ -127,7 +126,7 @@ class NewsService:
             in_period = (live.days >= period.start.toordinal()) & (live.days <= period.end.toordinal())
             visible = in_period if visible is None else visible & in_period
             if not visible.any():
-                reason = f"no article I have was published {_period_words(period)}"
+                reason = f"no article I have was published {period_words(period)}"
                 return Answer(text, (), abstained=True, reason=reason, period=period)
         reply = answer(
             wanted.search, live.corpus, self._tokenizer, top=top, ranker=live.ranker, visible=visible,
@@ -142,16 +141,9 @@ class NewsService:
         """The ``since`` / ``until`` options as days: "2025-05-01", "1 May 2025", "May 2025" (its first
         or last day), "2020", "last week". Raises ``InvalidQuestion`` with a one-line reason."""
         try:
-            first = parse_bound(since, today, end=False) if since and since.strip() else None
+            return read_bounds(since, until, today)
         except ValueError as exc:
-            raise InvalidQuestion(f"since: {exc}") from exc
-        try:
-            last = parse_bound(until, today, end=True) if until and until.strip() else None
-        except ValueError as exc:
-            raise InvalidQuestion(f"until: {exc}") from exc
-        if first is not None and last is not None and first > last:
-            raise InvalidQuestion(f"since ({first.isoformat()}) is after until ({last.isoformat()})")
-        return first, last
+            raise InvalidQuestion(str(exc)) from exc
 
     def add_article(self, article: Article, *, guild_id: int | None = None) -> AddedArticle:
         """Index one more article; questions asked meanwhile are answered from the corpus as it was.
@@ -322,13 +314,6 @@ def _owner_key(guild_id: int | None) -> int:
 def _day(meta: ArticleMeta) -> int:
     """The article's publication day as ``date.toordinal()``; 0 when undated."""
     return meta.published.date.toordinal() if meta.published is not None else 0
-
-
-def _period_words(period: Period) -> str:
-    """"from 1–31 May 2025", "on 19 May 2025", "since 1 March 2025", "until 31 December 2009"."""
-    if period.start == dt.date.min or period.end == dt.date.max:
-        return period.label
-    return f"on {period.label}" if period.start == period.end else f"from {period.label}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,8 @@ __all__ = [
     "intersect",
     "parse_bound",
     "parse_period",
+    "period_words",
+    "read_bounds",
     "read_time",
     "recency_wanted",
     "without_recency_words",
@@ -106,6 +108,29 @@ def parse_bound(text: str, today: dt.date, *, end: bool) -> dt.date:
         shown = text.strip()[:40]
         raise ValueError(f"cannot read {shown!r} as a date; write e.g. 2025-05-01, 1 May 2025, May 2025 or 2020")
     return span[1] if end else span[0]
+
+
+def read_bounds(since: str | None, until: str | None, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The ``since`` / ``until`` options as days (``parse_bound``; blank: none). Raises ``ValueError``
+    naming the option ("since: cannot read ...") or saying that since is after until."""
+    try:
+        first = parse_bound(since, today, end=False) if since and since.strip() else None
+    except ValueError as exc:
+        raise ValueError(f"since: {exc}") from exc
+    try:
+        last = parse_bound(until, today, end=True) if until and until.strip() else None
+    except ValueError as exc:
+        raise ValueError(f"until: {exc}") from exc
+    if first is not None and last is not None and first > last:
+        raise ValueError(f"since ({first.isoformat()}) is after until ({last.isoformat()})")
+    return first, last
+
+
+def period_words(period: Period) -> str:
+    """"from 1–31 May 2025", "on 19 May 2025", "since 1 March 2025", "until 31 December 2009"."""
+    if period.start == dt.date.min or period.end == dt.date.max:
+        return period.label
+    return f"on {period.label}" if period.start == period.end else f"from {period.label}"
 
 
 def between(since: dt.date | None, until: dt.date | None) -> Period | None:
