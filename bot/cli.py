@@ -7,11 +7,13 @@ This is the only module that reads settings and builds objects; it hands the fin
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -26,6 +28,7 @@ from bot.models import Answer
 from bot.progress import ProgressBar
 from bot.render_text import (
     answer_json,
+    iso,
     render_answer,
     render_articles,
     render_summary,
@@ -62,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question; omit it to read questions from standard input")
     ask.add_argument("--top", type=int, default=3, metavar="K", help="number of excerpts (1-20, default 3)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument(
+        "--since", metavar="DATE", help="only articles published on or after DATE (2025-05-01, May 2025, 2020, ...)"
+    )
+    ask.add_argument("--until", metavar="DATE", help="only articles published on or before DATE (forms as --since)")
 
     quotes = add("quotes", "What a person said (about a topic): their statements, quoted whole and cited.")
     quotes.add_argument("name", help='the person, as news writes them: "JD Vance", "Vance", "Mr Johnson"')
@@ -187,13 +194,21 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         if not 1 <= args.top <= 20:
             stderr.write("error: --top must be between 1 and 20\n")
             return EXIT_USAGE
+        today = dt.date.today()  # the clock the question's "last week" or "in May" is read against
+        try:
+            since, until = NewsService.read_bounds(args.since, args.until, today=today)
+        except NewsBotError as exc:
+            stderr.write(f"error: {exc}\n")
+            return EXIT_USAGE
         service = _service(args, settings, stderr)
+        when = _When(since, until, today)
         if args.question is not None:
-            return _ask_one(service, args.question, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr)
+            return _ask_one(service, args.question, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr,
+                            when=when)  # fmt: skip
         status = EXIT_OK
         for line in stdin:
             if line.strip():
-                code = _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr)
+                code = _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr, when=when)
                 status = max(status, code)
         return status
     if command == "quotes":
@@ -210,7 +225,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
     if command == "articles":
         metas = _service(args, settings, stderr).articles()
         if args.json:
-            rows = [{"id": m.id, "title": m.title, "url": m.url, "published": m.published} for m in metas]
+            rows = [{"id": m.id, "title": m.title, "url": m.url, "published": iso(m.published)} for m in metas]
             stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         else:
             stdout.write(render_articles(metas) + "\n")
@@ -276,8 +291,20 @@ def _summary(args: argparse.Namespace, settings: Settings, stdout: TextIO, stder
     return EXIT_OK
 
 
-def _ask_one(service: NewsService, question: str, *, top: int, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:
-    return _answer_out(lambda: service.ask(question, top=top), question, as_json=as_json, stdout=stdout, stderr=stderr)
+@dataclass(frozen=True, slots=True)
+class _When:
+    since: dt.date | None
+    until: dt.date | None
+    today: dt.date
+
+
+def _ask_one(
+    service: NewsService, question: str, *, top: int, as_json: bool, stdout: TextIO, stderr: TextIO, when: _When
+) -> int:
+    return _answer_out(
+        lambda: service.ask(question, top=top, since=when.since, until=when.until, today=when.today),
+        question, as_json=as_json, stdout=stdout, stderr=stderr,
+    )  # fmt: skip
 
 
 def _answer_out(
@@ -336,7 +363,7 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
             elif command == "/summary":
                 out = render_summary(service.summarise(rest)) if rest.strip() else "usage: /summary TITLE"
             else:
-                out = render_answer(service.ask(text), mark=mark)
+                out = render_answer(service.ask(text, today=dt.date.today()), mark=mark)
         except NewsBotError as exc:
             out = f"error: {exc}"
         stdout.write(out + "\n\n")

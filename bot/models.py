@@ -5,10 +5,73 @@ Nothing here imports anything else from ``bot``; every other module may import t
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 MAX_QUESTION_CHARS = 500
 """The longest question accepted, in characters after normalisation (every front end's limit too)."""
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def day_text(day: dt.date) -> str:
+    """``19 May 2025``: how every date is shown to a reader (month names in English, whatever the locale)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """When an article was published: a date, plus the time of day when the source gave one.
+
+    Read once at ingest (``bot.dates.parse_published``); shown as ``19 May 2025`` (``str()``) and
+    written as ISO 8601 (``iso()``) in JSON, the saved index and the article store.
+    """
+
+    date: dt.date
+    time: dt.time | None = None
+
+    def iso(self) -> str:
+        """``2025-05-19`` or ``2025-05-19T13:01:00`` (with the source's UTC offset when it gave one)."""
+        if self.time is None:
+            return self.date.isoformat()
+        return dt.datetime.combine(self.date, self.time).isoformat()
+
+    def __str__(self) -> str:
+        return day_text(self.date)
+
+    @classmethod
+    def from_iso(cls, text: str) -> Published:
+        """The value ``iso()`` wrote; raises ``ValueError`` for anything else."""
+        if "T" in text:
+            moment = dt.datetime.fromisoformat(text)
+            return cls(moment.date(), moment.timetz())
+        return cls(dt.date.fromisoformat(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A span of publication dates, both ends included; ``dt.date.min`` / ``dt.date.max`` leave an end open.
+
+    ``label`` is how it is shown ("1–31 May 2025", "since 1 March 2025"); ``searched`` is the
+    sentence an answer carries ("Searched articles from 1–31 May 2025").
+    """
+
+    start: dt.date
+    end: dt.date
+    label: str
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+    @property
+    def searched(self) -> str:
+        """``Searched articles from 1–31 May 2025`` (or ``... since 1 March 2025``, ``... until 2009``)."""
+        if self.start == dt.date.min or self.end == dt.date.max:
+            return f"Searched articles {self.label}"
+        return f"Searched articles {'of' if self.start == self.end else 'from'} {self.label}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +81,7 @@ class ArticleMeta:
     id: str
     title: str
     url: str | None = None
-    published: str | None = None
+    published: Published | None = None
     source: str | None = None
 
 
@@ -70,7 +133,7 @@ class Citation:
     article_id: str
     title: str
     url: str | None
-    published: str | None
+    published: Published | None
     position: int
     paragraph: int
     sentence_count: int
@@ -85,6 +148,8 @@ class Excerpt:
 
     ``before`` and ``after`` are the neighbouring sentences included as context (possibly empty);
     ``text`` is the excerpt exactly as shown, i.e. ``before + (sentence,) + after`` joined by spaces.
+    ``also``: the other articles that print the same sentence (or nearly: other quotation marks,
+    spacing or final stop), which are not shown as excerpts of their own.
     """
 
     sentence: str
@@ -94,6 +159,7 @@ class Excerpt:
     score: float
     speaker: str | None = None
     quote: str | None = None
+    also: tuple[Citation, ...] = ()
 
     @property
     def text(self) -> str:
@@ -115,6 +181,8 @@ class Answer:
 
     For "what did X say?": ``speaker`` is the person answered for, and ``speakers`` every person
     the name could mean (the one answered for first, then by statements), for offering the others.
+
+    ``period``: the publication dates searched, when the question or the caller named some.
     """
 
     question: str
@@ -123,6 +191,7 @@ class Answer:
     reason: str | None = None
     speaker: str | None = None
     speakers: tuple[SpeakerCount, ...] = ()
+    period: Period | None = None
 
 
 @dataclass(frozen=True, slots=True)

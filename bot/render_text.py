@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 
-from bot.models import Answer, ArticleMeta, Citation, Excerpt, Summary, TopicSummary
+from bot.models import Answer, ArticleMeta, Citation, Excerpt, Period, Published, Summary, TopicSummary
 
 NOT_FOUND = "Not in the articles I have"
 
 
+def iso(published: Published | None) -> str | None:
+    """A date as JSON gives it: ISO 8601, or ``None``."""
+    return published.iso() if published is not None else None
+
+
 def cite(c: Citation, speaker: str | None = None) -> str:
-    """``Title (published), sentence 5 of 30, paragraph 2 <url>``; with a speaker,
-    ``JD Vance, in "Title" (published), sentence 5 of 30, ...``."""
+    """``Title (19 May 2025), sentence 5 of 30, paragraph 2 <url>``; with a speaker,
+    ``JD Vance, in "Title" (19 May 2025), sentence 5 of 30, ...``."""
     parts = [f'{speaker}, in "{c.title}"' if speaker else c.title]
     if c.published:
         parts[0] += f" ({c.published})"
@@ -36,21 +42,32 @@ def excerpt_text(e: Excerpt, *, mark: tuple[str, str] = ("", "")) -> str:
     return " ".join((*e.before, f"{mark[0]}{e.sentence}{mark[1]}", *e.after))
 
 
+def also_text(e: Excerpt) -> str:
+    """``also in 2 articles`` (empty when the sentence is in no other article)."""
+    count = len(e.also)
+    return f"also in {count} article{'s' * (count != 1)}" if count else ""
+
+
 def render_answer(answer: Answer, *, width: int = 100, mark: tuple[str, str] = ("", "")) -> str:
-    """Numbered excerpts, each followed by its citation; or the abstention message."""
+    """Numbered excerpts, each followed by its citation (and the other articles printing the same
+    sentence); or the abstention message. A searched period comes first."""
+    head = f"{answer.period.searched}.\n\n" if answer.period is not None else ""
     if answer.abstained or not answer.excerpts:
         reason = f" ({answer.reason})" if answer.reason else ""
-        return f"{NOT_FOUND}: no sentence answers this question{reason}."
+        return f"{head}{NOT_FOUND}: no sentence answers this question{reason}."
     blocks = []
-    head = speakers_line(answer)
-    if head:
-        blocks.append(head)
+    who = speakers_line(answer)
+    if who:
+        blocks.append(who)
     for number, e in enumerate(answer.excerpts, start=1):
         body = textwrap.fill(
             excerpt_text(e, mark=mark), width=width, initial_indent=f"[{number}] ", subsequent_indent="    "
         )
-        blocks.append(f"{body}\n    -- {cite(e.citation, e.speaker)}")
-    return "\n\n".join(blocks)
+        block = f"{body}\n    -- {cite(e.citation, e.speaker)}"
+        if e.also:
+            block += f"\n    -- {also_text(e)}: " + "; ".join(cite(c) for c in e.also)
+        blocks.append(block)
+    return head + "\n\n".join(blocks)
 
 
 def render_summary(summary: Summary, *, width: int = 100) -> str:
@@ -77,6 +94,29 @@ def render_articles(articles: tuple[ArticleMeta, ...] | list[ArticleMeta]) -> st
     return "\n".join(f"{m.id}\t{m.title}" + (f"\t{m.published}" if m.published else "") for m in articles)
 
 
+def citation_json(c: Citation) -> dict[str, object]:
+    """A citation in JSON (dates in ISO 8601)."""
+    return {
+        "article": c.article_id,
+        "title": c.title,
+        "url": c.url,
+        "published": iso(c.published),
+        "position": c.position,
+        "paragraph": c.paragraph,
+    }
+
+
+def period_json(period: Period | None) -> dict[str, object] | None:
+    """``{"start", "end", "label"}`` in ISO 8601; an open end is ``null``."""
+    if period is None:
+        return None
+    return {
+        "start": None if period.start == dt.date.min else period.start.isoformat(),
+        "end": None if period.end == dt.date.max else period.end.isoformat(),
+        "label": period.label,
+    }
+
+
 def answer_json(answer: Answer) -> dict[str, object]:
     """The stable JSON shape of ``python -m bot ask --json``."""
     return {
@@ -85,6 +125,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
         "reason": answer.reason,
         "speaker": answer.speaker,
         "speakers": [{"name": s.name, "statements": s.statements} for s in answer.speakers],
+        "period": period_json(answer.period),
         "answers": [
             {
                 "text": e.text,
@@ -92,12 +133,13 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "article": e.citation.article_id,
                 "title": e.citation.title,
                 "url": e.citation.url,
-                "published": e.citation.published,
+                "published": iso(e.citation.published),
                 "position": e.citation.position,
                 "paragraph": e.citation.paragraph,
                 "score": e.score,
                 "speaker": e.speaker,
                 "quote": e.quote,
+                "also": [citation_json(c) for c in e.also],
             }
             for e in answer.excerpts
         ],
@@ -110,7 +152,7 @@ def summary_json(summary: Summary) -> dict[str, object]:
         "article": summary.article.id,
         "title": summary.article.title,
         "url": summary.article.url,
-        "published": summary.article.published,
+        "published": iso(summary.article.published),
         "sentences": [{"text": s.text, "position": s.position} for s in summary.sentences],
     }
 
@@ -139,7 +181,7 @@ def topic_json(topic: TopicSummary) -> dict[str, object]:
                 "article": s.citation.article_id,
                 "title": s.citation.title,
                 "url": s.citation.url,
-                "published": s.citation.published,
+                "published": iso(s.citation.published),
                 "position": s.citation.position,
                 "paragraph": s.citation.paragraph,
                 "score": s.score,

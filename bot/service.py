@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
+import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot import locks
-from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError
+from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError, InvalidQuestion
 from bot.indexing import index_articles
 from bot.ingest.documents import ingest
 from bot.ingest.loaders import load_corpus, scan_corpus
@@ -29,6 +31,7 @@ from bot.models import (
     TopicSummary,
 )
 from bot.retrieval.answer import AnswerParams, answer, citation, supported
+from bot.retrieval.period import period_words, read_bounds, read_time
 from bot.retrieval.question import clean_question, parse_question
 from bot.retrieval.rank import Ranker, Ranking
 from bot.retrieval.store import LOCK, CorpusIndex
@@ -96,17 +99,55 @@ class NewsService:
         self._live.ranker.prepare()
         self._tokenizer.stemmer("warm")
 
-    def ask(self, question: str, *, top: int = 3, guild_id: int | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        top: int = 3,
+        guild_id: int | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        today: dt.date | None = None,
+    ) -> Answer:
         """Answer ``question`` with up to ``top`` cited excerpts, or abstain.
 
         ``guild_id`` is the Discord server asking: it sees the shipped corpus, the articles added
-        for every server and its own; ``None`` sees the first two. Raises
-        ``bot.errors.InvalidQuestion`` for an empty, too long or unsearchable question.
+        for every server and its own; ``None`` sees the first two. A period named in the question
+        ("in May 2025", "last week", relative to ``today``, default the system date) and the
+        ``since`` / ``until`` days (both included) limit the answer to articles published then
+        (undated articles are left out); ``Answer.period`` says which. "latest", "still", "now"
+        put newer articles first. Raises ``bot.errors.InvalidQuestion`` for an empty, too long or
+        unsearchable question.
         """
         live = self._live
-        return answer(
-            question, live.corpus, self._tokenizer, top=top, ranker=live.ranker, visible=live.visible(guild_id)
-        )
+        text = clean_question(question)
+        wanted = read_time(text, today or dt.date.today(), since=since, until=until, dated=live.dated)
+        visible, period = live.visible(guild_id), wanted.period
+        if period is not None:
+            if period.start > period.end:
+                reason = "the period in the question and the since/until dates have no day in common"
+                return Answer(text, (), abstained=True, reason=reason, period=period)
+            in_period = (live.days >= period.start.toordinal()) & (live.days <= period.end.toordinal())
+            visible = in_period if visible is None else visible & in_period
+            if not visible.any():
+                reason = f"no article I have was published {period_words(period)}"
+                return Answer(text, (), abstained=True, reason=reason, period=period)
+        reply = answer(
+            wanted.search, live.corpus, self._tokenizer, top=top, ranker=live.ranker, visible=visible,
+            days=live.days if live.dated else None, recent=wanted.recent,
+        )  # fmt: skip
+        return dataclasses.replace(reply, question=text, period=period)
+
+    @staticmethod
+    def read_bounds(
+        since: str | None, until: str | None, *, today: dt.date
+    ) -> tuple[dt.date | None, dt.date | None]:
+        """The ``since`` / ``until`` options as days: "2025-05-01", "1 May 2025", "May 2025" (its first
+        or last day), "2020", "last week". Raises ``InvalidQuestion`` with a one-line reason."""
+        try:
+            return read_bounds(since, until, today)
+        except ValueError as exc:
+            raise InvalidQuestion(str(exc)) from exc
 
     def quotes(
         self, speaker: str, topic: str | None = None, *, top: int = 3, guild_id: int | None = None
@@ -146,7 +187,8 @@ class NewsService:
             ranker.prepare()  # anything the live ranker had not worked out yet is made here, not by a reader
             owners = np.append(live.owners, _owner_key(guild_id))
             by_id = {**live.by_id, meta.id: len(live.corpus.articles)}
-            self._live = _Live(corpus, ranker, by_id, owners, live.title_order_with(corpus))
+            days = np.append(live.days, _day(meta)).astype(np.int32)
+            self._live = _Live(corpus, ranker, by_id, owners, live.title_order_with(corpus), days)
         return AddedArticle(meta=meta, sentences=len(document.sentences))
 
     def remove_article(self, article_id: str) -> None:
@@ -159,7 +201,7 @@ class NewsService:
             owners = live.owners.copy()
             owners[live.by_id[article_id]] = _REMOVED
             by_id = {k: v for k, v in live.by_id.items() if k != article_id}
-            self._live = _Live(live.corpus, live.ranker, by_id, owners, live.title_order)
+            self._live = _Live(live.corpus, live.ranker, by_id, owners, live.title_order, live.days)
 
     def rank(self, question: str) -> Ranking:
         """The full ranking ``ask`` cuts and cites (no abstention, no context): for evaluation.
@@ -290,6 +332,11 @@ def _owner_key(guild_id: int | None) -> int:
     return _GLOBAL if guild_id is None else int(guild_id)
 
 
+def _day(meta: ArticleMeta) -> int:
+    """The article's publication day as ``date.toordinal()``; 0 when undated."""
+    return meta.published.date.toordinal() if meta.published is not None else 0
+
+
 @dataclass(frozen=True, slots=True)
 class _Live:
     corpus: CorpusIndex
@@ -299,11 +346,18 @@ class _Live:
     # Article numbers sorted by (title, id): autocomplete reads it on every keystroke, so it is sorted
     # once per corpus (``None``: sort now), and an added article is inserted in its place.
     title_order: tuple[int, ...] | None = None
+    # Per article: its publication day (``date.toordinal()``, 0 when undated); ``None``: work it out.
+    days: NDArray[np.int32] = None  # type: ignore[assignment]
+    dated: bool = dataclasses.field(init=False, default=False)  # whether any article has a date
 
     def __post_init__(self) -> None:
         if self.title_order is None:
             order = sorted(range(len(self.corpus.articles)), key=self._title_key)
             object.__setattr__(self, "title_order", tuple(order))
+        if self.days is None:
+            days = np.fromiter((_day(m) for m in self.corpus.articles), dtype=np.int32, count=len(self.corpus.articles))
+            object.__setattr__(self, "days", days)
+        object.__setattr__(self, "dated", bool(self.days.any()))
 
     def _title_key(self, article: int) -> tuple[str, str]:
         meta = self.corpus.articles[article]

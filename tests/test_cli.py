@@ -54,7 +54,7 @@ def test_text_output_quotes_and_cites(settings):
     assert out.startswith("[1] ")
     assert "walking away" in out
     assert "Trump and Putin hold a two-hour phone call" in out
-    assert "(2025-05-19)" in out
+    assert "(19 May 2025)" in out
 
 
 def test_abstention_text_says_not_in_the_articles(settings):
@@ -192,3 +192,22 @@ def test_index_dir_default_is_per_corpus(settings, tiny_corpus):
     run(["index", "--corpus", str(tiny_corpus)], settings)
     run(["index"], settings)
     assert len([p for p in Path(settings.index_dir).iterdir() if p.is_dir()]) == 2
+
+
+def test_ask_since_until_limit_the_articles_and_name_the_period(settings):
+    argv = ["ask", "what did Vance say?", "--json", "--since", "May 2025", "--until", "2025-05-31"]
+    code, out, _ = run(argv, settings)
+    assert code == 0
+    result = json.loads(out)
+    assert result["period"] == {"start": "2025-05-01", "end": "2025-05-31", "label": "1–31 May 2025"}
+    assert result["answers"] and all(a["published"].startswith("2025-05") for a in result["answers"])
+    code, out, _ = run(["ask", "what did Vance say?", "--since", "2030"], settings)
+    assert code == 0
+    assert out.startswith("Searched articles since 1 January 2030.")
+    assert "no article I have was published since 1 January 2030" in out
+
+
+def test_ask_with_an_unreadable_since_is_a_one_line_usage_error(settings):
+    code, out, err = run(["ask", "what did Vance say?", "--since", "whenever"], settings)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("error: since: cannot read 'whenever' as a date")

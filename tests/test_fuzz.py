@@ -16,6 +16,8 @@ from bot.models import (
     ArticleMeta,
     Citation,
     Excerpt,
+    Period,
+    Published,
     Summary,
     SummarySentence,
     TopicSentence,
@@ -86,13 +88,16 @@ def answers(draw: st.DrawFn) -> Answer:
         citation = Citation(
             article_id=draw(TEXT) or "a", title=draw(st.one_of(TEXT, LONG)) or "t",
             url=draw(st.one_of(st.none(), LONG.map(lambda t: "https://example.org/" + t), TEXT)),
-            published=draw(st.one_of(st.none(), TEXT)), position=draw(st.integers(1, 10**6)),
+            published=draw(st.one_of(st.none(), st.dates().map(Published))), position=draw(st.integers(1, 10**6)),
             paragraph=1, sentence_count=draw(st.integers(1, 10**6)),
         )
+        also = (citation,) * draw(st.sampled_from((0, 0, 1, 30)))  # reprints ("also in N articles")
         excerpts.append(Excerpt(draw(SENTENCE), tuple(draw(st.lists(SENTENCE, max_size=2))),
-                                tuple(draw(st.lists(SENTENCE, max_size=2))), citation, 0.5))
+                                tuple(draw(st.lists(SENTENCE, max_size=2))), citation, 0.5, also=also))
+    period = draw(st.one_of(st.none(), st.tuples(st.dates(), st.dates()).map(
+        lambda d: Period(min(d), max(d), f"{min(d)} – {max(d)}"))))
     return Answer(draw(st.one_of(TEXT, LONG)) or "q", tuple(excerpts),
-                  abstained=not excerpts, reason=draw(st.one_of(st.none(), TEXT)))
+                  abstained=not excerpts, reason=draw(st.one_of(st.none(), TEXT)), period=period)
 
 
 @FUZZ
@@ -101,6 +106,7 @@ def test_rendered_answers_respect_discord_limits(answer):
     pages = max(1, -(-len(answer.excerpts) // 3))
     for page in range(pages):
         embed_ok(render.render_answer(answer, page=page))
+    embed_ok(render.render_sources(answer.excerpts[:3]))
 
 
 @FUZZ

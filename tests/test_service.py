@@ -10,7 +10,7 @@ def test_ask_cites_title_url_date_and_position(tiny_service):
     assert "30,000 vehicles" in first.sentence
     assert first.citation.title == "Harbour bridge reopens after two years of repairs"
     assert first.citation.url == "https://example.org/news/harbour-bridge"
-    assert first.citation.published == "2026-03-14"
+    assert str(first.citation.published) == "14 March 2026"
     assert first.citation.position == 3
     assert first.citation.paragraph == 2
 

@@ -144,17 +144,22 @@ class Page:
 
 
 def citation_line(excerpt: Excerpt, limit: int) -> str:
-    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters; for a
-    statement ``— JD Vance, in [Title](url) · ...``."""
-    return cite_line(excerpt.citation, limit, speaker=excerpt.speaker)
+    """``— [Title](url) · 19 May 2025 · sentence 4 of 20`` within ``limit`` characters (``— JD
+    Vance, in [Title](url) · ...`` for a statement), then ``· also in 2 articles`` when other
+    articles print the same sentence."""
+    if not excerpt.also:
+        return cite_line(excerpt.citation, limit, speaker=excerpt.speaker)
+    count = len(excerpt.also)
+    more = f" \u00b7 also in {count} article{'s' * (count != 1)}"
+    return cite_line(excerpt.citation, max(limit - len(more), 20), speaker=excerpt.speaker) + more
 
 
 def cite_line(cite: Citation, limit: int, *, speaker: str | None = None) -> str:
-    """``— [Title](url) · 2024-05-01 · sentence 4 of 20`` within ``limit`` characters (``— Name,
+    """``— [Title](url) · 19 May 2025 · sentence 4 of 20`` within ``limit`` characters (``— Name,
     in [Title](url) · ...`` with a speaker)."""
     tail = f"sentence {cite.position} of {cite.sentence_count}"
     if cite.published:
-        tail = f"{escape(clip(cite.published, 40))} \u00b7 {tail}"
+        tail = f"{escape(str(cite.published))} \u00b7 {tail}"
     head = "\u2014 " + (f"{escape(clip(speaker, 80))}, in " if speaker else "")
     room = limit - len(head) - len(tail) - 3
     return f"{head}{link(cite.title, cite.url, max(room, 8))} \u00b7 {tail}"[:limit]
@@ -192,17 +197,20 @@ def render_answer(answer: Answer, *, page: int = 0, per_page: int = 3, note: str
     excerpts, such as whom a "what did X say?" answer is for when the name means several people.
     """
     title = quote_text(answer.question, TITLE_LIMIT)
+    searched = f"{answer.period.searched} \u00b7 " if answer.period is not None else ""
     lead = f"{clip(note, 1000)}\n\n" if note else ""
     if answer.abstained or not answer.excerpts:
         reason = answer.reason or "Nothing in the corpus answers this closely enough."
         description = f"{lead}{quote_text(reason, 1500)}\n\nTry other words, or see what I have with `/articles`."
+        if answer.period is not None:
+            description = f"{answer.period.searched}.\n\n{description}"
         embed = discord.Embed(title=NOT_FOUND_TITLE, description=description, colour=ABSTAIN_COLOUR)
         embed.set_footer(text=clip(f"Question: {answer.question}", 300))
         check_embed(embed)
         return embed
     view = Page(index=page, size=per_page, total=len(answer.excerpts))
     shown = answer.excerpts[view.start : view.start + per_page]
-    footer = f"Verbatim sentences from the articles \u00b7 {view.label()}"
+    footer = f"{searched}Verbatim sentences from the articles \u00b7 {view.label()}"
     budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(title) - len(footer)) - len(lead) - 2 * len(shown)
     each = budget // max(1, len(shown))
     blocks = [excerpt_block(view.start + i + 1, ex, each) for i, ex in enumerate(shown)]
@@ -218,7 +226,7 @@ def render_summary(summary: Summary) -> discord.Embed:
     title = quote_text(meta.title, TITLE_LIMIT)
     footer_bits = [f"{len(summary.sentences)} of {summary.sentence_count} sentences, verbatim"]
     if meta.published:
-        footer_bits.insert(0, clip(meta.published, 40))
+        footer_bits.insert(0, str(meta.published))
     if meta.source:
         footer_bits.insert(0, clip(meta.source, 80))
     footer = " \u00b7 ".join(footer_bits)
@@ -257,6 +265,25 @@ def render_topic(topic: TopicSummary) -> discord.Embed:
         blocks.append(f"{prefix}{quote_text(item.text, max(each - len(prefix) - len(cite) - 1, 1))}\n{cite}")
     embed = discord.Embed(title=title, description="\n\n".join(blocks), colour=ANSWER_COLOUR)
     embed.set_footer(text=footer)
+    check_embed(embed)
+    return embed
+
+
+def render_sources(excerpts: Sequence[Excerpt], *, first_number: int = 1) -> discord.Embed:
+    """Every article that prints each shown excerpt's sentence: its own citation, then the others."""
+    count = max(1, len(excerpts))
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - 200) - 2 * count
+    each = budget // count
+    blocks = []
+    for number, excerpt in enumerate(excerpts, start=first_number):
+        cites = (excerpt.citation, *excerpt.also)
+        head = f"**[{number}]** {quote_text(excerpt.sentence, min(200, each // 3))}"
+        per = max(40, (each - len(head)) // len(cites) - 1)
+        lines = [cite_line(c, per) for c in cites]
+        while lines and len(head) + sum(len(line) + 1 for line in lines) > each:
+            lines.pop()  # too many reprints for the space: the first ones are listed
+        blocks.append("\n".join([head, *lines]))
+    embed = discord.Embed(title="Sources", description="\n\n".join(blocks) or "No sources.", colour=ANSWER_COLOUR)
     check_embed(embed)
     return embed
 
@@ -301,7 +328,7 @@ def render_articles(
     each = (DESCRIPTION_LIMIT - 2 * per_page) // max(1, per_page)
     lines = []
     for number, meta in enumerate(shown, start=view.start + 1):
-        date = f" \u00b7 {escape(clip(meta.published, 40))}" if meta.published else ""
+        date = f" \u00b7 {escape(str(meta.published))}" if meta.published else ""
         prefix = f"{number}. "
         lines.append(prefix + link(meta.title, meta.url, each - len(prefix) - len(date)) + date)
     description = "\n".join(lines) if lines else empty

@@ -15,7 +15,7 @@ from typing import Any
 import discord
 
 from bot.discord_adapter.errors import NO_MENTIONS, describe, send_ephemeral
-from bot.discord_adapter.render import Page, render_answer, render_articles, render_context
+from bot.discord_adapter.render import Page, render_answer, render_articles, render_context, render_sources
 from bot.discord_adapter.speakers import (
     PLACEHOLDER,
     is_ambiguous,
@@ -94,8 +94,10 @@ class GuardedView(discord.ui.View):
 
 
 class AnswerView(GuardedView):
-    """More results / Show context / Helpful / Not helpful under an answer; when the name asked
-    about means several people, a menu of the others that re-asks the question for one of them."""
+    """More results / Show context / Show sources / Helpful / Not helpful under an answer; when the
+    name asked about means several people, a menu of the others that re-asks the question for one
+    of them. "Show sources" is there only when a sentence of the answer is printed by several
+    articles."""
 
     def __init__(
         self,
@@ -130,6 +132,11 @@ class AnswerView(GuardedView):
                 self.add_item(self.choose_speaker)
         else:
             self.remove_item(self.choose_speaker)
+        if any(ex.also for ex in self.answer.excerpts):
+            if self.show_sources not in self.children:
+                self.add_item(self.show_sources)
+        else:
+            self.remove_item(self.show_sources)
 
     def embed(self) -> discord.Embed:
         """The answer embed for the current page (with whom it answers for, if the name is ambiguous)."""
@@ -158,6 +165,12 @@ class AnswerView(GuardedView):
         await interaction.followup.send(
             embed=render_context(list(zip(shown, windows, strict=True))), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
+
+    @discord.ui.button(label="Show sources", style=discord.ButtonStyle.secondary)
+    async def show_sources(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        """Tell the presser (only) every article that prints each shown sentence."""
+        embed = render_sources(self.shown(), first_number=self.page.start + 1)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     def _contexts(self, excerpts: Sequence[Excerpt]) -> list[tuple[Sentence, ...]]:
         return [

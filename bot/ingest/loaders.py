@@ -4,7 +4,8 @@ One file per article: ``.md`` with an optional front-matter block (``title``, ``
 ``published``, ``source``) or plain ``.txt`` (title from the file name). An archive holds many
 articles: ``.jsonl`` or ``.jsonl.gz``, one JSON object per line with ``id``, ``title`` and ``text``
 (optionally ``url``, ``published`` or ``date``, ``source``). A file or line that cannot be read is
-reported as a warning naming it; the rest of the corpus is still loaded.
+reported as a warning naming it; the rest of the corpus is still loaded. Publication dates are
+parsed here, once (``bot.dates``); an unreadable date leaves the article undated, with a warning.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.dates import read_published
 from bot.errors import CorpusError
 from bot.ingest.files import (
     ARCHIVE_SUFFIXES,
@@ -25,7 +27,7 @@ from bot.ingest.files import (
     scan_corpus,
 )
 from bot.ingest.text import clean_line, strip_controls
-from bot.models import Article, ArticleMeta
+from bot.models import Article, ArticleMeta, Published
 
 __all__ = [
     "ARCHIVE_SUFFIXES",
@@ -48,7 +50,7 @@ __all__ = [
 MAX_ARTICLE_BYTES = 5_000_000  # one article file, or one record of an archive
 MAX_ARCHIVE_BYTES = 1_000_000_000  # one archive, uncompressed (the largest real one is ~80 MB)
 MAX_TITLE_CHARS = 300
-_FRONT_KEYS = ("title", "url", "published", "source")
+_FRONT_KEYS = ("title", "url", "published", "date", "source")
 _HEADING_RE = re.compile(r"^#{1,6}\s+", re.MULTILINE)
 
 
@@ -89,7 +91,7 @@ def load_corpus(corpus_dir: Path, *, scan: CorpusScan | None = None) -> LoadRepo
             articles.extend(read_archive(file.path, warnings=warnings, real=file.real))
             continue
         try:
-            articles.append(read_article(file.path, root=corpus_dir, real=file.real))
+            articles.append(read_article(file.path, root=corpus_dir, real=file.real, warnings=warnings))
         except CorpusError as exc:
             warnings.append(str(exc))
     if not articles:
@@ -97,9 +99,12 @@ def load_corpus(corpus_dir: Path, *, scan: CorpusScan | None = None) -> LoadRepo
     return LoadReport(tuple(articles), tuple(warnings))
 
 
-def read_article(path: Path, *, root: Path, real: Path | None = None) -> Article:
+def read_article(
+    path: Path, *, root: Path, real: Path | None = None, warnings: list[str] | None = None
+) -> Article:
     """Read one article file (``real``, the target of a link, when given); raises ``CorpusError``
-    naming the file when it cannot be used. A link is never followed here: the scan resolved it."""
+    naming the file when it cannot be used. A link is never followed here: the scan resolved it.
+    An unreadable date adds a warning to ``warnings``; the article is read without it."""
     try:
         raw = read_limited(real or path, limit=MAX_ARTICLE_BYTES, follow_links=real is None)
         text = decode_text(raw, limit=MAX_ARTICLE_BYTES)
@@ -108,7 +113,9 @@ def read_article(path: Path, *, root: Path, real: Path | None = None) -> Article
     except CorpusError as exc:
         raise CorpusError(f"skipped {path}: {exc}") from exc
     article_id = path.relative_to(root).with_suffix("").as_posix()
-    meta, body = parse_article_text(text, article_id=article_id, markdown=path.suffix.lower() == ".md")
+    meta, body = parse_article_text(
+        text, article_id=article_id, markdown=path.suffix.lower() == ".md", warnings=warnings
+    )
     if not body.strip():
         raise CorpusError(f"skipped {path}: the article has no text")
     return Article(meta=meta, text=body)
@@ -128,14 +135,14 @@ def read_archive(path: Path, *, warnings: list[str], real: Path | None = None) -
             if not line.data.strip():
                 continue
             try:
-                yield _archive_record(json.loads(line.data))
+                yield _archive_record(json.loads(line.data), warnings=warnings)
             except (ValueError, TypeError, KeyError) as exc:  # UnicodeDecodeError is a ValueError
                 warnings.append(f"skipped line {line.number} of {path}: {exc}")
     except (OSError, EOFError, CorpusError) as exc:
         warnings.append(f"stopped reading {path}: {exc}")
 
 
-def _archive_record(record: dict[str, object]) -> Article:
+def _archive_record(record: dict[str, object], *, warnings: list[str]) -> Article:
     article_id = clean_line(str(record["id"]))
     text = record["text"]
     if not article_id or not isinstance(text, str) or not text.strip():
@@ -145,14 +152,19 @@ def _archive_record(record: dict[str, object]) -> Article:
         article_id,
         title=str(record.get("title") or ""),
         url=str(record["url"]) if record.get("url") else None,
-        published=str(published) if published else None,
+        published=read_published(published, article=article_id, warnings=warnings),
         source=str(record["source"]) if record.get("source") else None,
     )
     return Article(meta=meta, text=text)  # control characters: removed by ``normalise`` at ingest
 
 
 def clean_meta(
-    article_id: str, *, title: str, url: str | None = None, published: str | None = None, source: str | None = None
+    article_id: str,
+    *,
+    title: str,
+    url: str | None = None,
+    published: Published | None = None,
+    source: str | None = None,
 ) -> ArticleMeta:
     """Article metadata from raw field values: every control character (a terminal escape such as
     ESC or BEL) and line break removed (``clean_line``), the title cut to ``MAX_TITLE_CHARS`` (from
@@ -166,7 +178,7 @@ def clean_meta(
         id=clean_line(article_id),
         title=cleaned[:MAX_TITLE_CHARS],
         url=optional(url),
-        published=optional(published),
+        published=published,
         source=optional(source),
     )
 
@@ -194,11 +206,14 @@ def decode_text(data: bytes, *, limit: int) -> str:
         raise CorpusError(f"not UTF-8 (byte {exc.start}); save it as UTF-8") from exc
 
 
-def parse_article_text(text: str, *, article_id: str, markdown: bool) -> tuple[ArticleMeta, str]:
+def parse_article_text(
+    text: str, *, article_id: str, markdown: bool, warnings: list[str] | None = None
+) -> tuple[ArticleMeta, str]:
     """Split front matter from the body and build the metadata (pure; used by loaders and uploads).
 
     The metadata is cleaned (``clean_meta``); the body keeps its characters: ``normalise`` drops its
-    control characters when it is ingested, and uploads, which are stored, strip them before.
+    control characters when it is ingested, and uploads, which are stored, strip them before. An
+    unreadable ``published`` date is left out, with a warning in ``warnings``.
     """
     fields: dict[str, str] = {}
     body = text
@@ -209,7 +224,7 @@ def parse_article_text(text: str, *, article_id: str, markdown: bool) -> tuple[A
         article_id,
         title=fields.get("title") or "",
         url=fields.get("url"),
-        published=fields.get("published"),
+        published=read_published(fields.get("published") or fields.get("date"), article=article_id, warnings=warnings),
         source=fields.get("source"),
     )
     return meta, body

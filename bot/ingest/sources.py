@@ -10,6 +10,7 @@ import hashlib
 import re
 from pathlib import PurePosixPath
 
+from bot.dates import read_published
 from bot.errors import CorpusError
 from bot.ingest.documents import ingest
 from bot.ingest.loaders import decode_text, parse_article_text, scrub_meta
@@ -62,7 +63,7 @@ def article_from_html(html: str, *, url: str | None, id_prefix: str, fallback_ti
         id=title,
         title=title,
         url=url or getattr(doc, "url", None) or None,
-        published=getattr(doc, "date", None) or None,
+        published=read_published(getattr(doc, "date", None), article=title),
         source=getattr(doc, "sitename", None) or None,
     )
     return _finish(meta, "\n\n".join(lines), id_prefix=id_prefix)

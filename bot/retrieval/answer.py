@@ -6,8 +6,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.models import Answer, Citation, Excerpt
+from bot.retrieval.dedup import sentence_key
 from bot.retrieval.question import MAX_QUESTION_CHARS, Question, QuestionKind, clean_question, parse_question
 from bot.retrieval.rank import AnswerParams, Ranker, Ranking
+from bot.retrieval.recency import date_order
 from bot.retrieval.speakers import diversified, mentions, rank_statements
 from bot.retrieval.statements import STATEMENT
 from bot.retrieval.store import CorpusIndex
@@ -33,6 +35,8 @@ def answer(
     params: AnswerParams | None = None,
     ranker: Ranker | None = None,
     visible: NDArray[np.bool_] | None = None,
+    days: NDArray[np.int32] | None = None,
+    recent: bool = False,
 ) -> Answer:
     """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason.
 
@@ -40,15 +44,17 @@ def answer(
     question with the best sentences of ``Ranker.rank`` that pass the abstention rule. Pass the
     ``ranker`` of ``corpus`` when answering many questions (it caches what it derives from the
     corpus); its params then apply. ``visible`` (one flag per article) limits the answer to those
-    articles.
+    articles. ``days`` (per article, ``date.toordinal()``, 0 when undated) puts newer articles first
+    among near-equal scores, and first of all the good ones when ``recent`` (``recency.date_order``).
+    A sentence shown once stands for every article that prints it (``Excerpt.also``).
     """
     ranker = ranker or Ranker(corpus, tokenizer, params)
     q = question if isinstance(question, Question) else parse_question(question, tokenizer)
     if q.kind is QuestionKind.WHAT_SAID and q.speaker:
-        said = speaker_answer(q, corpus, ranker, top=top, visible=visible)
+        said = speaker_answer(q, corpus, ranker, top=top, visible=visible, days=days)
         if said is not None:
             return said
-    return ranked_answer(q, corpus, ranker, top=top, visible=visible)
+    return ranked_answer(q, corpus, ranker, top=top, visible=visible, days=days, recent=recent)
 
 
 def supported(ranking: Ranking, params: AnswerParams) -> NDArray[np.bool_]:
@@ -75,44 +81,100 @@ def abstains(ranking: Ranking, i: int, params: AnswerParams) -> str | None:
 
 
 def ranked_answer(
-    q: Question, corpus: CorpusIndex, ranker: Ranker, *, top: int, visible: NDArray[np.bool_] | None
+    q: Question,
+    corpus: CorpusIndex,
+    ranker: Ranker,
+    *,
+    top: int,
+    visible: NDArray[np.bool_] | None,
+    days: NDArray[np.int32] | None = None,
+    recent: bool = False,
 ) -> Answer:
     """The best sentences of the ranking, with context and citations, or an abstention."""
     params = ranker.params
     depth = min(params.candidates, max(params.candidates_min, params.depth_per_excerpt * top))
-    ranking = ranker.rank(q, visible=visible, depth=depth)
-    if len(ranking) == 0:
-        return Answer(q.text, (), abstained=True, reason="none of the question's words occur in the articles")
-    reason = abstains(ranking, 0, params)
-    if reason is not None:
-        return Answer(q.text, (), abstained=True, reason=reason)
-    excerpts: list[Excerpt] = []
-    shown_rows: set[int] = set()
-    shown_texts: set[str] = set()
+    if recent:
+        depth = params.candidates  # newer articles may rank below the best few
     whole_statements = q.kind is QuestionKind.WHO_SAID
-    strong = supported(ranking, params)
-    for i in range(len(ranking)):
-        if len(excerpts) >= top:
-            break
-        if not strong[i]:
-            continue
+    while True:
+        ranking = ranker.rank(q, visible=visible, depth=depth)
+        if len(ranking) == 0:
+            return Answer(q.text, (), abstained=True, reason="none of the question's words occur in the articles")
+        reason = abstains(ranking, 0, params)
+        if reason is not None:
+            return Answer(q.text, (), abstained=True, reason=reason)
+        eligible = supported(ranking, params)
+        order = np.arange(len(ranking))
+        if days is not None:
+            row_days = days[corpus.table.article[ranking.rows]]
+            order = date_order(ranking.final, row_days, eligible, recent=recent)
+        excerpts = _excerpts(corpus, ranking, order, eligible, top, whole_statements=whole_statements)
+        # Reprints of one statement may fill the ranking: when they took the places of excerpts
+        # (more eligible sentences than excerpts, yet too few excerpts), look deeper once.
+        skipped = int(eligible.sum()) > len(excerpts)
+        if len(excerpts) >= top or not skipped or len(ranking) < depth or depth >= params.candidates:
+            return Answer(q.text, excerpts, abstained=False)
+        depth = params.candidates
+
+
+def _excerpts(
+    corpus: CorpusIndex,
+    ranking: Ranking,
+    order: NDArray[np.int64],
+    eligible: NDArray[np.bool_],
+    top: int,
+    *,
+    whole_statements: bool = False,
+) -> tuple[Excerpt, ...]:
+    """Up to ``top`` excerpts in ``order``: each sentence shown once, with the other articles that
+    print it (or nearly: ``dedup.sentence_key``) in ``also``; no excerpt repeats a sentence that
+    another shows, as its matched sentence or as context. With ``whole_statements`` ("who said
+    ...?") a sentence of a statement is shown with the whole statement."""
+    picked: list[tuple[int, float, list[int], list[int]]] = []  # row, score, before, after
+    also: list[list[int]] = []
+    owner: dict[str, int] = {}  # key of a shown matched sentence -> its excerpt
+    shown: set[str] = set()  # keys of every sentence shown, context included
+    shown_rows: set[int] = set()
+    for i in order.tolist():
         row = int(ranking.rows[i])
-        sentence = corpus.table.text(row)
-        key = " ".join(sentence.split()).casefold()
-        if row in shown_rows or key in shown_texts:
+        if row in shown_rows:
+            continue
+        text = corpus.table.text(row)
+        key = sentence_key(text) or text
+        if key in owner:  # the same statement in another article
+            first = owner[key]
+            articles = {int(corpus.table.article[r]) for r in (picked[first][0], *also[first])}
+            if int(corpus.table.article[row]) not in articles:
+                also[first].append(row)
+            continue
+        if len(picked) >= top or not eligible[i] or key in shown:
             continue
         if whole_statements and corpus.statements.flags[row] & STATEMENT:
             before, after = statement_rows(corpus, row)
         else:
             before, after = context_rows(corpus, row)
-        shown_rows.update([*before, row, *after])
-        shown_texts.add(key)
-        excerpts.append(_excerpt(corpus, row, before, after, float(ranking.final[i])))
-    return Answer(q.text, tuple(excerpts), abstained=False)
+        context = [sentence_key(corpus.table.text(r)) for r in (*before, *after)]
+        if any(k in shown for k in context) or shown_rows.intersection((*before, *after)):
+            continue  # its context would repeat what another excerpt shows
+        owner[key] = len(picked)
+        shown.update((key, *context))
+        shown_rows.update((*before, row, *after))
+        picked.append((row, float(ranking.final[i]), before, after))
+        also.append([])
+    return tuple(
+        _excerpt(corpus, row, before, after, score, also=more)
+        for (row, score, before, after), more in zip(picked, also, strict=True)
+    )
 
 
 def speaker_answer(
-    q: Question, corpus: CorpusIndex, ranker: Ranker, *, top: int, visible: NDArray[np.bool_] | None
+    q: Question,
+    corpus: CorpusIndex,
+    ranker: Ranker,
+    *,
+    top: int,
+    visible: NDArray[np.bool_] | None,
+    days: NDArray[np.int32] | None = None,
 ) -> Answer | None:
     """X's statements for "what did X say (about T)?"; ``None`` when the corpus has no speaker of
     that name and never mentions it (then the question is ranked like any other)."""
@@ -130,7 +192,7 @@ def speaker_answer(
     chosen = choices[0]
     number = directory.number(chosen.name)
     assert number is not None
-    ranked = rank_statements(corpus, [number], q.topic_terms, visible, name_terms=q.speaker_terms[-1:])
+    ranked = rank_statements(corpus, [number], q.topic_terms, visible, name_terms=q.speaker_terms[-1:], days=days)
     if q.topic_terms:
         about = [r for r in ranked if r.topic_share >= ranker.params.min_coverage]
         if not about:
@@ -141,9 +203,9 @@ def speaker_answer(
             )  # fmt: skip
         ranked = about
     excerpts = []
-    for r in diversified(ranked, corpus, top):
+    for r, reprints in diversified(ranked, corpus, top):
         before, after = statement_rows(corpus, r.best)
-        excerpts.append(_excerpt(corpus, r.best, before, after, round(r.score, 4)))
+        excerpts.append(_excerpt(corpus, r.best, before, after, r.score, also=reprints))
     return Answer(q.text, tuple(excerpts), abstained=False, speaker=chosen.name, speakers=tuple(choices))
 
 
@@ -151,7 +213,9 @@ def _times(n: int) -> str:
     return "once" if n == 1 else f"{n:,} times"
 
 
-def _excerpt(corpus: CorpusIndex, row: int, before: list[int], after: list[int], score: float) -> Excerpt:
+def _excerpt(
+    corpus: CorpusIndex, row: int, before: list[int], after: list[int], score: float, *, also: list[int] = ()
+) -> Excerpt:
     speaker, quote = statement_of(corpus, row)
     return Excerpt(
         sentence=corpus.table.text(row),
@@ -161,6 +225,7 @@ def _excerpt(corpus: CorpusIndex, row: int, before: list[int], after: list[int],
         score=round(score, 4),
         speaker=speaker,
         quote=quote,
+        also=tuple(citation(corpus, r) for r in also),
     )
 
 

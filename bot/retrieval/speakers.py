@@ -11,7 +11,6 @@ whole corpus.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,11 +19,9 @@ from numpy.typing import NDArray
 
 from bot.attribution.names import key, strip_title, surname
 from bot.models import SpeakerCount
+from bot.retrieval.dedup import sentence_key
 from bot.retrieval.statements import DIRECT, FIRST, NAMED, SUBSTANTIVE, TRANSCRIPT
 from bot.retrieval.store import CorpusIndex
-
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +146,11 @@ def rank_statements(
     visible: NDArray[np.bool_] | None,
     *,
     name_terms: Sequence[str] = (),
+    days: NDArray[np.int32] | None = None,
 ) -> list[RankedStatement]:
     """The statements of ``speakers`` in the visible articles, best first (see the module doc);
-    an article whose title holds ``name_terms`` (the person's surname) is about them."""
+    an article whose title holds ``name_terms`` (the person's surname) is about them; ``days``
+    (per article, ``date.toordinal()``, 0 when undated) puts the newer first among near-equals."""
     statements = corpus.statements
     parts = [statements.speaker_rows(n) for n in speakers]
     rows = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
@@ -210,7 +209,7 @@ def rank_statements(
     if named:
         quality += 0.2 * (_title_share(corpus, heads, np.array(named), np.ones(len(named)), len(named)) >= 1.0)
     score = 2.0 * share + quality
-    dates = np.array([_date_key(corpus, int(a)) for a in articles])
+    dates = days[articles] if days is not None else np.zeros(len(articles), dtype=np.int32)
     order = np.lexsort((heads, -dates, -np.round(score, 1)))
     return [
         RankedStatement(int(heads[i]), int(last[i]), int(best[i]), float(score[i]), float(share[i])) for i in order
@@ -248,35 +247,34 @@ def _word_counts(corpus: CorpusIndex, heads: NDArray[np.int64], last: NDArray[np
     return chars / 6.0
 
 
-def _date_key(corpus: CorpusIndex, article: int) -> int:
-    """A sortable date of an article (0 when it has none that can be read)."""
-    published = corpus.articles[article].published
-    m = _DATE.search(str(published or ""))
-    return int(m.group(1) + m.group(2) + m.group(3)) if m else 0
-
-
-def diversified(ranked: Sequence[RankedStatement], corpus: CorpusIndex, top: int) -> list[RankedStatement]:
-    """The first ``top`` statements, one copy of each (the same words reprinted in another article
-    count once), with at most one per article while others remain, in rank order."""
+def diversified(
+    ranked: Sequence[RankedStatement], corpus: CorpusIndex, top: int
+) -> list[tuple[RankedStatement, list[int]]]:
+    """The first ``top`` statements in rank order, each with the rows of other articles that print
+    the same words (``dedup.sentence_key``: shown once), at most one per article while others remain."""
     chosen: list[RankedStatement] = []
+    reprints: dict[str, list[int]] = {}
     seen_articles: set[int] = set()
-    seen_texts: set[str] = set()
+    keys: dict[int, str] = {}
     for relaxed in (False, True):
         for r in ranked:
+            if len(chosen) >= top and relaxed:
+                break
             if r in chosen:
                 continue
             article = int(corpus.table.article[r.first])
-            text = _same_words(corpus.table.text(r.best))
-            if text in seen_texts or (article in seen_articles and not relaxed):
+            text = corpus.table.text(r.best)
+            key = sentence_key(text) or text
+            if key in reprints:
+                owner_rows = reprints[key]
+                if article not in {int(corpus.table.article[x]) for x in owner_rows} and not relaxed:
+                    owner_rows.append(r.best)
+                continue
+            if len(chosen) >= top or (article in seen_articles and not relaxed):
                 continue
             seen_articles.add(article)
-            seen_texts.add(text)
+            reprints[key] = [r.best]
+            keys[id(r)] = key
             chosen.append(r)
-            if len(chosen) >= top:
-                return sorted(chosen, key=ranked.index)
-    return sorted(chosen, key=ranked.index)
-
-
-def _same_words(text: str) -> str:
-    """``text`` reduced to its words, for spotting the same sentence printed twice."""
-    return " ".join(_WORDS.findall(text.casefold()))
+    chosen.sort(key=ranked.index)
+    return [(r, reprints[keys[id(r)]][1:]) for r in chosen]

@@ -36,13 +36,14 @@ from scipy import sparse
 
 from bot import __version__
 from bot.errors import IndexFormatError
-from bot.models import ArticleMeta, Document, Sentence
+from bot.models import ArticleMeta, Document, Published, Sentence
 from bot.retrieval import integrity
 from bot.retrieval.index import QueryVector, SentenceIndex, term_counts
 from bot.retrieval.statements import ChunkStatements, Statements, chunk_statements
 
 FORMAT = "newsbot-index"
-# 2: term sequences of the rows and title postings; 3: statements (who said what) and file checksums
+# 2: term sequences of the rows and title postings; 3: statements (who said what), file checksums and
+# dates as ISO 8601
 FORMAT_VERSION = 3
 LOCK = "lock"  # the file in ``index_dir`` whose lock serialises builds
 _LOAD_TRIES = 3  # a load racing another process's save retries on the build it swapped in
@@ -664,8 +665,21 @@ _META_FIELDS = ("id", "title", "url", "published", "source")
 
 
 def _metas_to_json(metas: Sequence[ArticleMeta]) -> dict[str, list[str | None]]:
-    """Article metadata as one list per field (loads several times faster than one object each)."""
-    return {name: [getattr(m, name) for m in metas] for name in _META_FIELDS}
+    """Article metadata as one list per field (loads several times faster than one object each);
+    dates as ISO 8601."""
+    columns = {name: [getattr(m, name) for m in metas] for name in _META_FIELDS}
+    columns["published"] = [p.iso() if p is not None else None for p in columns["published"]]
+    return columns
+
+
+def _published(value: object) -> Published | None:
+    """A saved date; one that is not ISO 8601 (a build older than dates) is dropped, not fatal."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return Published.from_iso(value)
+    except ValueError:
+        return None
 
 
 def _metas_from_json(data: object) -> tuple[ArticleMeta, ...]:
@@ -674,6 +688,7 @@ def _metas_from_json(data: object) -> tuple[ArticleMeta, ...]:
     if not isinstance(data, dict):
         raise ValueError("articles.json holds neither a list nor a dict")
     columns = [data[name] for name in _META_FIELDS]
+    columns[_META_FIELDS.index("published")] = [_published(v) for v in columns[_META_FIELDS.index("published")]]
     if len({len(c) for c in columns}) > 1:
         raise ValueError("articles.json fields differ in length")
     return tuple(map(ArticleMeta, *columns))
@@ -684,7 +699,7 @@ def _meta_from_json(data: dict[str, str | None]) -> ArticleMeta:
         id=str(data["id"]),
         title=str(data["title"]),
         url=data.get("url"),
-        published=data.get("published"),
+        published=_published(data.get("published")),
         source=data.get("source"),
     )
 

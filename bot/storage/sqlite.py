@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import locks
+from bot.dates import read_published
 from bot.errors import ArticleNotFound
-from bot.models import ArticleMeta
+from bot.models import ArticleMeta, Published
 from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
 
 GLOBAL = 0  # guild key of the corpus every server sees (Discord ids are never 0)
@@ -37,7 +38,15 @@ def _v1(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX articles_by_guild ON articles (guild_key, added_at)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+def _v2(conn: sqlite3.Connection) -> None:
+    """Dates as ISO 8601: each stored date string is parsed once; one that cannot be read is cleared."""
+    rows = conn.execute("SELECT id, published FROM articles WHERE published IS NOT NULL").fetchall()
+    for article_id, raw in rows:
+        parsed = read_published(raw, article=str(article_id))
+        conn.execute("UPDATE articles SET published = ? WHERE id = ?", (parsed.iso() if parsed else None, article_id))
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -101,13 +110,14 @@ class SqliteArticleStore:
     def add_article(self, article: StoredArticle) -> None:
         """Insert ``article`` in one transaction; raises ``DuplicateArticle``."""
         m = article.meta
+        published = m.published.iso() if m.published else None
         added_at = article.added_at or datetime.now(UTC).isoformat(timespec="seconds")
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._conn.execute(
                     "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (_key(article.guild_id), m.id, m.title, m.url, m.published, m.source, article.text,
+                    (_key(article.guild_id), m.id, m.title, m.url, published, m.source, article.text,
                      article.sha256, article.added_by, added_at),
                 )
                 self._conn.execute("COMMIT")
@@ -179,10 +189,19 @@ def _key(guild_id: int | None) -> int:
     return GLOBAL if guild_id is None else int(guild_id)
 
 
+def _published(value: object) -> Published | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return Published.from_iso(value)
+    except ValueError:  # written by hand or by a newer program: read it as any source's date
+        return read_published(value, article="?")
+
+
 def _row(row: tuple[object, ...]) -> StoredArticle:
     guild_key, id_, title, url, published, source, body, sha, added_by, added_at = row
     return StoredArticle(
-        meta=ArticleMeta(id=str(id_), title=str(title), url=url, published=published, source=source),  # type: ignore[arg-type]
+        meta=ArticleMeta(id=str(id_), title=str(title), url=url, published=_published(published), source=source),  # type: ignore[arg-type]
         text=str(body),
         guild_id=None if guild_key == GLOBAL else int(guild_key),  # type: ignore[arg-type]
         sha256=str(sha),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import discord
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.discord_adapter import render
-from bot.models import Answer, ArticleMeta, Citation, Excerpt, Sentence, Summary, SummarySentence
+from bot.models import Answer, ArticleMeta, Citation, Excerpt, Published, Sentence, Summary, SummarySentence
 
 
 def excerpt(
@@ -21,7 +23,8 @@ def excerpt(
     title: str = "A title",
 ) -> Excerpt:
     cite = Citation(
-        article_id="a", title=title, url=url, published="2026-01-02", position=position, paragraph=1, sentence_count=9
+        article_id="a", title=title, url=url, published=Published(date(2026, 1, 2)), position=position, paragraph=1,
+        sentence_count=9,
     )
     return Excerpt(sentence=sentence, before=before, after=after, citation=cite, score=1.0)
 
@@ -55,7 +58,7 @@ def test_link_escapes_title_and_drops_unsafe_urls() -> None:
 def test_answer_marks_the_matched_sentence_and_cites_it() -> None:
     answer = Answer(question="who?", excerpts=(excerpt("B said so.", before=("A.",), after=("C.",)),), abstained=False)
     embed = render.render_answer(answer)
-    cite = "\u2014 [A title](https://news.example/a) \u00b7 2026-01-02 \u00b7 sentence 2 of 9"
+    cite = "\u2014 [A title](https://news.example/a) \u00b7 2 January 2026 \u00b7 sentence 2 of 9"
     assert present(embed.description) == f"**[1]** A. **B said so.** C.\n{cite}"
     assert present(embed.footer.text).endswith("page 1/1")
 
@@ -84,7 +87,9 @@ def test_huge_answers_fit_every_limit() -> None:
 
 
 def test_summary_and_context_fit() -> None:
-    meta = ArticleMeta(id="a", title="T" * 400, url="https://x.example", published="2026", source="S")
+    meta = ArticleMeta(
+        id="a", title="T" * 400, url="https://x.example", published=Published(date(2026, 12, 31)), source="S"
+    )
     summary = Summary(
         article=meta, sentences=tuple(SummarySentence("s " * 2000, i) for i in range(10)), sentence_count=40
     )
@@ -144,3 +149,17 @@ def test_corpus_texts_and_listings_stay_within_limits_for_any_title(
     render.check_embed(embed)
     choices = render.autocomplete_choices([meta] * 30)
     assert len(choices) == 25 and all(1 <= len(c.name) <= 100 and 1 <= len(c.value) <= 100 for c in choices)
+
+
+def test_a_sentence_printed_by_several_articles_says_so_and_lists_them_under_sources() -> None:
+    others = tuple(
+        Citation(article_id=f"o{i}", title=f"Reprint {i}", url=None, published=Published(date(2026, 1, 3 + i)),
+                 position=1, paragraph=1, sentence_count=3)
+        for i in range(2)
+    )
+    shared = excerpt("The bridge reopens on Monday.")
+    shared = Excerpt(shared.sentence, (), (), shared.citation, 1.0, also=others)
+    block = render.excerpt_block(1, shared, 1000)
+    assert "also in 2 articles" in block
+    sources = present(render.render_sources([shared]).description)
+    assert "A title" in sources and "Reprint 0" in sources and "Reprint 1" in sources and "4 January 2026" in sources

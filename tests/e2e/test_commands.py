@@ -25,7 +25,7 @@ async def test_ask_defers_then_answers_with_a_cited_excerpt(fake: FakeDiscord, b
     assert answer["title"] == "When will the ferry carry its first passengers?"
     assert "**Mayor Ilse Varga said the ferry would carry its first passengers" in answer["description"]
     assert f"[Ferry service returns to the river]({FERRY_URL})" in answer["description"]
-    assert "2026-04-11" in answer["description"]
+    assert "11 April 2026" in answer["description"]
     assert "sentence 2 of 4" in answer["description"]
     assert set(buttons(reply)) == {"More results", "Show context", "Helpful", "Not helpful"}
     assert buttons(reply)["More results"]["disabled"] is True  # one excerpt: nothing more
@@ -223,3 +223,25 @@ async def test_about_cites_each_sentence_and_says_when_nothing_fits(fake: FakeDi
     reply = embed(await fake.reply(call))
     assert reply["title"] == "Not in the articles I have"
     assert_clean(fake)
+
+
+async def test_ask_since_limits_the_articles_and_names_the_period(fake: FakeDiscord, bot: NewsBot) -> None:
+    question = "When will the ferry carry its first passengers?"
+    call = await fake.slash("ask", {"question": question, "since": "April 2026"})
+    answer = embed(await fake.reply(call))
+    assert "**Mayor Ilse Varga said the ferry would carry its first passengers" in answer["description"]
+    assert answer["footer"]["text"].startswith("Searched articles since 1 April 2026")
+
+    call = await fake.slash("ask", {"question": question, "since": "2027-01-01"})
+    nothing = embed(await fake.reply(call))
+    assert nothing["title"] == "Not in the articles I have"
+    assert nothing["description"].startswith("Searched articles since 1 January 2027.")
+    assert "no article I have was published since 1 January 2027" in nothing["description"]
+    assert_clean(fake)
+
+
+async def test_ask_with_an_unreadable_until_gets_a_private_one_line_reason(fake: FakeDiscord, bot: NewsBot) -> None:
+    call = await fake.slash("ask", {"question": "ferry passengers", "until": "someday"})
+    reply = await fake.reply(call)
+    assert is_ephemeral(reply)
+    assert reply["content"].startswith("until: cannot read 'someday' as a date") and "\n" not in reply["content"]

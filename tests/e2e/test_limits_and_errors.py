@@ -28,11 +28,11 @@ class SlowOrBroken:
     def __init__(self, inner: NewsService, *, delay: float = 0.0, error: Exception | None = None) -> None:
         self.inner, self.delay, self.error = inner, delay, error
 
-    def ask(self, question: str, *, top: int = 3, guild_id: int | None = None) -> Answer:
+    def ask(self, question: str, *, top: int = 3, guild_id: int | None = None, **when: Any) -> Answer:
         time.sleep(self.delay)
         if self.error is not None:
             raise self.error
-        return self.inner.ask(question, top=top, guild_id=guild_id)
+        return self.inner.ask(question, top=top, guild_id=guild_id, **when)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

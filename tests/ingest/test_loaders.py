@@ -12,7 +12,7 @@ def test_front_matter_fields(tmp_path):
     assert article.meta.id == "a"
     assert article.meta.title == "Quoted: title"
     assert article.meta.url == "https://x.example/a"
-    assert article.meta.published == "2026-01-02"
+    assert article.meta.published.iso() == "2026-01-02"
     assert article.meta.source == "Gazette"
     assert article.text.strip() == "Body text."
 
@@ -94,3 +94,15 @@ def test_fingerprint_changes_with_the_corpus(tmp_path):
 
 def test_title_from_id():
     assert title_from_id("dir/some_file-name") == "Some file name"
+
+
+def test_an_unreadable_date_keeps_the_article_undated_with_a_warning(tmp_path):
+    (tmp_path / "bakery.md").write_text("---\ntitle: Bakery opens\npublished: the week before Easter\n---\n"
+                                        "The bakery on Mill Lane opened its doors.\n", encoding="utf-8")
+    (tmp_path / "dated.md").write_text("---\ntitle: Dated\npublished: April 29, 2010  1:01 PM\n---\nText here.\n",
+                                       encoding="utf-8")
+    report = load_corpus(tmp_path)
+    metas = {a.meta.id: a.meta for a in report.articles}
+    assert metas["bakery"].published is None
+    assert str(metas["dated"].published) == "29 April 2010"
+    assert len(report.warnings) == 1 and "'bakery'" in report.warnings[0]

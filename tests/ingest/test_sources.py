@@ -17,7 +17,7 @@ def test_html_page_becomes_an_article_with_metadata():
     article = article_from_html(HTML, url="https://example.org/bridge", id_prefix="g1")
     assert article.meta.title == "Bridge reopens"
     assert article.meta.url == "https://example.org/bridge"
-    assert article.meta.published == "2026-03-14"
+    assert article.meta.published.iso() == "2026-03-14"
     assert article.meta.id.startswith("g1/bridge-reopens-")
     assert "30,000 vehicles" in article.text
     assert "evil" not in article.text and "Home | News" not in article.text

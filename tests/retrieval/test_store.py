@@ -81,3 +81,20 @@ def test_crash_before_the_swap_keeps_the_old_build(built, tmp_path, monkeypatch)
     monkeypatch.undo()
     assert (tmp_path / "CURRENT").read_text() == first.name
     assert CorpusIndex.load(tmp_path).articles == built.articles
+
+
+def test_dates_are_saved_as_iso_and_loaded_as_dates(built, tmp_path):
+    build = built.save(tmp_path)
+    saved = json.loads((build / "articles.json").read_text())["published"]
+    assert "2026-03-14" in saved
+    loaded = CorpusIndex.load(tmp_path)
+    assert {str(m.published) for m in loaded.articles} >= {"14 March 2026"}
+
+
+def test_a_date_that_is_not_iso_in_a_saved_index_is_damage(built, tmp_path):
+    build = built.save(tmp_path)
+    data = json.loads((build / "articles.json").read_text())
+    data["published"] = ["April 29, 2010  1:01 PM"] * len(data["published"])
+    (build / "articles.json").write_text(json.dumps(data))
+    with pytest.raises(IndexFormatError):  # the file no longer matches its checksum: rebuilt by the caller
+        CorpusIndex.load(tmp_path)

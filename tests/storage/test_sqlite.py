@@ -1,11 +1,12 @@
 import sqlite3
+from datetime import date, time
 
 import pytest
 
 from bot.errors import ArticleNotFound
-from bot.models import ArticleMeta
+from bot.models import ArticleMeta, Published
 from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
-from bot.storage.sqlite import SCHEMA_VERSION, SqliteArticleStore
+from bot.storage.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteArticleStore
 from tests.concurrent_worker import start_together
 
 
@@ -70,3 +71,28 @@ def test_processes_creating_the_store_at_once_lose_no_article(tmp_path):
     store = SqliteArticleStore(path)
     assert sorted(a.meta.id for a in store.all_articles()) == [f"added/{n}" for n in range(6)]
     store.close()
+
+
+def test_dates_are_stored_as_iso_and_read_back(tmp_path):
+    store = SqliteArticleStore(tmp_path / "s.db")
+    meta = ArticleMeta(id="d", title="D", published=Published(date(2025, 5, 19), time(13, 1)))
+    store.add_article(StoredArticle(meta, "Text.", None, "sha-d"))
+    raw = sqlite3.connect(tmp_path / "s.db").execute("SELECT published FROM articles").fetchone()[0]
+    assert raw == "2025-05-19T13:01:00"
+    assert store.all_articles()[0].meta.published == meta.published
+
+
+def test_migration_turns_stored_date_strings_into_iso(tmp_path):
+    path = tmp_path / "s.db"
+    conn = sqlite3.connect(path)
+    MIGRATIONS[0](conn)  # a store written by the first schema, with dates as the sources gave them
+    for id_, published in (("a", "April 29, 2010  1:01 PM"), ("b", "2025-05-19"), ("c", "whenever"), ("d", None)):
+        conn.execute("INSERT INTO articles VALUES (0, ?, ?, NULL, ?, NULL, 'Text.', ?, NULL, '2025-01-01')",
+                     (id_, id_.upper(), published, f"sha-{id_}"))
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = SqliteArticleStore(path)
+    raw = dict(sqlite3.connect(path).execute("SELECT id, published FROM articles").fetchall())
+    assert raw == {"a": "2010-04-29T13:01:00", "b": "2025-05-19", "c": None, "d": None}
+    assert {a.meta.id: str(a.meta.published) for a in store.all_articles()}["a"] == "29 April 2010"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import discord
 from discord import app_commands
@@ -14,6 +15,8 @@ from bot.discord_adapter.render import render_answer
 from bot.discord_adapter.views import needs_view
 from bot.models import MAX_QUESTION_CHARS
 
+DATE_MAX = 40
+
 
 class Ask(commands.Cog):
     """The ``/ask`` command."""
@@ -22,21 +25,33 @@ class Ask(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="ask", description="Ask a question; I answer with cited sentences from the articles.")
-    @app_commands.describe(question="What do you want to know?", results="How many excerpts per page (1-5)")
+    @app_commands.describe(
+        question="What do you want to know?",
+        results="How many excerpts per page (1-5)",
+        since="Only articles published on or after this date (2025-05-01, May 2025, 2020, last week)",
+        until="Only articles published on or before this date (2025-05-31, May 2025, 2020)",
+    )
     async def ask(
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         results: app_commands.Range[int, 1, 5] = 3,
+        since: app_commands.Range[str, 1, DATE_MAX] | None = None,
+        until: app_commands.Range[str, 1, DATE_MAX] | None = None,
     ) -> None:
         """Defer, answer off the event loop (over this server's corpus), reply with the first page and its buttons.
 
-        A user asking again within the cooldown gets a private "slow down" instead.
+        A user asking again within the cooldown gets a private "slow down" instead; a ``since`` or
+        ``until`` that is not a date gets a private one-line reason.
         """
         self.bot.ask_cooldown.hit(interaction.user.id)
+        today = dt.date.today()
+        first, last = self.bot.service.read_bounds(since, until, today=today)  # before deferring: a quick refusal
         await interaction.response.defer(thinking=True)
         top = results * self.bot.result_pages
-        answer = await asyncio.to_thread(self.bot.service.ask, question, top=top, guild_id=interaction.guild_id)
+        answer = await asyncio.to_thread(
+            self.bot.service.ask, question, top=top, guild_id=interaction.guild_id, since=first, until=last, today=today
+        )
         if not needs_view(answer):
             await interaction.followup.send(embed=render_answer(answer), allowed_mentions=NO_MENTIONS)
             return

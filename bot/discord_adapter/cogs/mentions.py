@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 
@@ -88,7 +89,8 @@ class Mentions(commands.Cog):
         try:
             async with message.channel.typing():
                 answer = await asyncio.to_thread(
-                    self.bot.service.ask, question, top=RESULTS * self.bot.result_pages, guild_id=guild_id
+                    self.bot.service.ask, question, top=RESULTS * self.bot.result_pages, guild_id=guild_id,
+                    today=dt.date.today(),
                 )
         except Exception as exc:
             text, expected = describe(exc)
