@@ -209,9 +209,11 @@ def extract_attributions(text: str, spans: Sequence[tuple[int, int, int]]) -> tu
         if para != paragraph:
             paragraph, quote_state = para, (-1, False)
         sentence = text[lo:hi]
-        opened_before = quote_state
-        if _ANY_QUOTE.search(sentence):
-            quote_state = _scan_quotes(text, lo, hi, quote_state)[1]
+        quotes: list[tuple[int, int]] = []
+        if _QUOTE_MARK.search(sentence):
+            quotes, quote_state = _scan_quotes(text, lo, hi, quote_state)
+        elif quote_state[0] >= 0:
+            quotes = [(quote_state[0], hi)]  # inside a quotation opened earlier
         # Only a verb of saying or a colon can start an attribution (a quotation alone continues one).
         if not _TRIGGERS.intersection(_WORD.findall(sentence)) and not (
             ":" in sentence
@@ -220,7 +222,7 @@ def extract_attributions(text: str, spans: Sequence[tuple[int, int, int]]) -> tu
             if sentence[:1].isupper() and sentence.split(" ", 1)[0].lower() not in _NOT_SUBJECT:
                 context.opened(lo, hi)
             continue  # nothing that could be a cue
-        here = _sentence_attributions(text, lo, hi, opened_before, context)
+        here = _sentence_attributions(text, lo, hi, quotes, context)
         found.extend(here)
         if sentence[:1].isupper() and sentence.split(" ", 1)[0].lower() not in _NOT_SUBJECT:
             context.opened(lo, hi)
@@ -240,9 +242,6 @@ _NOT_SUBJECT = frozenset(
 # as British papers use them ('...', ‘...’), told from apostrophes by what stands around them.
 _QUOTE_MARK = re.compile(r"''|[“”\"]|(?<![\w’'])[‘'](?=[\w“\"])|(?<=[\w.,!?…])[’'](?![\w])")
 _SINGLE_OPEN = frozenset("‘'")
-
-
-_ANY_QUOTE = re.compile("[\"“”'‘’]")
 
 
 def _scan_quotes(
@@ -279,11 +278,11 @@ def _sentence_attributions(
     text: str,
     lo: int,
     hi: int,
-    opened_before: tuple[int, bool],
+    quotes: list[tuple[int, int]],
     context: _Context,
 ) -> list[Attribution]:
     sentence = text[lo:hi]
-    quotes = _scan_quotes(text, lo, hi, opened_before)[0]
+    # ``quotes``: the quotations touching the sentence (``_scan_quotes``)
     inside = [(max(a, lo), b) for a, b in quotes]
     out: list[Attribution] = []
     transcript = _TRANSCRIPT.match(sentence)

@@ -7,6 +7,7 @@ Pure functions over strings.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ def surname(name: str) -> str:
     return words[-1] if words else ""
 
 
+@functools.lru_cache(maxsize=65536)
 def head_name(source: str) -> str | None:
     """The name a source phrase is about, or ``None`` when it names nobody.
 
@@ -149,6 +151,8 @@ class ArticleNames:
         names = cls()
         for m in _MULTI_WORD_RUN.finditer(text):
             name = strip_title(m.group())
+            if name.isupper():
+                name = " ".join(w.capitalize() for w in name.split())  # a transcript's "CHRIS WALLACE"
             words = _words(name)
             if len(words) < 2 or words[0].lower() in _NOT_NAME or (_POSSESSIVE.search(words[-1]) and len(words) < 2):
                 continue
