@@ -34,12 +34,17 @@ TOP = 3
 
 
 def questions() -> list[tuple[str, str]]:
-    """(question, person) for every person, by full name then by surname."""
+    """(question, person) for every person, by full name then by surname. The people are listed most
+    quoted first; a surname two of them share (Daniel and David Cameron) is asked once, for the more
+    quoted, whom the bot answers for (offering the other)."""
     people = json.loads(PEOPLE.read_text(encoding="utf-8"))
     out = []
+    asked: set[str] = set()
     for person in people:
         out.append((f"What did {person['name']} say?", person["name"]))
-        out.append((f"What did {person['surname']} say?", person["name"]))
+        if person["surname"].casefold() not in asked:
+            asked.add(person["surname"].casefold())
+            out.append((f"What did {person['surname']} say?", person["name"]))
     return out
 
 
@@ -77,7 +82,7 @@ def score(service: NewsService) -> dict[str, Any]:
 
     return {
         "labels": len(labels),
-        "people": len(asked) // 2,
+        "people": len({person for _, person in asked}),
         "questions": len(asked),
         "p_at_1": share(first, strict=False),
         "p_at_3": share(top, strict=False),
