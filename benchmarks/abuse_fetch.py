@@ -291,7 +291,7 @@ def run_fetch_abuse(*, contrast: bool = False) -> dict[str, Any]:
     return asyncio.run(_run_all(contrast))
 
 
-def _print_table(result: dict[str, Any]) -> None:
+def print_table(result: dict[str, Any]) -> None:
     print(f"slow-drip adds (deadline {result['deadline_s']:g} s, one byte every {DRIP_PAUSE_S:g} s) "
           f"while {QUESTIONS} questions are asked by {ASKERS} users")
     header = f"{'scenario':<34} {'ran':>4} {'refused':>7} {'slowest add':>11} {'<= dl+1s':>8} " \
@@ -324,7 +324,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--contrast", action="store_true", help="also run the adds on the shared default executor")
     result = run_fetch_abuse(contrast=parser.parse_args().contrast)
-    _print_table(result)
+    print_table(result)
     print(json.dumps(result))
 
 
