@@ -21,6 +21,7 @@ office") and objects ("told Vance", "talked with Vance") are never the speaker.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -113,6 +114,7 @@ class _Cue:
     end: int
     verb: str
     negated: bool
+    future: bool = False  # "will say": a preview of what is to be said, not a statement yet
 
 
 def _cues(sentence: str) -> list[_Cue]:
@@ -151,7 +153,8 @@ def _cues(sentence: str) -> list[_Cue]:
             if tuple(following[: len(setting)]) == setting:
                 end = matches[last + len(setting)].end()
                 break
-        out.append(_Cue(matches[first].start(), end, verb, negated))
+        future = any(words[j].lower() in {"will", "'ll"} for j in range(first, i))
+        out.append(_Cue(matches[first].start(), end, verb, negated, future))
     return out
 
 
@@ -311,6 +314,8 @@ def _sentence_attributions(
         if previous and previous[0].lower().strip(",") in _NOT_BEFORE_CUE:
             continue
         a = _verb_attribution(text, lo, hi, cs, ce, cue.verb, quotes, context)
+        if a and cue.future:
+            a = dataclasses.replace(a, substantive=False)  # ranks after what was said
         if a:
             out.append(a)
             taken.append((a.cue.start, a.cue.end))

@@ -247,6 +247,20 @@ def _word_counts(corpus: CorpusIndex, heads: NDArray[np.int64], last: NDArray[np
     return chars / 6.0
 
 
+def _said_key(corpus: CorpusIndex, r: RankedStatement) -> str:
+    """What a statement says, reduced for comparison: the start of its quoted content when that is
+    long enough (the same quotation reported as "Pelosi told CNN" and "Pelosi told CNN on Sunday" is
+    one), else of its best sentence."""
+    st = corpus.statements
+    text = corpus.table.text(r.first)
+    end = int(st.quote_end[r.first]) if r.first == r.last else len(text)
+    content = text[int(st.quote_start[r.first]) : end]
+    if len(content.split()) < 6:
+        content = corpus.table.text(r.best)
+    # Its first dozen words: a reprint may end the sentence otherwise ("... Tapper Sunday morning.").
+    return " ".join((sentence_key(content) or content).split()[:12])
+
+
 def diversified(
     ranked: Sequence[RankedStatement], corpus: CorpusIndex, top: int
 ) -> list[tuple[RankedStatement, list[int]]]:
@@ -263,8 +277,7 @@ def diversified(
             if r in chosen:
                 continue
             article = int(corpus.table.article[r.first])
-            text = corpus.table.text(r.best)
-            key = sentence_key(text) or text
+            key = _said_key(corpus, r)
             if key in reprints:
                 owner_rows = reprints[key]
                 if article not in {int(corpus.table.article[x]) for x in owner_rows} and not relaxed:

@@ -27,6 +27,7 @@ NAMED = 8  # the source names the speaker in this sentence (not a pronoun)
 FIRST = 16  # the statement's first row
 TRANSCRIPT = 32  # a line of a transcript ("JOE BIDEN: ...")
 
+_ENDS = frozenset(".!?\"'”’)…")
 _ARRAYS = ("speaker", "first", "last", "flags", "quote_start", "quote_end")
 
 
@@ -59,7 +60,7 @@ def chunk_statements(documents: Sequence[tuple[str, Sequence[tuple[int, int, int
     for text, spans in documents:
         starts = [s for s, _, _ in spans]
         for a in extract_attributions(text, spans):
-            _lay_out(a, spans, starts, base, names, speaker, first, last, flags, quote_start, quote_end)
+            _lay_out(a, text, spans, starts, base, names, speaker, first, last, flags, quote_start, quote_end)
         _run_on_paragraphs(text, spans, base, speaker, first, last, flags, quote_start, quote_end)
         base += len(spans)
     return ChunkStatements(speaker, first, last, flags, quote_start, quote_end, tuple(names))
@@ -67,6 +68,7 @@ def chunk_statements(documents: Sequence[tuple[str, Sequence[tuple[int, int, int
 
 def _lay_out(
     a: Attribution,
+    text: str,
     spans: Sequence[tuple[int, int, int]],
     starts: list[int],
     base: int,
@@ -86,11 +88,15 @@ def _lay_out(
     cue_row = max(0, bisect.bisect_right(starts, a.cue.start) - 1)
     lo, hi = min(lo, cue_row), max(hi, cue_row)
     named = a.source is not None and a.source.end - a.source.start > 3
-    flag = STATEMENT | (DIRECT if a.direct else 0) | (SUBSTANTIVE if a.substantive else 0) | (NAMED if named else 0)
+    # A line with no closing punctuation is a caption or a summary bullet, not a reported statement.
+    ending = spans[hi][1] - 1
+    captioned = ending >= 0 and text[ending] not in _ENDS
+    substantive = a.substantive and not captioned
+    flag = STATEMENT | (DIRECT if a.direct else 0) | (SUBSTANTIVE if substantive else 0) | (NAMED if named else 0)
     flag |= TRANSCRIPT if a.transcript else 0
     rows = range(base + lo, base + hi + 1)
     current = flags[base + lo : base + hi + 1]
-    if (current & (SUBSTANTIVE | STATEMENT) == (SUBSTANTIVE | STATEMENT)).any() and not a.substantive:
+    if (current & (SUBSTANTIVE | STATEMENT) == (SUBSTANTIVE | STATEMENT)).any() and not substantive:
         return
     number = names.setdefault(a.speaker, len(names))
     content_start = max(a.content.start, spans[lo][0])

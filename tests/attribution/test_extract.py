@@ -141,3 +141,8 @@ def test_verbs_in_capitals_and_nouns_are_not_cues():
 def test_transcript_lines_name_the_speaker():
     _, found = extract("IDA MARSH: The bridge will open in May and the fee will stay.\n\nTOM OKAFOR: Fine.")
     assert [(a.speaker, a.substantive) for a in found] == [("Ida Marsh", True), ("Tom Okafor", False)]
+
+
+def test_a_preview_of_what_someone_will_say_ranks_as_saying_nothing_yet():
+    _, found = extract("Ida Marsh will tell the council on Monday that the bridge fee must go for good.")
+    assert [(a.speaker, a.substantive) for a in found] == [("Ida Marsh", False)]
