@@ -12,7 +12,9 @@ def laid_out(text: str):
 
 
 def test_a_quotation_over_two_sentences_is_one_statement_of_two_rows():
-    st = laid_out("The ferry returned. “It is back, and it is staying,” Ida Marsh said. “We are glad of it.” Then rain.")
+    st = laid_out(
+        "The ferry returned. “It is back, and it is staying,” Ida Marsh said. “We are glad of it.” Then rain."
+    )
     assert st.names == ("Ida Marsh",)
     assert st.speaker.tolist() == [-1, 0, 0, -1]
     assert st.first.tolist()[1:3] == [1, 1] and st.last.tolist()[1:3] == [2, 2]
