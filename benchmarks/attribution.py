@@ -25,8 +25,9 @@ Parts (``--part``, default all):
   first excerpt's ``speaker`` names the person (surname, case-insensitive). The baseline has no
   speaker: its reference figure is whether the first excerpt's sentence contains the surname.
   ``found`` is whether the first excerpt's sentence overlaps the quotation itself.
-* archive: P@1 / P@3 from ``benchmarks/data/attribution_archive_labels.jsonl`` (question, article,
-  position, rank, is_statement_by_x), if present.
+* archive (with ``--archive-index DIR``): the news archive's most quoted people asked again through
+  ``NewsService.ask``, each excerpt looked up in the hand labels of
+  ``benchmarks/data/attribution_archive_labels.jsonl`` (``attribution_archive.py``).
 
 Baseline: today's ranking, the code at commit 7189cc8, checked out once with
 ``git worktree add --detach /tmp/newsbot-baseline 7189cc8`` and run in a child process (this
@@ -60,7 +61,6 @@ from polnear import DATA, PolArticle, Span, align, load_split
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE_COMMIT = "7189cc8"
 BASELINE_DIR = Path("/tmp/newsbot-baseline")
-LABELS = ROOT / "benchmarks" / "data" / "attribution_archive_labels.jsonl"
 TOP = 3
 MIN_STATEMENTS = 3
 QUOTE_WORDS = 8
@@ -357,23 +357,17 @@ def who_scores(questions: Sequence[dict[str, Any]], answers: Sequence[Sequence[R
     }
 
 
-def archive() -> dict[str, Any]:
-    """P@1 / P@3 from the hand labels of the news archive's answers, if they exist."""
-    if not LABELS.exists():
-        return {"labels": 0, "note": "no labels"}
-    by_question: dict[str, dict[int, bool]] = defaultdict(dict)
-    with LABELS.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                by_question[row["question"]][int(row["rank"])] = bool(row["is_statement_by_x"])
-    n = max(len(by_question), 1)
-    return {
-        "questions": len(by_question),
-        "p_at_1": round(sum(r.get(1, False) for r in by_question.values()) / n, 4),
-        "p_at_3": round(sum(sum(r.get(k, False) for k in range(1, TOP + 1)) for r in by_question.values())
-                        / (TOP * n), 4),
-    }
+def archive(index_dir: Path | None) -> dict[str, Any]:
+    """The news archive part: the archive's most quoted people asked again through
+    ``NewsService.ask`` and each excerpt looked up in the hand labels (``attribution_archive.py``);
+    without ``index_dir`` (the archive's saved index, built there if missing: minutes), skipped."""
+    if index_dir is None:
+        return {"note": "skipped: give --archive-index DIR"}
+    import attribution_archive
+
+    from bot.service import build_service
+
+    return attribution_archive.score(build_service(attribution_archive.DATA, index_dir))
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -460,6 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="the PolNeAR folder")
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline child process")
     parser.add_argument("--examples", type=int, default=0, help="print N misses per question type")
+    parser.add_argument("--archive-index", type=Path, help="the news archive's saved index, for part 4")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
@@ -474,7 +469,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"PolNeAR {args.split}: {len(articles)} articles, {n_files} annotation files "
           f"(loaded and resolved in {time.perf_counter() - t0:.1f} s)")
     result: dict[str, Any] = {"benchmark": "attribution", "split": args.split, "articles": len(articles),
-                              "extraction": None, "what_did_x_say": None, "who_said": None, "archive": archive()}
+                              "extraction": None, "what_did_x_say": None, "who_said": None,
+                              "archive": archive(args.archive_index)}
     parts = {"extraction", "what", "who"} if args.part == "all" else {args.part}
 
     if "extraction" in parts:
@@ -513,8 +509,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             result["who_said"] = _report_who(whos, runs, len(whats), args.examples)
 
     arch = result["archive"]
-    print("\narchive: " + ("no labels" if not arch.get("questions") else
-                           f"{arch['questions']} questions, P@1 {arch['p_at_1']:.3f}, P@3 {arch['p_at_3']:.3f}"))
+    print("\narchive: " + (arch.get("note", "no labels") if not arch.get("questions") else
+                           f"{arch['people']} people, {arch['questions']} questions through NewsService.ask: "
+                           f"P@1 {arch['p_at_1']:.3f}, P@3 {arch['p_at_3']:.3f} over labelled excerpts; "
+                           f"counting the {arch['unlabelled_excerpts']} unlabelled as misses "
+                           f"{arch['p_at_1_strict']:.3f} / {arch['p_at_3_strict']:.3f}"))
     print(json.dumps(result))
     return 0
 
