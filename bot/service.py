@@ -132,9 +132,13 @@ class NewsService:
             if not visible.any():
                 reason = f"no article I have was published {period_words(period)}"
                 return Answer(text, (), abstained=True, reason=reason, period=period)
+        # The question parsed once: its words without the time phrase, what it asks, and when.
+        parsed = dataclasses.replace(
+            parse_question(wanted.search, self._tokenizer), period=period, recent=wanted.recent
+        )
         reply = answer(
-            wanted.search, live.corpus, self._tokenizer, top=top, ranker=live.ranker, visible=visible,
-            days=live.days if live.dated else None, recent=wanted.recent,
+            parsed, live.corpus, self._tokenizer, top=top, ranker=live.ranker, visible=visible,
+            days=live.days if live.dated else None,
         )  # fmt: skip
         return dataclasses.replace(reply, question=text, period=period)
 

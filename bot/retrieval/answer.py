@@ -50,6 +50,7 @@ def answer(
     """
     ranker = ranker or Ranker(corpus, tokenizer, params)
     q = question if isinstance(question, Question) else parse_question(question, tokenizer)
+    recent = recent or q.recent
     if q.kind is QuestionKind.WHAT_SAID and q.speaker:
         said = speaker_answer(q, corpus, ranker, top=top, visible=visible, days=days)
         if said is not None:

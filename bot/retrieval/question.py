@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.errors import InvalidQuestion
-from bot.models import MAX_QUESTION_CHARS
+from bot.models import MAX_QUESTION_CHARS, Period
 
 _WH = r"(?:what|which|whose)"
 # Phrases that name the kind of answer wanted. They are removed from the question before it is
@@ -163,7 +163,9 @@ class Question:
     ``terms`` are searched (answer-type phrases left out); ``words`` are its lower-cased words
     (for ``AnswerType.matches``); for ``WHAT_SAID``, ``speaker`` is the person as written ("JD
     Vance") and ``topic`` what the statements should be about (``topic_terms``; empty when any
-    statement will do); ``verb`` is the question's verb of saying.
+    statement will do); ``verb`` is the question's verb of saying. ``period`` is the publication
+    dates it asks about ("in May 2025", or the caller's since/until) and ``recent`` whether it wants
+    the newest first ("latest", "still"): read by ``bot.retrieval.period`` from the words around.
     """
 
     text: str
@@ -176,6 +178,8 @@ class Question:
     topic: str | None = None
     topic_terms: tuple[str, ...] = ()
     verb: str | None = None
+    period: Period | None = None
+    recent: bool = False
 
 
 def clean_question(question: str) -> str:
