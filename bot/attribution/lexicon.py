@@ -71,3 +71,37 @@ NO_COMMENT = (
     r"(?:respond|return|reply|comment|be\s+reached|answer)"
     r"|not\s+(?:immediately\s+)?(?:available|reached)\s+for\s+comment|no\s+comment|refused\s+to\s+comment"
 )
+# Common given names by the pronoun news uses for their bearers, so that "she said" is not given
+# to a Donald nor "he said" to a Hillary (a short list, not a census: an unlisted name fits both).
+MALE_NAMES: frozenset[str] = frozenset(
+    """aaron adam adrian alan albert alex alexander alfred andrew andy angus anthony antonio arnold arthur
+    barack barry ben benjamin bernie bill billy bob bobby boris brad bradley brandon brendan brett brian
+    bruce bryan carl carlos charles charlie chris christopher chuck clint colin craig dale dan daniel danny
+    darren dave david dean dennis derek dick dmitry dominic don donald doug douglas duncan dwight earl ed
+    eddie edward elon emmanuel eric ernest evan frank franklin fred frederick gary gavin geoff geoffrey
+    george gerald gerry glenn gordon graham grant greg gregory harold harry harvey henry herbert howard hugh
+    ian isaac jack jacob jake james jamie jared jason jay jeb jeff jeffrey jeremy jerome jerry jesse jim
+    jimmy joe joel john johnny jon jonathan jordan jose joseph josh joshua juan justin keir keith ken kenneth
+    kevin kim_jong kirk kyle larry lawrence lee leon leonard lewis lindsey_graham louis luke marco marcus
+    mark martin matt matthew max michael mike mitch mitt mohammed muhammad nathan neil nicholas nick nigel
+    oliver omar oscar patrick paul pete peter phil philip rahm ralph randy ray raymond reuben richard rick
+    rishi rob robert rod rodney roger roland ron ronald ross roy rudy russell ryan sam samuel scott sean
+    sergei seth simon stan stanley stephen steve steven stuart ted terry thomas tim timothy todd tom tommy
+    tony travis tyler vance victor vince vincent vladimir volodymyr walter warren wayne will william xi""".split()
+)
+FEMALE_NAMES: frozenset[str] = frozenset(
+    """abigail ada adele alexandria alice alicia alison amanda amber amelia amy ana andrea angela angelina
+    ann anna anne annie ashley barbara betsy betty beverly brenda brittany caroline carly carol caroline
+    catherine charlotte chelsea cheryl christina christine claire clara claudia cynthia dana daniela deborah
+    debbie diana diane donna doris dorothy elaine eleanor elizabeth ellen emily emma erin eva evelyn fiona
+    florence frances gabrielle gina giorgia gloria grace hannah harriet heather heidi helen hillary holly ivanka
+    jackie jacinda jane janet janice jasmine jean jennifer jenny jessica jill joan joanna jodi joy joyce judith
+    judy julia julie karen karoline kate katherine kathleen kathryn katie kay kayleigh kelly kim kimberly
+    kirsten kristen laura lauren leah lily linda lisa liz lorraine louise lucy lynn madeleine maggie margaret
+    maria marie marion marsha martha mary megan melania melissa meryl michelle monica nancy naomi natalie
+    nicola nicole nikki olivia pamela patricia paula pauline penny phyllis priti rachel rebecca rita rose
+    ruth sally samantha sandra sara sarah sharon shirley sonia sophia sophie stacey stephanie sue susan
+    suzanne tammy tanya teresa theresa tiffany tina tracy ursula valerie vanessa victoria virginia wendy ida
+    irene iris isabel isabella joanne kamala kristin lena margot marianne melinda mia nadia nina noor ruby
+    yvonne zoe""".split()
+)

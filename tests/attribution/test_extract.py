@@ -146,3 +146,8 @@ def test_transcript_lines_name_the_speaker():
 def test_a_preview_of_what_someone_will_say_ranks_as_saying_nothing_yet():
     _, found = extract("Ida Marsh will tell the council on Monday that the bridge fee must go for good.")
     assert [(a.speaker, a.substantive) for a in found] == [("Ida Marsh", False)]
+
+
+def test_she_is_not_given_to_a_man_nor_he_to_a_woman():
+    text = "Ida Marsh opened the meeting. Tom Okafor spoke next. “We will build it,” she said. “Not yet,” he said."
+    assert speakers(text) == ["Ida Marsh", "Tom Okafor"]
