@@ -69,6 +69,8 @@ def test_weeks_months_and_years_are_calendar_spans():
         "The ferry will sail on Monday.",  # said on a Monday: today, or in a week?
         "Sales grew over the last week and the next month.",  # days counted back, not calendar spans
         "The Sunday Times reported it; crowds gathered on Palm Sunday.",  # names
+        "The host mocked him on Saturday Night Live.",
+        "Service may be restored on Wednesday.",  # a hedge: no tense to go by
         "\u201cWe were attacked yesterday,\u201d the minister told reporters.",  # the speaker's yesterday
     ],
 )
