@@ -22,6 +22,17 @@ def day_text(day: dt.date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def span_text(start: dt.date, end: dt.date) -> str:
+    """``19 May 2025``, ``12–18 May 2025``, ``28 April – 4 May 2025``, ``29 December 2024 – 4 January 2025``."""
+    if start == end:
+        return day_text(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{day_text(end)}"
+    if start.year == end.year:
+        return f"{day_text(start).rsplit(' ', 1)[0]} – {day_text(end)}"
+    return f"{day_text(start)} – {day_text(end)}"
+
+
 @dataclass(frozen=True, slots=True)
 class Published:
     """When an article was published: a date, plus the time of day when the source gave one.
@@ -140,6 +151,23 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class RelativeDate:
+    """A relative date in an article's sentence ("on Sunday", "last week") and the days it means,
+    worked out from the article's publication date (``bot.retrieval.relative_dates``).
+
+    ``phrase`` is as the sentence writes it ("Sunday", "last week"); ``start`` and ``end`` are the
+    first and last day meant, both included. ``str()``: ``Sunday → 18 May 2025``.
+    """
+
+    phrase: str
+    start: dt.date
+    end: dt.date
+
+    def __str__(self) -> str:
+        return f"{self.phrase} \u2192 {span_text(self.start, self.end)}"
+
+
+@dataclass(frozen=True, slots=True)
 class Excerpt:
     """One answer: the matched sentence, the context shown with it, and its citation.
 
@@ -150,6 +178,8 @@ class Excerpt:
     ``text`` is the excerpt exactly as shown, i.e. ``before + (sentence,) + after`` joined by spaces.
     ``also``: the other articles that print the same sentence (or nearly: other quotation marks,
     spacing or final stop), which are not shown as excerpts of their own.
+    ``dates``: the relative dates of the shown text ("on Sunday", "yesterday") resolved against the
+    article's publication date, where that is certain (none when the article has no date).
     """
 
     sentence: str
@@ -160,6 +190,7 @@ class Excerpt:
     speaker: str | None = None
     quote: str | None = None
     also: tuple[Citation, ...] = ()
+    dates: tuple[RelativeDate, ...] = ()
 
     @property
     def text(self) -> str:

@@ -48,9 +48,14 @@ def also_text(e: Excerpt) -> str:
     return f"also in {count} article{'s' * (count != 1)}" if count else ""
 
 
+def dates_text(e: Excerpt) -> str:
+    """``Sunday → 18 May 2025; last week → 12–18 May 2025``: the excerpt's relative dates (or empty)."""
+    return "; ".join(str(d) for d in e.dates)
+
+
 def render_answer(answer: Answer, *, width: int = 100, mark: tuple[str, str] = ("", "")) -> str:
-    """Numbered excerpts, each followed by its citation (and the other articles printing the same
-    sentence); or the abstention message. A searched period comes first."""
+    """Numbered excerpts, each followed by its citation (with the days its relative dates mean, and
+    the other articles printing the same sentence); or the abstention message. A searched period comes first."""
     head = f"{answer.period.searched}.\n\n" if answer.period is not None else ""
     if answer.abstained or not answer.excerpts:
         reason = f" ({answer.reason})" if answer.reason else ""
@@ -64,6 +69,8 @@ def render_answer(answer: Answer, *, width: int = 100, mark: tuple[str, str] = (
             excerpt_text(e, mark=mark), width=width, initial_indent=f"[{number}] ", subsequent_indent="    "
         )
         block = f"{body}\n    -- {cite(e.citation, e.speaker)}"
+        if e.dates:
+            block += f" \u00b7 {dates_text(e)}"
         if e.also:
             block += f"\n    -- {also_text(e)}: " + "; ".join(cite(c) for c in e.also)
         blocks.append(block)
@@ -140,6 +147,9 @@ def answer_json(answer: Answer) -> dict[str, object]:
                 "speaker": e.speaker,
                 "quote": e.quote,
                 "also": [citation_json(c) for c in e.also],
+                "dates": [
+                    {"phrase": d.phrase, "start": d.start.isoformat(), "end": d.end.isoformat()} for d in e.dates
+                ],
             }
             for e in answer.excerpts
         ],

@@ -40,6 +40,14 @@ def test_drones_question_finds_273(settings):
     assert "273 drones" in result["answers"][0]["text"]
 
 
+def test_when_question_gets_the_day_the_sentence_means(settings):
+    code, out, _ = run(["ask", "When did Russia launch 273 drones?", "--json"], settings)
+    assert code == 0
+    first = json.loads(out)["answers"][0]
+    assert "on Sunday (May 18)" in first["sentence"] and first["published"] == "2025-05-19"
+    assert first["dates"] == [{"phrase": "Sunday", "start": "2025-05-18", "end": "2025-05-18"}]
+
+
 def test_unanswerable_question_abstains(settings):
     code, out, _ = run(["ask", "What is the capital of Australia?", "--json"], settings)
     assert code == 0

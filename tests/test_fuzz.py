@@ -18,6 +18,7 @@ from bot.models import (
     Excerpt,
     Period,
     Published,
+    RelativeDate,
     Summary,
     SummarySentence,
     TopicSentence,
@@ -92,8 +93,10 @@ def answers(draw: st.DrawFn) -> Answer:
             paragraph=1, sentence_count=draw(st.integers(1, 10**6)),
         )
         also = (citation,) * draw(st.sampled_from((0, 0, 1, 30)))  # reprints ("also in N articles")
+        days = draw(st.lists(st.dates(), max_size=4))  # relative dates ("Sunday → 18 May 2025")
+        dates = tuple(RelativeDate(draw(st.one_of(TEXT, LONG)), day, day) for day in days)
         excerpts.append(Excerpt(draw(SENTENCE), tuple(draw(st.lists(SENTENCE, max_size=2))),
-                                tuple(draw(st.lists(SENTENCE, max_size=2))), citation, 0.5, also=also))
+                                tuple(draw(st.lists(SENTENCE, max_size=2))), citation, 0.5, also=also, dates=dates))
     period = draw(st.one_of(st.none(), st.tuples(st.dates(), st.dates()).map(
         lambda d: Period(min(d), max(d), f"{min(d)} – {max(d)}"))))
     return Answer(draw(st.one_of(TEXT, LONG)) or "q", tuple(excerpts),

@@ -30,6 +30,7 @@ CHOICE_COUNT_LIMIT = 25
 CHOICE_TEXT_LIMIT = 100
 
 ELLIPSIS = "\u2026"
+DATES_LIMIT = 160  # the relative dates shown beside one citation, in characters
 _UNESCAPED_BRACKET = re.compile(r"(?<!\\)([\[\]])")  # brackets would end a masked link's label
 ANSWER_COLOUR = discord.Colour.blurple()
 ABSTAIN_COLOUR = discord.Colour.light_grey()
@@ -145,12 +146,19 @@ class Page:
 
 def citation_line(excerpt: Excerpt, limit: int) -> str:
     """``— [Title](url) · 19 May 2025 · sentence 4 of 20`` within ``limit`` characters (``— JD
-    Vance, in [Title](url) · ...`` for a statement), then ``· also in 2 articles`` when other
-    articles print the same sentence."""
-    if not excerpt.also:
+    Vance, in [Title](url) · ...`` for a statement), then the days its relative dates mean
+    (``· Sunday → 18 May 2025``), then ``· also in 2 articles`` when other articles print the same
+    sentence; the dates are left out when they would crowd out the citation."""
+    more = ""
+    if excerpt.also:
+        count = len(excerpt.also)
+        more = f" \u00b7 also in {count} article{'s' * (count != 1)}"
+    if excerpt.dates:
+        dates = " \u00b7 " + escape(clip("; ".join(str(d) for d in excerpt.dates), DATES_LIMIT))
+        if len(dates) + len(more) <= limit // 2:
+            more = dates + more
+    if not more:
         return cite_line(excerpt.citation, limit, speaker=excerpt.speaker)
-    count = len(excerpt.also)
-    more = f" \u00b7 also in {count} article{'s' * (count != 1)}"
     return cite_line(excerpt.citation, max(limit - len(more), 20), speaker=excerpt.speaker) + more
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.models import Answer, Citation, Excerpt
+from bot.models import Answer, Citation, Excerpt, RelativeDate
 from bot.retrieval.dedup import sentence_key
 from bot.retrieval.question import MAX_QUESTION_CHARS, Question, QuestionKind, clean_question, parse_question
 from bot.retrieval.rank import AnswerParams, Ranker, Ranking
 from bot.retrieval.recency import date_order
+from bot.retrieval.relative_dates import resolve_shown
 from bot.retrieval.speakers import diversified, mentions, rank_statements
 from bot.retrieval.statements import STATEMENT
 from bot.retrieval.store import CorpusIndex
@@ -227,7 +228,15 @@ def _excerpt(
         speaker=speaker,
         quote=quote,
         also=tuple(citation(corpus, r) for r in also),
+        dates=shown_dates(corpus, (*before, row, *after)),
     )
+
+
+def shown_dates(corpus: CorpusIndex, rows: tuple[int, ...]) -> tuple[RelativeDate, ...]:
+    """The relative dates ("on Sunday", "last week") of the sentences at ``rows`` (one article's),
+    resolved against the article's date; none when it has no date."""
+    published = corpus.articles[int(corpus.table.article[rows[0]])].published
+    return resolve_shown((corpus.table.text(r) for r in rows), published.date if published else None)
 
 
 def statement_of(corpus: CorpusIndex, row: int) -> tuple[str | None, str | None]:

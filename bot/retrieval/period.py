@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.models import Period, day_text
+from bot.models import Period, day_text, span_text
 
 __all__ = [
     "Period",
@@ -275,13 +275,7 @@ def _label(start: dt.date, end: dt.date) -> str:
         return f"since {day_text(start)}"
     if start > end:
         return f"{day_text(start)} – {day_text(end)} (no day is in both)"
-    if start == end:
-        return day_text(start)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{day_text(end)}"
-    if start.year == end.year:
-        return f"{day_text(start).rsplit(' ', 1)[0]} – {day_text(end)}"
-    return f"{day_text(start)} – {day_text(end)}"
+    return span_text(start, end)
 
 
 def _tidy(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import discord
@@ -10,7 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.discord_adapter import render
-from bot.models import Answer, ArticleMeta, Citation, Excerpt, Published, Sentence, Summary, SummarySentence
+from bot.models import (
+    Answer,
+    ArticleMeta,
+    Citation,
+    Excerpt,
+    Published,
+    RelativeDate,
+    Sentence,
+    Summary,
+    SummarySentence,
+)
 
 
 def excerpt(
@@ -163,3 +174,15 @@ def test_a_sentence_printed_by_several_articles_says_so_and_lists_them_under_sou
     assert "also in 2 articles" in block
     sources = present(render.render_sources([shared]).description)
     assert "A title" in sources and "Reprint 0" in sources and "Reprint 1" in sources and "4 January 2026" in sources
+
+
+def test_relative_dates_are_shown_beside_the_citation_and_left_out_when_room_is_short() -> None:
+    dated = dataclasses.replace(
+        excerpt("On Sunday Russia launched 273 drones."),
+        dates=(RelativeDate("Sunday", date(2026, 1, 1), date(2026, 1, 1)),),
+    )
+    block = render.excerpt_block(1, dated, 1000)
+    assert block.splitlines()[-1].endswith("sentence 2 of 9 \u00b7 Sunday \u2192 1 January 2026")
+    assert len(render.citation_line(dated, 40)) <= 40  # too little room: the citation keeps it
+    many = dataclasses.replace(dated, dates=(RelativeDate("x" * 500, date(2026, 1, 1), date(2026, 1, 1)),) * 5)
+    render.check_embed(render.render_answer(Answer("q", (many,) * 3, abstained=False)))
