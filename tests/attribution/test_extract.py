@@ -93,7 +93,7 @@ def test_a_quotation_resumed_after_the_cue_and_running_on():
 def test_pronoun_sources_are_the_person_last_quoted():
     text = (
         "Mayor Ida Marsh spoke first. “The bridge will open in May,” Marsh said. "
-        "She added that the fee would stay. He further wrote, “The river is high.”"
+        "She added that the fee would stay. She further wrote, “The river is high.”"
     )
     assert speakers(text) == ["Ida Marsh", "Ida Marsh", "Ida Marsh"]
 
