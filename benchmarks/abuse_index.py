@@ -126,7 +126,10 @@ def damage(index_dir: Path, rng: random.Random) -> tuple[str, str]:
             start = _npy_data_offset(path)
             values = np.frombuffer(bytes(data[start:]), dtype=np.load(path, mmap_mode="r").dtype).copy()
             picked = rng.sample(range(len(values)), k=min(len(values), rng.randint(1, 16)))
-            values[picked] = -rng.randint(1, 2**30)
+            # Negative where the type allows it, else its largest value (unsigned flags).
+            info = np.iinfo(values.dtype) if values.dtype.kind in "iu" else None
+            bad = -rng.randint(1, 2**30) if info is None or info.min < 0 else info.max
+            values[picked] = max(bad, info.min) if info is not None else bad
             data[start:] = values.tobytes()
         if path == pointer and bytes(data).strip() == before.strip():
             continue  # same name once stripped: not a damage
