@@ -59,9 +59,9 @@ def answer(
 
 def supported(ranking: Ranking, params: AnswerParams) -> NDArray[np.bool_]:
     """Which candidates of ``ranking`` are strong enough to be an answer: the one abstention rule
-    (share of the question's idf mass in the sentence and its neighbours, and the sentence's own
-    cosine; README "Answering")."""
-    return (ranking.window >= params.min_coverage) & (ranking.cosine >= params.min_score)
+    (``params.abstention``, a logistic score over the candidate's window and title coverage of the
+    question, cosine, score and lead over the others; README "Answering")."""
+    return params.abstention.scores(ranking) >= 0.0
 
 
 def abstains(ranking: Ranking, i: int, params: AnswerParams) -> str | None:
@@ -69,14 +69,9 @@ def abstains(ranking: Ranking, i: int, params: AnswerParams) -> str | None:
     if supported(ranking, params)[i]:
         return None
     support, cosine = float(ranking.window[i]), float(ranking.cosine[i])
-    if support < params.min_coverage:
-        return (
-            f"the closest passage matches only {support:.0%} of the question "
-            f"(at least {params.min_coverage:.0%} is needed)"
-        )
     return (
-        "the closest sentence is long and shares too little with the question "
-        f"(similarity {cosine:.2f}, at least {params.min_score:.2f} is needed)"
+        f"the closest passage matches only {support:.0%} of the question (sentence similarity "
+        f"{cosine:.2f}), too little to be an answer"
     )
 
 
