@@ -24,13 +24,13 @@ it is not returned).
 
 ``--ablation`` re-ranks with each setting of ``RankWeights`` switched off in turn.
 
-``--abstention`` also measures the abstention rule: the articles are split into two halves (even
-and odd positions), each half is indexed on its own, and every question is asked against the
-index of its own half (answerable) and of the other half (unanswerable). The rule reads the top
-sentence's support (question idf mass in it and its paragraph neighbours, ``Ranking.window``)
-and cosine, as ``answer()`` does. For a grid of ``min_coverage`` values it prints the share of
-answerable questions answered, the share of those answered correctly at rank 1, and the share of
-unanswerable questions abstained.
+``--abstention`` also measures the abstention rule, through ``NewsService.ask`` (an abstention
+counts as a miss): P@1 over every question against the whole corpus; then the articles are split
+into two halves (even and odd positions), each half is indexed on its own, and every question is
+asked against the index of its own half (answerable: P@1) and of the other half (unanswerable: the
+share abstained on). The rule used before the abstention model (the best sentence's window
+coverage >= 0.55 and cosine >= 0.1) is scored on the same rankings for comparison.
+``benchmarks/fit_abstention.py`` fitted the model on this split (on half of its questions).
 
 Run: ``python benchmarks/reqa_squad.py`` (about a minute on 2 cores; ``--abstention`` adds about
 a minute, ``--ablation`` about ten; ``--limit N`` asks only the first N questions). The last line

@@ -41,7 +41,10 @@ def answer(
     """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason.
 
     "What did X say (about T)?" is answered with X's statements (``speaker_answer``); any other
-    question with the best sentences of ``Ranker.rank`` that pass the abstention rule. Pass the
+    question with the best sentences of ``Ranker.rank`` that pass the abstention rule. When X is
+    never quoted about T, or never quoted at all, and the question names T, it may not ask for a
+    quotation at all ("What did Watt add to the engine?", "What does Warszawa mean in Polish?"):
+    the ranked sentences answer it if they pass the abstention rule, else X's reason stands. Pass the
     ``ranker`` of ``corpus`` when answering many questions (it caches what it derives from the
     corpus); its params then apply. ``visible`` (one flag per article) limits the answer to those
     articles. ``days`` (per article, ``date.toordinal()``, 0 when undated) puts newer articles first
@@ -50,11 +53,27 @@ def answer(
     """
     ranker = ranker or Ranker(corpus, tokenizer, params)
     q = question if isinstance(question, Question) else parse_question(question, tokenizer)
+    said = None
     if q.kind is QuestionKind.WHAT_SAID and q.speaker:
         said = speaker_answer(q, corpus, ranker, top=top, visible=visible, days=days)
-        if said is not None:
+        if said is not None and not (said.abstained and q.topic_terms):
             return said
-    return ranked_answer(q, corpus, ranker, top=top, visible=visible, days=days, recent=recent)
+    ranked = ranked_answer(q, corpus, ranker, top=top, visible=visible, days=days, recent=recent)
+    if said is None or (not ranked.abstained and _about(q, ranker, visible)):
+        return ranked
+    return said
+
+
+def _about(q: Question, ranker: Ranker, visible: NDArray[np.bool_] | None) -> bool:
+    """Whether the best sentence for ``q`` holds at least ``min_coverage`` of the idf mass of its
+    topic (the share a statement needs to be about the topic in ``speaker_answer``)."""
+    best = ranker.rank(q, visible=visible, depth=1)
+    query = ranker.corpus.query_vector(list(q.topic_terms), visible)
+    if len(best) == 0 or query.idf_mass <= 0:
+        return False
+    columns, _ = ranker.corpus.sequences.gather(best.rows[:1])
+    held = float(query.idf[np.isin(query.columns, columns)].sum())
+    return held / query.idf_mass >= ranker.params.min_coverage
 
 
 def supported(ranking: Ranking, params: AnswerParams) -> NDArray[np.bool_]:
