@@ -42,9 +42,9 @@ def answer(
 
     "What did X say (about T)?" is answered with X's statements (``speaker_answer``); any other
     question with the best sentences of ``Ranker.rank`` that pass the abstention rule. When X is
-    never quoted about T, or never quoted at all, and the question names T, it may not ask for a
-    quotation at all ("What did Watt add to the engine?", "What does Warszawa mean in Polish?"):
-    the ranked sentences answer it if they pass the abstention rule, else X's reason stands. Pass the
+    mentioned but never quoted and the question names a T, it may not ask for a quotation at all
+    ("What did Watt add to the engine?", "What does Warszawa mean in Polish?"): the ranked sentences
+    answer it if the best passes the abstention rule and holds T, else X's reason stands. Pass the
     ``ranker`` of ``corpus`` when answering many questions (it caches what it derives from the
     corpus); its params then apply. ``visible`` (one flag per article) limits the answer to those
     articles. ``days`` (per article, ``date.toordinal()``, 0 when undated) puts newer articles first
@@ -56,7 +56,7 @@ def answer(
     said = None
     if q.kind is QuestionKind.WHAT_SAID and q.speaker:
         said = speaker_answer(q, corpus, ranker, top=top, visible=visible, days=days)
-        if said is not None and not (said.abstained and q.topic_terms):
+        if said is not None and not (said.abstained and said.speaker is None and q.topic_terms):
             return said
     ranked = ranked_answer(q, corpus, ranker, top=top, visible=visible, days=days, recent=recent)
     if said is None or (not ranked.abstained and _about(q, ranker, visible)):
