@@ -24,13 +24,13 @@ it is not returned).
 
 ``--ablation`` re-ranks with each setting of ``RankWeights`` switched off in turn.
 
-``--abstention`` also measures the abstention rule: the articles are split into two halves (even
-and odd positions), each half is indexed on its own, and every question is asked against the
-index of its own half (answerable) and of the other half (unanswerable). The rule reads the top
-sentence's support (question idf mass in it and its paragraph neighbours, ``Ranking.window``)
-and cosine, as ``answer()`` does. For a grid of ``min_coverage`` values it prints the share of
-answerable questions answered, the share of those answered correctly at rank 1, and the share of
-unanswerable questions abstained.
+``--abstention`` also measures the abstention rule, through ``NewsService.ask`` (an abstention
+counts as a miss): P@1 over every question against the whole corpus; then the articles are split
+into two halves (even and odd positions), each half is indexed on its own, and every question is
+asked against the index of its own half (answerable: P@1) and of the other half (unanswerable: the
+share abstained on). The rule used before the abstention model (the best sentence's window
+coverage >= 0.55 and cosine >= 0.1) is scored on the same rankings for comparison.
+``benchmarks/fit_abstention.py`` fitted the model on this split (on half of its questions).
 
 Run: ``python benchmarks/reqa_squad.py`` (about a minute on 2 cores; ``--abstention`` adds about
 a minute, ``--ablation`` about ten; ``--limit N`` asks only the first N questions). The last line
@@ -59,13 +59,14 @@ from bot.ingest.documents import ingest  # noqa: E402
 from bot.ingest.sentences import split_spans  # noqa: E402
 from bot.models import Article, ArticleMeta, Document  # noqa: E402
 from bot.retrieval.answer import clean_question  # noqa: E402
-from bot.retrieval.rank import AnswerParams, RankWeights  # noqa: E402
+from bot.retrieval.rank import AnswerParams, Ranking, RankWeights  # noqa: E402
 from bot.retrieval.store import CorpusIndex  # noqa: E402
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer  # noqa: E402
 from bot.service import NewsService  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "squad" / "dev-v1.1.json.gz"
 BM25_DEPTH = 100
+OLD_MIN_COVERAGE = 0.55  # the abstention rule before the abstention model, for comparison
 # Each evidence weight of RankWeights and the value that switches it off.
 ABLATIONS = {
     "window": 0.0, "paragraph": 0.0, "title": 0.0, "local": 0.0, "previous": 0.0, "title_term_share": 1.0,
@@ -203,44 +204,57 @@ def metrics(ranks: Sequence[int | None]) -> dict[str, float]:
     }
 
 
-def abstention(data: Dataset, tokenizer: Tokenizer, questions: Sequence[Question]) -> list[dict[str, float]]:
-    """Answered / correct / abstained shares over a grid of ``min_coverage`` thresholds."""
+def half_split(data: Dataset, tokenizer: Tokenizer) -> tuple[list[NewsService], list[np.ndarray]]:
+    """The articles at even and at odd positions, each indexed on its own, and each half's
+    unique sentence id per row."""
     halves = [[a for a in range(len(data.documents)) if a % 2 == h] for h in (0, 1)]
     services = [build_service([data.documents[a] for a in half], tokenizer) for half in halves]
-    keys = []
-    for half in halves:
-        keys.append(np.concatenate([data.row_key[_doc_rows(data, a)] for a in half]))
-    params = AnswerParams()
-    own: list[tuple[float, float, bool]] = []  # (support, cosine, correct) of the top row
-    other: list[tuple[float, float]] = []
-    for q in questions:
-        h = q.article % 2
+    keys = [np.concatenate([data.row_key[_doc_rows(data, a)] for a in half]) for half in halves]
+    return services, keys
+
+
+def _old_rule(ranking: Ranking) -> bool:
+    """The abstention rule before the abstention model: window coverage >= 0.55 and cosine >= 0.1."""
+    return bool(len(ranking)) and float(ranking.window[0]) >= OLD_MIN_COVERAGE and float(ranking.cosine[0]) >= 0.1
+
+
+def abstention(
+    data: Dataset, tokenizer: Tokenizer, questions: Sequence[Question], full: NewsService
+) -> dict[str, float]:
+    """P@1 of ``NewsService.ask`` (an abstention is a miss) over the whole corpus and over each
+    question's own half, and the share of questions abstained on against the other half; the same
+    for the old rule (window >= 0.55 and cosine >= 0.1) on the ranking ``ask`` cuts."""
+    services, keys = half_split(data, tokenizer)
+    ids = {key_of(t): i for i, t in enumerate(data.unique_texts)}
+
+    def asked(service: NewsService, row_key: np.ndarray, q: Question) -> tuple[bool, bool, bool, bool]:
+        """(ask answered, ask's first excerpt is gold, old rule answered, ranking's best is gold)."""
         try:
-            text = clean_question(q.text)
-            mine = services[h].rank(text)
-            theirs = services[1 - h].rank(text)
+            reply = service.ask(q.text)
+            ranking = service.rank(clean_question(q.text))
         except InvalidQuestion:
-            continue
-        if len(mine):
-            own.append((float(mine.window[0]), float(mine.cosine[0]), int(keys[h][mine.rows[0]]) == q.gold))
-        else:
-            own.append((0.0, 0.0, False))
-        other.append((float(theirs.window[0]), float(theirs.cosine[0])) if len(theirs) else (0.0, 0.0))
-    rows = []
-    for threshold in (0.0, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
-        ok = params.min_score
+            return False, False, False, False
+        hit = not reply.abstained and ids.get(key_of(reply.excerpts[0].sentence)) == q.gold
+        top = bool(len(ranking)) and int(row_key[ranking.rows[0]]) == q.gold
+        return not reply.abstained, hit, _old_rule(ranking), top
 
-        def passes(cov: float, cos: float, t: float = threshold, s: float = ok) -> bool:
-            return cov >= t and cos >= s
+    full_rows = [asked(full, data.row_key, q) for q in questions]
+    own_rows = [asked(services[q.article % 2], keys[q.article % 2], q) for q in questions]
+    other_rows = [asked(services[1 - q.article % 2], keys[1 - q.article % 2], q) for q in questions]
+    n = max(len(questions), 1)
 
-        answered = [c for cov, cos, c in own if passes(cov, cos)]
-        rows.append({
-            "min_coverage": threshold,
-            "answered": round(len(answered) / len(own), 4),
-            "answered_correct_at_1": round(sum(answered) / max(len(answered), 1), 4),
-            "unanswerable_abstained": round(sum(not passes(cov, cos) for cov, cos in other) / len(other), 4),
-        })
-    return rows
+    def share(values: Sequence[bool]) -> float:
+        return round(sum(values) / n, 4)
+
+    return {
+        "p_at_1": share([hit for _, hit, _, _ in full_rows]),
+        "old_p_at_1": share([old and top for _, _, old, top in full_rows]),
+        "rank_p_at_1": share([top for _, _, _, top in full_rows]),
+        "own_p_at_1": share([hit for _, hit, _, _ in own_rows]),
+        "old_own_p_at_1": share([old and top for _, _, old, top in own_rows]),
+        "unanswerable_abstained": share([not answered for answered, _, _, _ in other_rows]),
+        "old_unanswerable_abstained": share([not old for _, _, old, _ in other_rows]),
+    }
 
 
 def _doc_rows(data: Dataset, article: int) -> slice:
@@ -285,18 +299,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             m = metrics(engine_ranks(NewsService(service.corpus, tokenizer, params=params), data.row_key, questions))
             label = f"{name}={off:g}"
             print(f"{label:<24} {m['p_at_1']:>7.3f} {m['r_at_5']:>7.3f} {m['mrr']:>7.3f}", flush=True)
+    abstained = None
     if args.abstention:
-        print("\nabstention (questions vs. their own half of the articles / the other half):")
-        print(f"{'min_coverage':>12} {'answered':>9} {'correct@1':>10} {'unans. abstained':>17}")
-        for row in abstention(data, tokenizer, questions):
-            print(f"{row['min_coverage']:>12.2f} {row['answered']:>9.3f} {row['answered_correct_at_1']:>10.3f} "
-                  f"{row['unanswerable_abstained']:>17.3f}")
+        abstained = abstention(data, tokenizer, questions, service)
+        a = abstained
+        print("\nabstention, through NewsService.ask (an abstention counts as a miss):")
+        print(f"{'rule':<28} {'P@1 all':>8} {'P@1 own half':>13} {'unans. abstained':>17}")
+        print(f"{'ranking alone (never abstains)':<28} {a['rank_p_at_1']:>8.3f} {'':>13} {0.0:>17.3f}")
+        print(f"{'old: window>=0.55, cos>=0.1':<28} {a['old_p_at_1']:>8.3f} {a['old_own_p_at_1']:>13.3f} "
+              f"{a['old_unanswerable_abstained']:>17.3f}")
+        print(f"{'abstention model (ask)':<28} {a['p_at_1']:>8.3f} {a['own_p_at_1']:>13.3f} "
+              f"{a['unanswerable_abstained']:>17.3f}")
     result = {
         "benchmark": "reqa_squad",
         "questions": len(questions),
         "candidates": len(data.unique_texts),
         "engine": ours,
         "bm25s": theirs,
+        "abstention": abstained,
     }
     print(json.dumps(result))
     return 0

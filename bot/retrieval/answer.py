@@ -42,7 +42,10 @@ def answer(
     """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason.
 
     "What did X say (about T)?" is answered with X's statements (``speaker_answer``); any other
-    question with the best sentences of ``Ranker.rank`` that pass the abstention rule. Pass the
+    question with the best sentences of ``Ranker.rank`` that pass the abstention rule. When X is
+    mentioned but never quoted and the question names a T, it may not ask for a quotation at all
+    ("What did Watt add to the engine?", "What does Warszawa mean in Polish?"): the ranked sentences
+    answer it if the best passes the abstention rule and holds T, else X's reason stands. Pass the
     ``ranker`` of ``corpus`` when answering many questions (it caches what it derives from the
     corpus); its params then apply. ``visible`` (one flag per article) limits the answer to those
     articles. ``days`` (per article, ``date.toordinal()``, 0 when undated) puts newer articles first
@@ -52,18 +55,34 @@ def answer(
     ranker = ranker or Ranker(corpus, tokenizer, params)
     q = question if isinstance(question, Question) else parse_question(question, tokenizer)
     recent = recent or q.recent
+    said = None
     if q.kind is QuestionKind.WHAT_SAID and q.speaker:
         said = speaker_answer(q, corpus, ranker, top=top, visible=visible, days=days)
-        if said is not None:
+        if said is not None and not (said.abstained and said.speaker is None and q.topic_terms):
             return said
-    return ranked_answer(q, corpus, ranker, top=top, visible=visible, days=days, recent=recent)
+    ranked = ranked_answer(q, corpus, ranker, top=top, visible=visible, days=days, recent=recent)
+    if said is None or (not ranked.abstained and _about(q, ranker, visible)):
+        return ranked
+    return said
+
+
+def _about(q: Question, ranker: Ranker, visible: NDArray[np.bool_] | None) -> bool:
+    """Whether the best sentence for ``q`` holds at least ``min_coverage`` of the idf mass of its
+    topic (the share a statement needs to be about the topic in ``speaker_answer``)."""
+    best = ranker.rank(q, visible=visible, depth=1)
+    query = ranker.corpus.query_vector(list(q.topic_terms), visible)
+    if len(best) == 0 or query.idf_mass <= 0:
+        return False
+    columns, _ = ranker.corpus.sequences.gather(best.rows[:1])
+    held = float(query.idf[np.isin(query.columns, columns)].sum())
+    return held / query.idf_mass >= ranker.params.min_coverage
 
 
 def supported(ranking: Ranking, params: AnswerParams) -> NDArray[np.bool_]:
     """Which candidates of ``ranking`` are strong enough to be an answer: the one abstention rule
-    (share of the question's idf mass in the sentence and its neighbours, and the sentence's own
-    cosine; README "Answering")."""
-    return (ranking.window >= params.min_coverage) & (ranking.cosine >= params.min_score)
+    (``params.abstention``, a logistic score over the candidate's window and title coverage of the
+    question, cosine, score and lead over the others; README "Answering")."""
+    return params.abstention.scores(ranking) >= 0.0
 
 
 def abstains(ranking: Ranking, i: int, params: AnswerParams) -> str | None:
@@ -71,14 +90,9 @@ def abstains(ranking: Ranking, i: int, params: AnswerParams) -> str | None:
     if supported(ranking, params)[i]:
         return None
     support, cosine = float(ranking.window[i]), float(ranking.cosine[i])
-    if support < params.min_coverage:
-        return (
-            f"the closest passage matches only {support:.0%} of the question "
-            f"(at least {params.min_coverage:.0%} is needed)"
-        )
     return (
-        "the closest sentence is long and shares too little with the question "
-        f"(similarity {cosine:.2f}, at least {params.min_score:.2f} is needed)"
+        f"the closest passage matches only {support:.0%} of the question (sentence similarity "
+        f"{cosine:.2f}), too little to be an answer"
     )
 
 

@@ -268,7 +268,7 @@ def _first_stage(
     ``seeds`` and ``titled`` (ascending rows) give the evidence rows: every row of their paragraphs.
     The candidates are the seeds, the ``titled`` rows that hold a question term, and their
     neighbours in the paragraph. Returns, per candidate (ascending): row, score, cosine, idf
-    coverage, window idf coverage and its bit mask of question terms.
+    coverage, window idf coverage, its article title's idf coverage and its bit mask of question terms.
     """
     mass, rank_mass, w_cosine, w_cov, w_window = coef[0], coef[1], coef[2], coef[3], coef[4]
     w_paragraph, w_title, w_local, w_previous, share = coef[5], coef[6], coef[7], coef[8], coef[9]
@@ -346,6 +346,7 @@ def _first_stage(
     cos = np.empty(n_c)
     coverage = np.empty(n_c)
     window_coverage = np.empty(n_c)
+    title_coverage = np.empty(n_c)
     own = np.empty(n_c, dtype=np.int64)
     c = 0
     for at in range(total):
@@ -374,9 +375,10 @@ def _first_stage(
         cos[c] = cosine[at]
         coverage[c] = _mass(mine, bits, plain_idf) / mass
         window_coverage[c] = _mass(window, bits, plain_idf) / mass
+        title_coverage[c] = _mass(title, bits, plain_idf) / mass
         own[c] = mine
         c += 1
-    return cand, score, cos, coverage, window_coverage, own
+    return cand, score, cos, coverage, window_coverage, title_coverage, own
 
 
 @dataclass(frozen=True, slots=True)

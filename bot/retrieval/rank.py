@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.retrieval.abstention import AbstentionModel
 from bot.retrieval.index import QueryVector, RowFilter
 from bot.retrieval.kernels import compiled
 from bot.retrieval.question import AnswerType, Question, QuestionKind, parse_question
@@ -50,7 +51,7 @@ class RankWeights:
     * ``idf_power``: in these coverages a question term weighs ``idf ** idf_power``. With 2, a
       matched term counts by its weight in the question times its weight in the text (the dot
       product of idf-weighted word sets), so rare words decide more than common ones. The
-      abstention rule still reads plain idf shares (``Ranking.coverage`` and ``Ranking.window``).
+      abstention model still reads plain idf shares (``Ranking.window`` and ``Ranking.title``).
 
     ``pool`` / ``title_pool``: the first stage scores the ``pool`` best rows by cosine, the rows
     holding a question term in the ``title_pool`` articles whose titles hold the most of the
@@ -85,9 +86,10 @@ class AnswerParams:
     ``candidates``: how many ranked sentences ``rank`` returns by default; ``answer`` asks for
     ``depth_per_excerpt`` per excerpt wanted (at least ``candidates_min``), enough for the
     sentences it skips (repeats, context of an earlier excerpt, below the abstention cut).
-    ``min_coverage``: share of the question's idf mass (unknown words counted at the highest idf)
-    that the best sentence and its neighbours in the paragraph must hold together, else the bot
-    abstains (0.55: calibrated on SQuAD, see README "Answering"). ``min_score``: minimum cosine of the sentence itself.
+    ``abstention``: the model that decides whether a ranked sentence is strong enough to be an
+    answer (``bot.retrieval.abstention``; fitted on SQuAD, see README "Answering"); the bot
+    abstains when the best one is not. ``min_coverage``: share of a "what did X say about T?"
+    topic's idf mass that a statement must hold to be about it.
     ``statement_bonus``: added, for "who said ...?" questions, to a sentence that is part of a
     named speaker's substantive statement. ``weights``: see ``RankWeights``.
     """
@@ -96,7 +98,7 @@ class AnswerParams:
     depth_per_excerpt: int = 4
     candidates_min: int = 12
     min_coverage: float = 0.55
-    min_score: float = 0.1
+    abstention: AbstentionModel = field(default_factory=AbstentionModel)
     statement_bonus: float = 0.5
     weights: RankWeights = field(default_factory=RankWeights)
 
@@ -108,7 +110,8 @@ class Ranking:
     ``rows`` are sentence rows of the corpus; ``final`` is the score they are ordered by;
     ``cosine`` and ``coverage`` are each row's own TF-IDF cosine and share of the question's idf
     mass; ``window`` is the share of the question's idf mass found in the sentence and its
-    neighbours in the paragraph together. The abstention rule reads ``cosine`` and ``window``.
+    neighbours in the paragraph together; ``title`` the share found in its article's title. The
+    abstention model (``bot.retrieval.abstention``) reads these and ``final``.
     """
 
     terms: tuple[str, ...]
@@ -117,6 +120,7 @@ class Ranking:
     cosine: NDArray[np.float64]
     coverage: NDArray[np.float64]
     window: NDArray[np.float64]
+    title: NDArray[np.float64]
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -125,7 +129,7 @@ class Ranking:
     def empty(cls, terms: Sequence[str]) -> Ranking:
         """No candidate at all."""
         z = np.zeros(0)
-        return cls(tuple(terms), np.zeros(0, dtype=np.int64), z, z, z, z)
+        return cls(tuple(terms), np.zeros(0, dtype=np.int64), z, z, z, z, z)
 
 
 class Ranker:
@@ -245,7 +249,7 @@ class Ranker:
         evidence = self._first_stage(query, visible)
         if evidence is None:
             return Ranking.empty(terms)
-        rows, first, cosine, coverage, window, masks = evidence
+        rows, first, cosine, coverage, window, title, masks = evidence
         k = min(params.weights.rerank, len(rows))
         keep = np.argpartition(-first, k - 1)[:k] if len(rows) > k else np.arange(len(rows))
         kind = question.answer_type
@@ -264,21 +268,23 @@ class Ranker:
             alive = ceiling >= floor
             keep, may_pair = keep[alive], may_pair[alive]
         rows, final, cosine = rows[keep], first[keep].copy(), cosine[keep]
-        coverage, window = coverage[keep].copy(), window[keep]
+        coverage, window, title = coverage[keep].copy(), window[keep], title[keep]
         final += self._second_stage(question, kind, pairs, rows, may_pair.any(axis=1))
         if statements:
             flags = self.corpus.statements.flags[rows]
             final += params.statement_bonus * ((flags & (STATEMENT | SUBSTANTIVE)) == (STATEMENT | SUBSTANTIVE))
         order = np.lexsort((rows, -final))[:wanted]
-        return Ranking(tuple(terms), rows[order], final[order], cosine[order], coverage[order], window[order])
+        return Ranking(
+            tuple(terms), rows[order], final[order], cosine[order], coverage[order], window[order], title[order]
+        )
 
     # ------------------------------------------------------------------ first stage
 
     def _first_stage(
         self, query: QueryVector, visible: NDArray[np.bool_] | None = None
     ) -> tuple[NDArray[np.int64], *tuple[NDArray[np.float64], ...], NDArray[np.int64]] | None:
-        """Candidate rows with their first-stage score, own cosine, own and window idf coverage, and
-        the bit mask of the question terms each holds (bits as ``_term_bits(query.idf)``).
+        """Candidate rows with their first-stage score, own cosine, own, window and title idf coverage,
+        and the bit mask of the question terms each holds (bits as ``_term_bits(query.idf)``).
 
         The candidates are the ``RankWeights.pool`` best visible rows by cosine (``SentenceIndex.search``)
         and their neighbours in the paragraph. Their evidence is read from the rows of their

@@ -218,3 +218,14 @@ def test_a_shallow_ranking_is_the_head_of_the_full_one(ranker, question, depth):
     full, shallow = ranker.rank(question), ranker.rank(question, depth=depth)
     assert shallow.rows.tolist() == full.rows[:depth].tolist()
     assert np.allclose(shallow.final, full.final[:depth])
+
+
+def test_title_coverage_is_the_share_of_the_question_idf_mass_in_the_candidates_title(ranker):
+    ranking = ranker.rank("When was the harbour festival first held?")
+    corpus = ranker.corpus
+    idf = dict(zip(ranking.terms, corpus.query_vector(list(ranking.terms)).idf.tolist(), strict=True))
+    mass = sum(idf.values())
+    titled = idf["harbour"] + idf["festiv"]  # the title "Harbour festival returns" holds these two
+    for i, row in enumerate(ranking.rows.tolist()):
+        in_festival_article = corpus.articles[int(corpus.table.article[row])].id == "a1"
+        assert ranking.title[i] == pytest.approx(titled / mass if in_festival_article else 0.0)

@@ -122,3 +122,11 @@ def test_seed_article_speakers(shipped_service):
     who = shipped_service.ask("Who said the tone and spirit of the conversation were excellent?")
     assert who.excerpts[0].speaker == "Donald Trump"
     assert "The tone and spirit of the conversation were excellent." in who.excerpts[0].text
+
+
+def test_a_what_did_x_question_about_a_deed_is_answered_from_the_articles(service):
+    # "add" is a verb of saying, but this asks what Ida Okafor (never quoted) gave the building.
+    answer = service.ask("What did Ida Okafor add to the building?")
+    assert not answer.abstained and "Ida Okafor" in answer.excerpts[0].sentence
+    # Without a topic the question is read as asking for her words.
+    assert service.ask("What did Ida Okafor say?").abstained
