@@ -261,7 +261,13 @@ def duplicate_pairs(reply: Answer) -> tuple[bool, bool]:
 
 
 def _excerpts_before(
-    corpus: CorpusIndex, ranking: Ranking, order: np.ndarray, eligible: np.ndarray, top: int
+    corpus: CorpusIndex,
+    ranking: Ranking,
+    order: np.ndarray,
+    eligible: np.ndarray,
+    top: int,
+    *,
+    whole_statements: bool = False,
 ) -> tuple[Excerpt, ...]:
     """Excerpt picking as it was before this change: skip rows already shown and exact repeats."""
     excerpts: list[Excerpt] = []
