@@ -29,7 +29,8 @@ __all__ = [
     "without_recency_words",
 ]
 
-_MONTHS = {
+# Month names and their common abbreviations -> month number (also read by ``relative_dates``).
+MONTHS = {
     name: number
     for number, names in enumerate(
         (
@@ -220,7 +221,7 @@ def _span(when: str, today: dt.date, *, anchor: str | None = None) -> tuple[dt.d
         if words[0] in ("this", "last", "past", "previous"):
             return _relative(words[0], words[1], today)
         digits = [w.rstrip("stndrh") for w in words if w[0].isdigit()]
-        month = next((_MONTHS[w] for w in words if w in _MONTHS), None)
+        month = next((MONTHS[w] for w in words if w in MONTHS), None)
         year = next((int(d) for d in digits if len(d) == 4), None)
         day_number = next((int(d) for d in digits if len(d) <= 2), None)
         if year is None and month is None:

@@ -29,23 +29,12 @@ from collections.abc import Iterable
 from enum import Enum
 
 from bot.models import RelativeDate
+from bot.retrieval.period import MONTHS
 
 __all__ = ["RelativeDate", "resolve_relative", "resolve_shown"]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-            ("october", "oct"), ("november", "nov"), ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 # Days counted from the article's date.
 _DAY_OFFSETS = {
@@ -260,7 +249,7 @@ def _in_name(sentence: str, m: re.Match[str]) -> bool:
         return False  # "On Sunday Russia launched ...", "late Friday"
     if before and before[1][:1].isupper():
         return True
-    return bool(after and after[1][:1].isupper() and after[1].lower() not in _MONTHS)
+    return bool(after and after[1][:1].isupper() and after[1].lower() not in MONTHS)
 
 
 def _written_beside(rest: str, published: dt.date) -> dt.date | None:
@@ -269,7 +258,7 @@ def _written_beside(rest: str, published: dt.date) -> dt.date | None:
     m = _BESIDE.match(rest)
     if m is None:
         return None
-    month = _MONTHS[(m["m1"] or m["m2"]).lower()]
+    month = MONTHS[(m["m1"] or m["m2"]).lower()]
     number = int(m["d1"] or m["d2"])
     days = []
     for year in (published.year - 1, published.year, published.year + 1):
