@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.attribution.names import key, strip_title, surname
+from bot.attribution.names import key, strip_title
 from bot.models import SpeakerCount
 from bot.retrieval.dedup import sentence_key
 from bot.retrieval.statements import DIRECT, FIRST, NAMED, SUBSTANTIVE, TRANSCRIPT
@@ -41,13 +41,13 @@ class SpeakerDirectory:
     def __init__(self, corpus: CorpusIndex) -> None:
         self._corpus = corpus
         statements = corpus.statements
-        self._by_key: dict[str, int] = {}
+        self._by_key = statements.numbers()
         self._by_surname: dict[str, list[int]] = {}
-        for number, name in enumerate(statements.names):
-            k = key(name)
-            self._by_key.setdefault(k, number)
-            self._by_surname.setdefault(surname(name), []).append(number)
+        for k, number in self._by_key.items():
             words = k.split()
+            if not words:
+                continue
+            self._by_surname.setdefault(words[-1], []).append(number)
             if len(words) >= 3 and len(words[-2]) > 2:
                 self._by_surname.setdefault(words[-2], []).append(number)  # "Melba Acosta Febo"
         self._sorted_keys = sorted(self._by_key)

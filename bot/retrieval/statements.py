@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -163,6 +163,8 @@ class Statements:
     names: tuple[str, ...]
     indptr: NDArray[np.int64]
     rows: NDArray[np.int64]
+    # key(name) -> speaker number (``numbers()``): made on first use, not at load, and handed on.
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.speaker)
@@ -197,12 +199,44 @@ class Statements:
         return cls(**arrays, names=tuple(names), indptr=indptr, rows=rows)  # type: ignore[arg-type]
 
     def appended(self, chunk: ChunkStatements, base: int) -> Statements:
-        """This value with one more chunk's rows (an added article) at the end, rows from ``base``."""
-        return Statements.join([self._as_chunk(), chunk], [0, base])
+        """This value with one more chunk's rows (an added article) at the end, rows from ``base``.
 
-    def _as_chunk(self) -> ChunkStatements:
-        return ChunkStatements(self.speaker, self.first, self.last, self.flags, self.quote_start, self.quote_end,
-                               self.names)  # fmt: skip
+        Only the chunk's names are looked up and only its rows are placed in the speakers'
+        posting lists (their rows come after every built one); nothing built is sorted again.
+        """
+        numbers, names = dict(self.numbers()), list(self.names)
+        mapping = np.full(len(chunk.names) + 1, -1, dtype=np.int32)
+        for i, name in enumerate(chunk.names):
+            mapping[i] = numbers.setdefault(key(name), len(names))
+            if mapping[i] == len(names):
+                names.append(name)
+        speaker = mapping[chunk.speaker]
+        new_rows = np.flatnonzero(speaker >= 0)
+        order = new_rows[np.argsort(speaker[new_rows], kind="stable")]
+        old_ends = np.concatenate([self.indptr, np.full(len(names) - len(self.names), self.indptr[-1])])[1:]
+        counts = np.bincount(speaker[new_rows], minlength=len(names))
+        indptr = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum(np.diff(np.r_[0, old_ends]) + counts, out=indptr[1:])
+        rows = np.insert(self.rows, old_ends[speaker[order]], order + base)
+        shift = np.int32(base)
+        return Statements(
+            speaker=np.concatenate([self.speaker, speaker]),
+            first=np.concatenate([self.first, chunk.first + shift]),
+            last=np.concatenate([self.last, chunk.last + shift]),
+            flags=np.concatenate([self.flags, chunk.flags]),
+            quote_start=np.concatenate([self.quote_start, chunk.quote_start]),
+            quote_end=np.concatenate([self.quote_end, chunk.quote_end]),
+            names=tuple(names),
+            indptr=indptr,
+            rows=rows.astype(np.int64, copy=False),
+            _numbers=numbers,
+        )
+
+    def numbers(self) -> dict[str, int]:
+        """Speaker numbers by ``key(name)`` (made on first use, then kept; read-only for callers)."""
+        if not self._numbers and self.names:
+            self._numbers.update((key(name), number) for number, name in enumerate(self.names))
+        return self._numbers
 
     def speaker_rows(self, number: int) -> NDArray[np.int64]:
         """The rows of speaker ``number``, ascending."""
