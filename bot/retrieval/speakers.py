@@ -11,6 +11,7 @@ whole corpus.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -103,8 +104,6 @@ class SpeakerDirectory:
         p = key(prefix)
         statements = self._corpus.statements
         if p:
-            import bisect
-
             lo = bisect.bisect_left(self._sorted_keys, p)
             hits = []
             for k in self._sorted_keys[lo : lo + 500]:
@@ -177,9 +176,10 @@ def rank_statements(
             weights = np.array(list(idf_of.values()))
             gathered, lengths = corpus.sequences.gather(rows)
             owner = np.repeat(np.arange(len(rows)), lengths)
-            pos = np.searchsorted(np.sort(columns), gathered)
             order = np.argsort(columns)
-            hit = (pos < len(columns)) & (np.sort(columns)[np.minimum(pos, len(columns) - 1)] == gathered)
+            ordered = columns[order]
+            pos = np.searchsorted(ordered, gathered)
+            hit = (pos < len(columns)) & (ordered[np.minimum(pos, len(columns) - 1)] == gathered)
             # Per unit and topic term: held anywhere in the statement.
             held = np.zeros((n_units, len(columns)), dtype=bool)
             held[unit[owner[hit]], order[pos[hit]]] = True
