@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -230,7 +232,7 @@ def _times(n: int) -> str:
 
 
 def _excerpt(
-    corpus: CorpusIndex, row: int, before: list[int], after: list[int], score: float, *, also: list[int] = ()
+    corpus: CorpusIndex, row: int, before: list[int], after: list[int], score: float, *, also: Sequence[int] = ()
 ) -> Excerpt:
     speaker, quote = statement_of(corpus, row)
     return Excerpt(

@@ -172,6 +172,8 @@ class Ranker:
         not worked out again. This ranker is left unchanged."""
         new = Ranker(corpus, self.tokenizer, self.params)
         article = len(self.corpus.articles)
+        if self._speakers is not None:
+            new._speakers = self._speakers.extended(corpus)
         if len(corpus.articles) != article + 1:
             raise ValueError("extended() takes the corpus with exactly one article added")
         if self._paras is not None:

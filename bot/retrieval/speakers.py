@@ -41,17 +41,34 @@ class SpeakerDirectory:
 
     def __init__(self, corpus: CorpusIndex) -> None:
         self._corpus = corpus
-        statements = corpus.statements
-        self._by_key = statements.numbers()
+        self._by_key = corpus.statements.numbers()
         self._by_surname: dict[str, list[int]] = {}
         for k, number in self._by_key.items():
-            words = k.split()
-            if not words:
-                continue
-            self._by_surname.setdefault(words[-1], []).append(number)
-            if len(words) >= 3 and len(words[-2]) > 2:
-                self._by_surname.setdefault(words[-2], []).append(number)  # "Melba Acosta Febo"
+            self._file(k, number)
         self._sorted_keys = sorted(self._by_key)
+
+    def _file(self, k: str, number: int) -> None:
+        """List speaker ``number`` (name key ``k``) under its surname (a new list: lists are shared)."""
+        words = k.split()
+        surnames = [words[-1]] if words else []
+        if len(words) >= 3 and len(words[-2]) > 2:
+            surnames.append(words[-2])  # "Melba Acosta Febo"
+        for s in surnames:
+            self._by_surname[s] = [*self._by_surname.get(s, ()), number]
+
+    def extended(self, corpus: CorpusIndex) -> SpeakerDirectory:
+        """The directory of ``corpus``, this one's corpus with an article added: this one's tables
+        plus the speakers that article brought (none worked out again; this one is unchanged)."""
+        new = SpeakerDirectory.__new__(SpeakerDirectory)
+        new._corpus = corpus
+        new._by_key = corpus.statements.numbers()
+        new._by_surname = dict(self._by_surname)
+        new._sorted_keys = list(self._sorted_keys)
+        for name in corpus.statements.names[len(self._corpus.statements.names) :]:
+            k = key(name)
+            new._file(k, new._by_key[k])
+            bisect.insort(new._sorted_keys, k)
+        return new
 
     def names(self, numbers: Sequence[int]) -> list[str]:
         """Display names of speaker numbers."""

@@ -130,3 +130,16 @@ def test_a_what_did_x_question_about_a_deed_is_answered_from_the_articles(servic
     assert not answer.abstained and "Ida Okafor" in answer.excerpts[0].sentence
     # Without a topic the question is read as asking for her words.
     assert service.ask("What did Ida Okafor say?").abstained
+
+
+def test_a_speaker_of_an_added_article_is_found_like_a_built_one(service):
+    from bot.models import Article, ArticleMeta
+    from bot.service import NewsService
+
+    grown = NewsService(service.corpus, service._tokenizer)
+    grown.warm_up()  # the speaker tables exist before the add, so the add extends them
+    text = "“The harbour will get a second crane,” said Olga Marsh, the port engineer. Officials agreed."
+    grown.add_article(Article(ArticleMeta(id="crane", title="A second crane"), text))
+    assert [s.name for s in grown.speakers("mars")] == ["Anna Marsh", "Tom Marsh", "Olga Marsh"]
+    assert grown.ask("What did Olga Marsh say?").excerpts[0].speaker == "Olga Marsh"
+    assert [s.name for s in grown.ask("What did Marsh say?").speakers] == ["Anna Marsh", "Tom Marsh", "Olga Marsh"]
