@@ -162,6 +162,8 @@ class NewsService:
         *,
         top: int = 3,
         guild_id: int | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
         today: dt.date | None = None,
         now: float | None = None,
     ) -> Exchange:
@@ -171,8 +173,9 @@ class NewsService:
         A follow-up ("And Peskov?", "What else did he say?", "When was that?", "more") is read
         against the earlier turns (``bot.retrieval.conversation``) and ``Answer.understood`` says
         how; a question that stands alone is answered as ``ask`` would. A conversation idle for 30
-        minutes (by ``now``, seconds since the epoch) starts over. Raises ``InvalidQuestion`` like
-        ``ask``, and for a follow-up with no earlier answer.
+        minutes (by ``now``, seconds since the epoch) starts over. ``since``/``until`` limit the
+        searched articles as in ``ask``. Raises ``InvalidQuestion`` like ``ask``, and for a
+        follow-up with no earlier answer.
         """
         at = time.time() if now is None else now
         conv = (conversation or Conversation()).current(at)
@@ -187,17 +190,17 @@ class NewsService:
             follow = resolve(text, conv, is_speaker=is_speaker)
         except NoEarlierAnswer as exc:
             raise InvalidQuestion(str(exc)) from exc
-        kind = None
+        kind, when = None, (since, until, today)
         if follow.shape in NEAR_SHAPES:
             reply = self._near(follow, top=top, guild_id=guild_id)
         elif follow.shape is Shape.EXPANDED:
-            reply = self.ask(text, top=top, guild_id=guild_id, today=today)
+            reply = self._excluding(text, (), top=top, guild_id=guild_id, when=when)
             if reply.abstained:
-                reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, today=today)
+                reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, when=when)
             else:
                 follow = dataclasses.replace(follow, text=text, shape=Shape.ALONE)
         else:
-            reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, today=today)
+            reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, when=when)
             if follow.shape is Shape.MORE and not reply.excerpts and follow.near is not None:
                 row = row_of(live.corpus, live.by_id, follow.near, last=True)
                 more = continuation(live.corpus, row) if row is not None else ()
@@ -211,12 +214,21 @@ class NewsService:
         return Exchange(reply, conv.with_turn(turn_of(text, follow, reply, kind=kind, at=at)))
 
     def _excluding(
-        self, question: str, exclude: tuple[Shown, ...], *, top: int, guild_id: int | None, today: dt.date | None
+        self,
+        question: str,
+        exclude: tuple[Shown, ...],
+        *,
+        top: int,
+        guild_id: int | None,
+        when: tuple[dt.date | None, dt.date | None, dt.date | None],
     ) -> Answer:
-        """``ask``, leaving out the excerpts that show a sentence already shown (``exclude``)."""
+        """``ask`` (``when``: since, until, today), leaving out the excerpts that show a sentence
+        already shown (``exclude``)."""
+        since, until, today = when
+        wanted = min(top + len(exclude), _MAX_EXCLUDED_TOP) if exclude else top
+        reply = self.ask(question, top=wanted, guild_id=guild_id, since=since, until=until, today=today)
         if not exclude:
-            return self.ask(question, top=top, guild_id=guild_id, today=today)
-        reply = self.ask(question, top=min(top + len(exclude), _MAX_EXCLUDED_TOP), guild_id=guild_id, today=today)
+            return reply
         fresh = tuple(
             e for e in reply.excerpts
             if not any(s.covers(e.citation.article_id, e.citation.position) for s in exclude)

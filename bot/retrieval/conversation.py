@@ -262,7 +262,7 @@ def _drop_else(text: str) -> str:
 
 
 def _who_else(rest: str, last: Turn, conversation: Conversation) -> FollowUp:
-    """"Who else said so / commented?": who said something about the previous topic, not the
+    """ "Who else said so / commented?": who said something about the previous topic, not the
     people already quoted."""
     rest = rest.strip()
     words = [w for w in _WORD.findall(rest) if w.casefold() not in _NEAR_FILLER | _SAYING]
