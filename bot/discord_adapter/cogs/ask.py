@@ -11,8 +11,7 @@ from discord.ext import commands
 
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import NO_MENTIONS
-from bot.discord_adapter.render import render_answer
-from bot.discord_adapter.views import needs_view
+from bot.discord_adapter.store import AnswerState
 from bot.models import MAX_QUESTION_CHARS
 
 DATE_MAX = 40
@@ -30,6 +29,7 @@ class Ask(commands.Cog):
         results="How many excerpts per page (1-5)",
         since="Only articles published on or after this date (2025-05-01, May 2025, 2020, last week)",
         until="Only articles published on or before this date (2025-05-31, May 2025, 2020)",
+        private="Only you see the answer (default: everyone in the channel)",
     )
     async def ask(
         self,
@@ -38,29 +38,31 @@ class Ask(commands.Cog):
         results: app_commands.Range[int, 1, 5] = 3,
         since: app_commands.Range[str, 1, DATE_MAX] | None = None,
         until: app_commands.Range[str, 1, DATE_MAX] | None = None,
+        private: bool = False,
     ) -> None:
         """Defer, answer off the event loop (over this server's corpus), reply with the first page and its buttons.
 
         A user asking again within the cooldown gets a private "slow down" instead; a ``since`` or
-        ``until`` that is not a date gets a private one-line reason.
+        ``until`` that is not a date gets a private one-line reason. ``private``: only the asker sees
+        the answer (and its buttons).
         """
         self.bot.ask_cooldown.hit(interaction.user.id)
         today = dt.date.today()
         first, last = self.bot.service.read_bounds(since, until, today=today)  # before deferring: a quick refusal
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(thinking=True, ephemeral=private)
         top = results * self.bot.result_pages
         answer = await asyncio.to_thread(
             self.bot.service.ask, question, top=top, guild_id=interaction.guild_id, since=first, until=last, today=today
         )
-        if not needs_view(answer):
-            await interaction.followup.send(embed=render_answer(answer), allowed_mentions=NO_MENTIONS)
-            return
-        view = self.bot.answer_view(
-            answer, owner_id=interaction.user.id, per_page=results, guild_id=interaction.guild_id
-        )
-        view.message = await interaction.followup.send(
-            embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True
-        )
+        state = AnswerState(
+            source="ask", question=question, top=top, per_page=results, guild_id=interaction.guild_id,
+            owner_id=interaction.user.id, today=today, since=first, until=last,
+        )  # fmt: skip
+        embed, view = await self.bot.reply_parts(answer, state)
+        if view is None:
+            await interaction.followup.send(embed=embed, ephemeral=private, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.followup.send(embed=embed, view=view, ephemeral=private, allowed_mentions=NO_MENTIONS)
 
 
 async def setup(bot: NewsBot) -> None:

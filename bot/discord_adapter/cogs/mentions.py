@@ -13,8 +13,8 @@ from discord.ext import commands
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.cooldown import SlowDown
 from bot.discord_adapter.errors import NO_MENTIONS, describe
-from bot.discord_adapter.render import INTENT_HINT, render_answer
-from bot.discord_adapter.views import needs_view
+from bot.discord_adapter.render import INTENT_HINT
+from bot.discord_adapter.store import AnswerState
 
 log = logging.getLogger(__name__)
 
@@ -86,25 +86,26 @@ class Mentions(commands.Cog):
                 await self._reply_text(message, str(exc))
             return
         guild_id = message.guild.id if message.guild is not None else None
+        state = AnswerState(
+            source="ask", question=question, top=RESULTS * self.bot.result_pages, per_page=RESULTS, guild_id=guild_id,
+            owner_id=message.author.id, today=dt.date.today(),
+        )  # fmt: skip
         try:
             async with message.channel.typing():
                 answer = await asyncio.to_thread(
-                    self.bot.service.ask, question, top=RESULTS * self.bot.result_pages, guild_id=guild_id,
-                    today=dt.date.today(),
+                    self.bot.service.ask, question, top=state.top, guild_id=guild_id, today=state.today
                 )
+                embed, view = await self.bot.reply_parts(answer, state)
         except Exception as exc:
             text, expected = describe(exc)
             if not expected:
                 log.error("answering message %s failed", message.id, exc_info=exc)
             await self._reply_text(message, text)
             return
-        if not needs_view(answer):
-            await message.reply(embed=render_answer(answer), allowed_mentions=NO_MENTIONS, mention_author=False)
-            return
-        view = self.bot.answer_view(answer, owner_id=message.author.id, per_page=RESULTS, guild_id=guild_id)
-        view.message = await message.reply(
-            embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
-        )
+        if view is None:
+            await message.reply(embed=embed, allowed_mentions=NO_MENTIONS, mention_author=False)
+        else:
+            await message.reply(embed=embed, view=view, allowed_mentions=NO_MENTIONS, mention_author=False)
 
     async def _explain_intent(self, message: discord.Message) -> None:
         """Say once per channel (per run) why ask-channel messages cannot be read."""
