@@ -437,6 +437,9 @@ def _run_discord(service: NewsService, settings: Settings, library: Library | No
             library=library,
             ask_cooldown_s=settings.ask_cooldown_s,
             corpus_cooldown_s=settings.corpus_cooldown_s,
+            insights_days=settings.insights_days,
+            invite_url=settings.invite_url,
+            support_url=settings.support_url,
         )
     )
     return EXIT_OK

@@ -108,7 +108,8 @@ def build_insights(
     """Count questions and votes per day, and find the most asked and the unanswered themes.
 
     A coverage gap is a main word of unanswered questions: each unanswered question is filed under
-    its word that the most unanswered questions share (ties: the word first in the question),
+    its word that the most unanswered questions share (ties: the longer word, which is more often
+    the subject than a verb is, then the first),
     then a group lists the words all of its questions share, and up to ``examples`` of them.
     """
     per_day: dict[str, Counter[str]] = defaultdict(Counter)
@@ -147,12 +148,12 @@ def _gaps(questions: list[str], *, limit: int, examples: int) -> tuple[Gap, ...]
     groups: dict[str, list[int]] = defaultdict(list)
     for i, words in enumerate(words_of):
         if words:
-            best = max(words, key=lambda w: (share[w], -words.index(w)))
+            best = max(words, key=lambda w: (share[w], len(w), -words.index(w)))
             groups[best].append(i)
     found = []
     for word, members in groups.items():
         common = [w for w in words_of[members[0]] if all(w in words_of[m] for m in members)]
-        common.sort(key=lambda w: (w != word, -share[w]))
+        common.sort(key=lambda w: (w != word, -share[w], -len(w)))
         distinct = list(dict.fromkeys(questions[m] for m in members))
         found.append(Gap(words=tuple(common[:3]), count=len(members), questions=tuple(distinct[:examples])))
     found.sort(key=lambda g: (-g.count, g.words))

@@ -63,7 +63,7 @@ _SCHEMA_V2 = (
     "CREATE INDEX asked_by_guild_day ON asked (guild_id, day)",
     """
     CREATE TABLE answers (
-        key        INTEGER PRIMARY KEY,
+        key        INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: an old button never finds another answer
         source     TEXT NOT NULL CHECK (source IN ('ask', 'quotes')),
         question   TEXT NOT NULL,
         topic      TEXT,
