@@ -332,7 +332,8 @@ def _insights(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     else:
         found = build_insights([], [])
     if args.json:
-        _json_out(io.stdout, {"guild": args.guild, "days": args.days, **insights_json(found)})
+        since = today - dt.timedelta(days=args.days - 1)
+        _json_out(io.stdout, {"guild": args.guild, "since": since.isoformat(), **insights_json(found)})
     else:
         where = f"server {args.guild}" if args.guild else "every server"
         io.stdout.write(render_insights(found, heading=f"Questions in {where}, last {plural(args.days, 'day')}") + "\n")
