@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -249,6 +250,7 @@ class AnswerBook:
         self.store = store
         self._cached = cached
         self._answers: OrderedDict[int, tuple[AnswerState, Answer]] = OrderedDict()
+        self._lock = threading.Lock()  # presses are served on worker threads
 
     def remember(self, state: AnswerState, answer: Answer) -> int:
         """Save what the buttons of ``answer`` need; returns its key (blocking: call it off the loop)."""
@@ -257,16 +259,18 @@ class AnswerBook:
         return key
 
     def _keep(self, key: int, state: AnswerState, answer: Answer) -> None:
-        self._answers[key] = (state, answer)
-        self._answers.move_to_end(key)
-        while len(self._answers) > self._cached:
-            self._answers.popitem(last=False)
+        with self._lock:
+            self._answers[key] = (state, answer)
+            self._answers.move_to_end(key)
+            while len(self._answers) > self._cached:
+                self._answers.popitem(last=False)
 
     def recall(self, key: int) -> tuple[AnswerState, Answer] | None:
         """The answer under ``key``: from memory, or asked again from its saved state (None: expired)."""
-        if key in self._answers:
-            self._answers.move_to_end(key)
-            return self._answers[key]
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
         state = self.store.answer(key)
         if state is None:
             return None
