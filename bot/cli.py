@@ -11,20 +11,23 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot import __version__
+from bot.chat import run_chat
+from bot.cli_parser import UsageError, build_parser, program_name
 from bot.config import Settings, load_settings
-from bot.errors import AmbiguousArticle, CorpusError, InvalidQuestion, NewsBotError
+from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.ingest.fetch import FetchPolicy
 from bot.ingest.files import read_limited
 from bot.ingest.sources import MAX_UPLOAD_BYTES
+from bot.insights import build_insights, insights_json, plural, render_insights
 from bot.library import Library
-from bot.models import Answer
+from bot.models import Answer, ArticleMeta
 from bot.progress import ProgressBar
 from bot.render_text import (
     answer_json,
@@ -44,109 +47,54 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 BOLD = ("\033[1m", "\033[0m")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (every command and option has help text)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bot", description="Answer questions about news articles with cited, verbatim sentences."
-    )
-    parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="run \"python -m bot COMMAND --help\"")
-
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument(
-            "--corpus", type=Path, metavar="DIR", help="folder of articles (default: NEWSBOT_CORPUS_DIR or corpus/)"
-        )
-        p.add_argument(
-            "--index-dir", type=Path, metavar="DIR", help="where the index is saved (default: NEWSBOT_INDEX_DIR)"
-        )
-        return p
-
-    ask = add("ask", "Answer a question (or one question per line from standard input) with cited excerpts.")
-    ask.add_argument("question", nargs="?", help="the question; omit it to read questions from standard input")
-    ask.add_argument("--top", type=int, default=3, metavar="K", help="number of excerpts (1-20, default 3)")
-    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument(
-        "--since", metavar="DATE", help="only articles published on or after DATE (2025-05-01, May 2025, 2020, ...)"
-    )
-    ask.add_argument("--until", metavar="DATE", help="only articles published on or before DATE (forms as --since)")
-
-    quotes = add("quotes", "What a person said (about a topic): their statements, quoted whole and cited.")
-    quotes.add_argument("name", help='the person, as news writes them: "JD Vance", "Vance", "Mr Johnson"')
-    quotes.add_argument("topic", nargs="?", help="only statements about this topic")
-    quotes.add_argument("--top", type=int, default=3, metavar="K", help="number of statements (1-20, default 3)")
-    quotes.add_argument("--json", action="store_true", help="print a JSON object (as ask --json)")
-
-    add("index", "Build and save the search index of the corpus (with a progress bar).")
-    add("chat", "Console chat: ask questions and read cited answers in the terminal.")
-    add("run", "Start the Discord bot if DISCORD_TOKEN is set, otherwise the console chat.")
-
-    summary = add(
-        "summary",
-        "Extractive summary of one article (its key sentences, verbatim and in order), or with --about, "
-        "of what the articles say about a topic (each sentence cited).",
-    )
-    summary.add_argument("article", nargs="?", help="article id or title (a unique prefix is enough)")
-    summary.add_argument("--about", metavar="TOPIC", help="summarise a topic across articles instead of one article")
-    summary.add_argument("--sentences", type=int, default=3, metavar="N", help="number of sentences (1-20, default 3)")
-    summary.add_argument("--json", action="store_true", help="print a JSON object")
-
-    sync = add("sync", "Push the slash commands to Discord: to one server (immediate) or to all (up to an hour).")
-    sync.add_argument(
-        "--guild", type=int, metavar="ID", help="server id (default: DISCORD_DEV_GUILD_ID; none = global)"
-    )
-    sync.add_argument("--global", dest="all_guilds", action="store_true", help="sync globally even if a guild is set")
-
-    corpus = sub.add_parser(
-        "corpus", help="Add, remove or list articles added at run time (per server or for all).",
-        description="Add, remove or list articles added at run time (per server with --guild, else for all servers).",
-    )
-    corpus_sub = corpus.add_subparsers(
-        dest="corpus_command", metavar="ACTION", required=True, help="add, remove or list"
-    )
-    for action, text in (
-        ("add", "Add an article from a .txt, .md or .html file or from a news page URL."),
-        ("remove", "Remove an added article by id or title."),
-        ("list", "List the added articles."),
-    ):
-        p = corpus_sub.add_parser(action, help=text, description=text)
-        if action == "add":
-            p.add_argument("source", help="path of a .txt/.md/.html file, or an http(s) URL")
-        if action == "remove":
-            p.add_argument("article", help="id or title of an added article")
-        p.add_argument(
-            "--guild", type=int, metavar="ID", help="the server's id (default: the corpus every server sees)"
-        )
-        p.add_argument("--corpus", type=Path, metavar="DIR", help="folder of shipped articles (default: corpus/)")
-        p.add_argument("--index-dir", type=Path, metavar="DIR", help="where the index is saved")
-
-    articles = add("articles", "List the articles of the corpus.")
-    articles.add_argument("--json", action="store_true", help="print a JSON list")
-
-    evaluate = add("eval", 'Score the answers on a JSON Lines file of {"question", "expected"}: P@1, R@5, MRR, misses.')
-    evaluate.add_argument("file", type=Path, help="JSON Lines; 'expected' is a phrase the right excerpt contains")
-    evaluate.add_argument("--json", action="store_true", help="print a JSON object (scores and every miss)")
-    return parser
-
-
 def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None,
-         stderr: TextIO | None = None, settings: Settings | None = None) -> int:
-    """Run one command; returns the process exit code. Streams and settings can be passed in for tests."""
+         stderr: TextIO | None = None, settings: Settings | None = None, environ: Mapping[str, str] | None = None,
+         prog: str | None = None) -> int:
+    """Run one command; returns the process exit code. Streams, settings, the environment (for
+    ``NO_COLOR``) and the program name can be passed in for tests.
+
+    A command given ``--json`` reports every error as ``{"error": ...}`` on standard output too,
+    with the same non-zero exit status (1, or 2 for bad arguments).
+    """
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["run", *(argv or [])])
+    environ = os.environ if environ is None else environ
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(prog or program_name(sys.argv[0]))
+    as_json = "--json" in argv
     try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            args = parser.parse_args(["run", *argv])
         settings = settings or load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        return _dispatch(args, settings, stdin, stdout, stderr)
+        color = not environ.get("NO_COLOR") and stdout.isatty()
+        return _dispatch(args, settings, _Io(stdin, stdout, stderr, mark=BOLD if color else ("", "")))
+    except UsageError as exc:
+        return _fail(str(exc), EXIT_USAGE, as_json=as_json, stdout=stdout, stderr=stderr)
     except NewsBotError as exc:
-        stderr.write(f"error: {exc}\n")
-        return EXIT_ERROR
+        return _fail(str(exc), EXIT_ERROR, as_json=as_json, stdout=stdout, stderr=stderr)
     except KeyboardInterrupt:
         stderr.write("\ninterrupted\n")
         return 130
+
+
+def _fail(message: str, code: int, *, as_json: bool, stdout: TextIO, stderr: TextIO, **context: object) -> int:
+    """One line on standard error, and with ``--json`` the same as ``{"error": ...}`` on standard output."""
+    if as_json:
+        stdout.write(json.dumps({**context, "error": message}, ensure_ascii=False) + "\n")
+        stdout.flush()
+    stderr.write(f"error: {message}\n")
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class _Io:
+    """The streams a command reads and writes, and how it marks the matched sentence (bold or not)."""
+
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    mark: tuple[str, str]
 
 
 def _service(args: argparse.Namespace, settings: Settings, stderr: TextIO, *, rebuild: bool = False) -> NewsService:
@@ -185,68 +133,73 @@ def _shipped_service(args: argparse.Namespace, settings: Settings, stderr: TextI
     return service
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    command = args.command
+def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
+    command, stdout, stderr = args.command, io.stdout, io.stderr
+    as_json = bool(getattr(args, "json", False))
+    guild = getattr(args, "guild", None)
     if command == "index":
         service = _service(args, settings, stderr, rebuild=True)
-        stdout.write(f"indexed {len(service.corpus.articles):,} articles, {service.sentence_count:,} sentences\n")
+        articles, sentences = len(service.corpus.articles), service.sentence_count
+        if as_json:
+            _json_out(stdout, {"articles": articles, "sentences": sentences})
+        else:
+            stdout.write(f"indexed {plural(articles, 'article')}, {plural(sentences, 'sentence')}\n")
         return EXIT_OK
     if command == "ask":
-        if not 1 <= args.top <= 20:
-            stderr.write("error: --top must be between 1 and 20\n")
-            return EXIT_USAGE
+        _check_range("--top", args.top, 1, 20)
         today = dt.date.today()  # the clock the question's "last week" or "in May" is read against
         try:
             since, until = NewsService.read_bounds(args.since, args.until, today=today)
         except NewsBotError as exc:
-            stderr.write(f"error: {exc}\n")
-            return EXIT_USAGE
+            raise UsageError(str(exc)) from exc
         service = _service(args, settings, stderr)
         when = _When(since, until, today)
-        if args.question is not None:
-            return _ask_one(service, args.question, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr,
-                            when=when)  # fmt: skip
-        status = EXIT_OK
+
         conversations: dict[str, Conversation] = {}  # JSON lines {"conversation": ID, "question": ...}
-        for line in stdin:
-            if not line.strip():
-                continue
-            if line.lstrip().startswith("{"):
-                code = _ask_in_conversation(service, line, conversations, top=args.top, as_json=args.json,
-                                            stdout=stdout, stderr=stderr, when=when)  # fmt: skip
-            else:
-                code = _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr, when=when)
-            status = max(status, code)
-        return status
+
+        def ask(question: str) -> int:
+            if question.lstrip().startswith("{"):
+                return _ask_in_conversation(service, question, conversations, top=args.top, guild=guild, when=when,
+                                            as_json=as_json, io=io)  # fmt: skip
+            return _answer_out(
+                lambda: service.ask(question, top=args.top, since=when.since, until=when.until, today=when.today,
+                                    guild_id=guild),
+                question, as_json=as_json, io=io,
+            )  # fmt: skip
+
+        if args.question is not None:
+            return ask(args.question)
+        return max((ask(line) for line in io.stdin if line.strip()), default=EXIT_OK)
     if command == "quotes":
-        if not 1 <= args.top <= 20:
-            stderr.write("error: --top must be between 1 and 20\n")
-            return EXIT_USAGE
+        _check_range("--top", args.top, 1, 20)
         service = _service(args, settings, stderr)
         return _answer_out(
-            lambda: service.quotes(args.name, args.topic, top=args.top), args.name, as_json=args.json,
-            stdout=stdout, stderr=stderr,
+            lambda: service.quotes(args.name, args.topic, top=args.top, guild_id=guild), args.name, as_json=as_json,
+            io=io,
         )  # fmt: skip
     if command == "summary":
-        return _summary(args, settings, stdout, stderr)
+        return _summary(args, settings, io)
     if command == "articles":
-        metas = _service(args, settings, stderr).articles()
-        if args.json:
-            rows = [{"id": m.id, "title": m.title, "url": m.url, "published": iso(m.published)} for m in metas]
-            stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        metas = _service(args, settings, stderr).articles(guild_id=guild)
+        if as_json:
+            _json_out(stdout, [article_json(m) for m in metas])
         else:
             stdout.write(render_articles(metas) + "\n")
         return EXIT_OK
     if command == "corpus":
-        return _corpus(args, settings, stdout, stderr)
+        return _corpus(args, settings, io)
+    if command == "insights":
+        return _insights(args, settings, io)
     if command == "sync":
         if not settings.discord_token:
-            stderr.write("error: DISCORD_TOKEN is not set; sync needs the bot's token (see .env.example)\n")
-            return EXIT_ERROR
-        guild = None if args.all_guilds else (args.guild or settings.discord_dev_guild_id)
-        names = _sync_discord(_service(args, settings, stderr), settings, guild)
-        where = f"server {guild}" if guild else "all servers (may take up to an hour to appear)"
-        stdout.write(f"synced {len(names)} commands to {where}: {', '.join(names)}\n")
+            raise NewsBotError("DISCORD_TOKEN is not set; sync needs the bot's token (see .env.example)")
+        target = None if args.all_guilds else (args.guild or settings.discord_dev_guild_id)
+        names = _sync_discord(_service(args, settings, stderr), settings, target)
+        if as_json:
+            _json_out(stdout, {"guild": target, "commands": names})
+        else:
+            where = f"server {target}" if target else "all servers (may take up to an hour to appear)"
+            stdout.write(f"synced {plural(len(names), 'command')} to {where}: {', '.join(names)}\n")
         return EXIT_OK
     if command == "eval":
         from bot.evaluate import DEFAULT_DEPTH, EvalFileError, evaluate, parse_cases, render_report, report_json
@@ -257,44 +210,59 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
             raise EvalFileError(f"cannot read {args.file}: {exc}") from exc
         service = _service(args, settings, stderr)
         report = evaluate(cases, lambda q: service.ask(q, top=DEFAULT_DEPTH))
-        out = json.dumps(report_json(report), ensure_ascii=False) if args.json else render_report(report)
+        out = json.dumps(report_json(report), ensure_ascii=False) if as_json else render_report(report)
         stdout.write(out + "\n")
         return EXIT_OK
     if command == "chat":
-        return _chat(_service(args, settings, stderr), stdin, stdout)
+        return run_chat(_service(args, settings, stderr), io.stdin, stdout, mark=io.mark, guild_id=guild)
     if command == "run":
         service, library = _open(args, settings, stderr, need_library=bool(settings.discord_token))
         service.warm_up()
         if settings.discord_token:
             return _run_discord(service, settings, library)
         stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
-        return _chat(service, stdin, stdout)
+        return run_chat(service, io.stdin, stdout, mark=io.mark)
     raise AssertionError(f"unhandled command {command}")
 
 
-def _summary(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+def _check_range(option: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise UsageError(f"{option} must be between {low} and {high}")
+
+
+def _json_out(stdout: TextIO, value: object) -> None:
+    stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+    stdout.flush()
+
+
+def article_json(meta: ArticleMeta) -> dict[str, object]:
+    """An article in listings: ``{"article", "title", "url", "published"}`` (``article`` is its id, as everywhere)."""
+    return {"article": meta.id, "title": meta.title, "url": meta.url, "published": iso(meta.published)}
+
+
+def _summary(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     """``summary ARTICLE`` or ``summary --about TOPIC``; an ambiguous ARTICLE lists the candidates."""
-    if not 1 <= args.sentences <= 20:
-        stderr.write("error: --sentences must be between 1 and 20\n")
-        return EXIT_USAGE
+    _check_range("--sentences", args.sentences, 1, 20)
     if (args.article is None) == (args.about is None):
-        stderr.write("error: give an ARTICLE (id or title) or --about TOPIC, not both\n")
-        return EXIT_USAGE
-    service = _service(args, settings, stderr)
+        raise UsageError("give an ARTICLE (id or title) or --about TOPIC, not both")
+    service = _service(args, settings, io.stderr)
     if args.about is not None:
-        topic = service.summarise_topic(args.about, sentences=args.sentences)
+        topic = service.summarise_topic(args.about, sentences=args.sentences, guild_id=args.guild)
         text = json.dumps(topic_json(topic), ensure_ascii=False) if args.json else render_topic(topic)
-        stdout.write(text + "\n")
+        io.stdout.write(text + "\n")
         return EXIT_OK
     try:
-        summary = service.summarise(args.article, sentences=args.sentences)
+        summary = service.summarise(args.article, sentences=args.sentences, guild_id=args.guild)
     except AmbiguousArticle as exc:
         count = len(exc.candidates)
-        stderr.write(f"error: {args.article!r} matches {count} articles; give the id or more of the title:\n")
-        stderr.writelines(f"  {candidate}\n" for candidate in exc.candidates)
+        message = f"{args.article!r} matches {count} articles; give the id or more of the title"
+        if args.json:
+            _json_out(io.stdout, {"error": message, "candidates": list(exc.candidates)})
+        io.stderr.write(f"error: {message}:\n")
+        io.stderr.writelines(f"  {candidate}\n" for candidate in exc.candidates)
         return EXIT_ERROR
     text = json.dumps(summary_json(summary), ensure_ascii=False) if args.json else render_summary(summary)
-    stdout.write(text + "\n")
+    io.stdout.write(text + "\n")
     return EXIT_OK
 
 
@@ -305,127 +273,57 @@ class _When:
     today: dt.date
 
 
-def _ask_one(
-    service: NewsService, question: str, *, top: int, as_json: bool, stdout: TextIO, stderr: TextIO, when: _When
-) -> int:
-    return _answer_out(
-        lambda: service.ask(question, top=top, since=when.since, until=when.until, today=when.today),
-        question, as_json=as_json, stdout=stdout, stderr=stderr,
-    )  # fmt: skip
-
-
 def _ask_in_conversation(
     service: NewsService,
     line: str,
     conversations: dict[str, Conversation],
     *,
     top: int,
-    as_json: bool,
-    stdout: TextIO,
-    stderr: TextIO,
+    guild: int | None,
     when: _When,
+    as_json: bool,
+    io: _Io,
 ) -> int:
     """One JSON line ``{"conversation": ID, "question": ...}``: the question as the next turn of
     conversation ID (questions of one ID in order form one conversation)."""
     try:
         item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        item = exc
+    except json.JSONDecodeError:
+        item = None
     if not isinstance(item, dict) or not isinstance(item.get("question"), str):
         error = 'a JSON line must be an object {"conversation": "ID", "question": "..."}'
-        return _answer_out(lambda: _raise(InvalidQuestion(error)), line, as_json=as_json, stdout=stdout, stderr=stderr)
-    key = item.get("conversation")
-    key = None if key is None else str(key)
+        return _fail(
+            error, EXIT_ERROR, as_json=as_json, stdout=io.stdout, stderr=io.stderr, question=line.strip()[:200]
+        )
+    key = None if item.get("conversation") is None else str(item["conversation"])
 
     def get() -> Answer:
-        exchange = service.converse(item["question"], conversations.get(key) if key is not None else None,
-                                    top=top, today=when.today)  # fmt: skip
+        exchange = service.converse(
+            item["question"], conversations.get(key) if key is not None else None, top=top, guild_id=guild,
+            since=when.since, until=when.until, today=when.today,
+        )  # fmt: skip
         if key is not None:
             conversations[key] = exchange.conversation
         return exchange.answer
 
-    return _answer_out(get, item["question"], as_json=as_json, stdout=stdout, stderr=stderr,
-                       extra={"conversation": key})  # fmt: skip
-
-
-def _raise(exc: Exception) -> Answer:
-    raise exc
+    return _answer_out(get, item["question"], as_json=as_json, io=io, extra={"conversation": key})
 
 
 def _answer_out(
-    get: Callable[[], Answer],
-    question: str,
-    *,
-    as_json: bool,
-    stdout: TextIO,
-    stderr: TextIO,
-    extra: dict[str, object] | None = None,
+    get: Callable[[], Answer], question: str, *, as_json: bool, io: _Io, extra: dict[str, object] | None = None
 ) -> int:
-    """Print the answer ``get`` makes (JSON or text, with the ``extra`` JSON keys), or its error in one line."""
+    """Print the answer ``get`` makes (JSON, with the ``extra`` keys, or text), or its error in one line."""
     try:
         answer = get()
     except NewsBotError as exc:
-        if as_json:
-            failed = {"question": question.strip()[:200], "error": str(exc), **(extra or {})}
-            stdout.write(json.dumps(failed, ensure_ascii=False) + "\n")
-        stderr.write(f"error: {exc}\n")
-        return EXIT_ERROR
+        return _fail(str(exc), EXIT_ERROR, as_json=as_json, stdout=io.stdout, stderr=io.stderr,
+                     question=question.strip()[:200], **(extra or {}))  # fmt: skip
     if as_json:
-        stdout.write(json.dumps({**answer_json(answer), **(extra or {})}, ensure_ascii=False) + "\n")
+        _json_out(io.stdout, {**answer_json(answer), **(extra or {})})
     else:
-        stdout.write(render_answer(answer, mark=BOLD if stdout.isatty() else ("", "")) + "\n")
-    stdout.flush()
+        io.stdout.write(render_answer(answer, mark=io.mark) + "\n")
+        io.stdout.flush()
     return EXIT_OK
-
-
-CHAT_HELP = """Ask a question about the articles, e.g. "what did Vance say?".
-Commands: /summary TITLE  - key sentences of an article
-          /about TOPIC    - what the articles say about a topic, each sentence cited
-          /articles       - list the articles
-          /new            - start a new conversation (follow-ups such as "and Peskov?" read the last ones)
-          /help           - this text
-          /quit           - leave (or Ctrl-D)"""
-
-
-def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
-    """The console chat: the same answers as the Discord bot, rendered as text."""
-    interactive = stdin.isatty()
-    stdout.write(f"newsbot: {len(service.corpus.articles)} articles, {service.sentence_count:,} sentences. "
-                 "Type /help for commands.\n")
-    mark = BOLD if stdout.isatty() else ("", "")
-    conversation = Conversation()
-    while True:
-        if interactive:
-            stdout.write("? ")
-            stdout.flush()
-        line = stdin.readline()
-        if not line:
-            return EXIT_OK
-        text = line.strip()
-        if not text:
-            continue
-        command, _, rest = text.partition(" ")
-        try:
-            if command in {"/quit", "/exit"}:
-                return EXIT_OK
-            if command == "/help":
-                out = CHAT_HELP
-            elif command == "/new":
-                conversation, out = Conversation(), "(a new conversation)"
-            elif command == "/articles":
-                out = render_articles(service.articles())
-            elif command == "/about":
-                out = render_topic(service.summarise_topic(rest)) if rest.strip() else "usage: /about TOPIC"
-            elif command == "/summary":
-                out = render_summary(service.summarise(rest)) if rest.strip() else "usage: /summary TITLE"
-            else:
-                exchange = service.converse(text, conversation, today=dt.date.today())
-                conversation = exchange.conversation
-                out = render_answer(exchange.answer, mark=mark)
-        except NewsBotError as exc:
-            out = f"error: {exc}"
-        stdout.write(out + "\n\n")
-        stdout.flush()
 
 
 def _read_upload(path: Path) -> bytes:
@@ -438,25 +336,51 @@ def _read_upload(path: Path) -> bytes:
         raise CorpusError(f"{path}: {exc}") from exc
 
 
-def _corpus(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:
+def _corpus(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     source: str = getattr(args, "source", "")
     is_file = args.corpus_command == "add" and not source.startswith(("http://", "https://"))
     data = _read_upload(Path(source)) if is_file else b""  # before the index is opened: a bad file fails fast
-    _, library = _open(args, settings, stderr, need_library=True)
+    _, library = _open(args, settings, io.stderr, need_library=True)
     assert library is not None
     where = f"server {args.guild}" if args.guild else "every server"
-    if args.corpus_command == "add":
-        if is_file:
-            meta = library.add_file(Path(source).name, data, guild_id=args.guild)
-        else:
-            meta = library.add_url(source, guild_id=args.guild)
-        stdout.write(f"added {meta.id}: {meta.title} (for {where})\n")
-    elif args.corpus_command == "remove":
-        meta = library.remove(args.article, guild_id=args.guild)
-        stdout.write(f"removed {meta.id}: {meta.title}\n")
-    else:
+    if args.corpus_command == "list":
         metas = library.list(guild_id=args.guild)
-        stdout.write((render_articles(metas) if metas else f"no articles added for {where}") + "\n")
+        if args.json:
+            _json_out(io.stdout, [{**article_json(m), "guild": args.guild} for m in metas])
+        else:
+            io.stdout.write((render_articles(metas) if metas else f"no articles added for {where}") + "\n")
+        return EXIT_OK
+    if args.corpus_command == "add":
+        meta = library.add_file(Path(source).name, data, guild_id=args.guild) if is_file else library.add_url(
+            source, guild_id=args.guild
+        )
+        text = f"added {meta.id}: {meta.title} (for {where})"
+    else:
+        meta = library.remove(args.article, guild_id=args.guild)
+        text = f"removed {meta.id}: {meta.title}"
+    if args.json:
+        _json_out(io.stdout, {"action": args.corpus_command, **article_json(meta), "guild": args.guild})
+    else:
+        io.stdout.write(text + "\n")
+    return EXIT_OK
+
+
+def _insights(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
+    """What the Discord bot recorded in the data folder (nothing recorded yet: empty figures)."""
+    from bot.discord_adapter.store import FILE_NAME, BotStore  # sqlite only; discord.py is not imported
+
+    _check_range("--days", args.days, 1, 3650)
+    today = dt.date.today()
+    if (settings.data_dir / FILE_NAME).exists():
+        found = BotStore.open(settings.data_dir).insights(guild_id=args.guild, days=args.days, today=today)
+    else:
+        found = build_insights([], [])
+    if args.json:
+        since = today - dt.timedelta(days=args.days - 1)
+        _json_out(io.stdout, {"guild": args.guild, "since": since.isoformat(), **insights_json(found)})
+    else:
+        where = f"server {args.guild}" if args.guild else "every server"
+        io.stdout.write(render_insights(found, heading=f"Questions in {where}, last {plural(args.days, 'day')}") + "\n")
     return EXIT_OK
 
 
@@ -495,6 +419,9 @@ def _run_discord(service: NewsService, settings: Settings, library: Library | No
             library=library,
             ask_cooldown_s=settings.ask_cooldown_s,
             corpus_cooldown_s=settings.corpus_cooldown_s,
+            insights_days=settings.insights_days,
+            invite_url=settings.invite_url,
+            support_url=settings.support_url,
         )
     )
     return EXIT_OK

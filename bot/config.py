@@ -35,6 +35,9 @@ class Settings:
     corpus_cooldown_s: float = 30.0
     fetch_allow_private: bool = False
     fetch_timeout_s: float = 10.0
+    insights_days: int = 30
+    invite_url: str | None = None
+    support_url: str | None = None
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -95,6 +98,20 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
             raise SettingsError(f"{key} must be a number of seconds between 0 and 86400, got {value!r}")
         return number
 
+    def days(key: str, default: int) -> int:
+        value = text(key)
+        if value is None:
+            return default
+        if not value.isdigit() or int(value) > 3650:
+            raise SettingsError(f"{key} must be a number of days between 0 and 3650 (0 = off), got {value!r}")
+        return int(value)
+
+    def link(key: str) -> str | None:
+        value = text(key)
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise SettingsError(f"{key} must be an http(s) link, got {value[:60]!r}")
+        return value
+
     guild = text("DISCORD_DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
         raise SettingsError(f"DISCORD_DEV_GUILD_ID must be a number (a server id), got {guild!r}")
@@ -113,4 +130,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         corpus_cooldown_s=seconds("NEWSBOT_CORPUS_COOLDOWN_S", defaults.corpus_cooldown_s),
         fetch_allow_private=flag("NEWSBOT_FETCH_ALLOW_PRIVATE"),
         fetch_timeout_s=seconds("NEWSBOT_FETCH_TIMEOUT_S", defaults.fetch_timeout_s),
+        insights_days=days("NEWSBOT_INSIGHTS_DAYS", defaults.insights_days),
+        invite_url=link("NEWSBOT_INVITE_URL"),
+        support_url=link("NEWSBOT_SUPPORT_URL"),
     )

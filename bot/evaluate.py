@@ -4,7 +4,9 @@ A test file is JSON Lines, one ``{"question": ..., "expected": ...}`` object per
 ``expected`` is a short phrase that the right excerpt contains (a name, a number, a few words of
 the sentence). Each question is asked exactly as a user would ask it; the rank of a question is
 the position of the first excerpt whose text contains ``expected`` (case and spacing ignored).
-An abstention, an invalid question or an answer without the phrase is a miss.
+An abstention, an invalid question or an answer without the phrase is a miss. ``"expected": null``
+says the articles hold no answer: the bot is right (rank 1) when it abstains, and misses when it
+answers.
 
 Everything here is pure: ``evaluate`` takes the ask function, so tests need no index.
 """
@@ -28,10 +30,10 @@ class EvalFileError(NewsBotError):
 
 @dataclass(frozen=True, slots=True)
 class EvalCase:
-    """One question and a phrase the right excerpt contains."""
+    """One question and a phrase the right excerpt contains (``None``: the bot should abstain)."""
 
     question: str
-    expected: str
+    expected: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,11 @@ class EvalReport:
         return sum(r.abstained for r in self.results)
 
     @property
+    def expected_abstentions(self) -> int:
+        """Number of questions the bot should decline (``"expected": null``)."""
+        return sum(r.case.expected is None for r in self.results)
+
+    @property
     def misses(self) -> tuple[EvalResult, ...]:
         """Questions whose first excerpt is not right (rank above 1 or no right excerpt)."""
         return tuple(r for r in self.results if r.rank != 1)
@@ -93,7 +100,7 @@ def parse_cases(lines: Iterable[str]) -> list[EvalCase]:
     """Read JSON Lines test cases; blank lines are skipped.
 
     Raises ``EvalFileError`` naming the line when a line is not JSON or lacks a non-empty string
-    ``question`` or ``expected``.
+    ``question``, or an ``expected`` that is neither a non-empty string nor null.
     """
     cases: list[EvalCase] = []
     for number, line in enumerate(lines, start=1):
@@ -105,11 +112,12 @@ def parse_cases(lines: Iterable[str]) -> list[EvalCase]:
             raise EvalFileError(f"line {number} is not JSON: {exc}") from exc
         if not isinstance(item, dict):
             raise EvalFileError(f"line {number} is not a JSON object")
-        question, expected = item.get("question"), item.get("expected")
-        for name, value in (("question", question), ("expected", expected)):
-            if not isinstance(value, str) or not value.strip():
-                raise EvalFileError(f'line {number} needs a non-empty string "{name}"')
-        cases.append(EvalCase(question=str(question), expected=str(expected)))
+        question, expected = item.get("question"), item.get("expected", "")
+        if not isinstance(question, str) or not question.strip():
+            raise EvalFileError(f'line {number} needs a non-empty string "question"')
+        if expected is not None and (not isinstance(expected, str) or not expected.strip()):
+            raise EvalFileError(f'line {number} needs "expected": a non-empty string, or null for no answer')
+        cases.append(EvalCase(question=question, expected=expected))
     return cases
 
 
@@ -117,8 +125,11 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def rank_of(answer: Answer, expected: str) -> int | None:
-    """1-based position of the first excerpt of ``answer`` that contains ``expected``."""
+def rank_of(answer: Answer, expected: str | None) -> int | None:
+    """1-based position of the first excerpt of ``answer`` that contains ``expected``; for
+    ``expected=None`` 1 when the bot abstained (the right reply), else None."""
+    if expected is None:
+        return 1 if answer.abstained else None
     needle = _folded(expected)
     for i, excerpt in enumerate(answer.excerpts, start=1):
         if needle in _folded(excerpt.text):
@@ -149,14 +160,18 @@ def render_report(report: EvalReport, *, max_misses: int = 50, width: int = 160)
     lines = [
         f"questions {report.questions}   P@1 {report.p_at_1:.3f}   R@5 {report.r_at_5:.3f}   "
         f"MRR {report.mrr:.3f}   abstained {report.abstained}"
+        + (f" ({report.expected_abstentions} expected)" if report.expected_abstentions else "")
     ]
     misses = report.misses
     if misses:
         lines.append("")
         lines.append(f"misses ({len(misses)}):")
     for r in misses[:max_misses]:
-        where = f"found at {r.rank}" if r.rank else "not found"
-        lines.append(f"- {r.case.question}  [expected {r.case.expected!r}, {where}]")
+        if r.case.expected is None:
+            lines.append(f"- {r.case.question}  [expected no answer, answered]")
+        else:
+            where = f"found at {r.rank}" if r.rank else "not found"
+            lines.append(f"- {r.case.question}  [expected {r.case.expected!r}, {where}]")
         if r.error:
             lines.append(f"    error: {r.error}")
         elif r.abstained:
@@ -177,6 +192,7 @@ def report_json(report: EvalReport) -> dict[str, object]:
         "r_at_5": round(report.r_at_5, 4),
         "mrr": round(report.mrr, 4),
         "abstained": report.abstained,
+        "expected_abstentions": report.expected_abstentions,
         "misses": [
             {
                 "question": r.case.question,

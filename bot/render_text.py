@@ -176,8 +176,10 @@ def render_topic(topic: TopicSummary, *, width: int = 100) -> str:
     """Numbered sentences of a topic summary, each followed by its citation."""
     if not topic.sentences:
         return f"{NOT_FOUND}: {topic.reason or 'nothing about this topic'}."
-    count = len(topic.articles)
-    blocks = [f"About {topic.about!r}: {len(topic.sentences)} sentences from {count} article{'s' * (count != 1)}"]
+    count, found = len(topic.articles), len(topic.sentences)
+    blocks = [
+        f"About {topic.about!r}: {found} sentence{'s' * (found != 1)} from {count} article{'s' * (count != 1)}"
+    ]
     for number, s in enumerate(topic.sentences, start=1):
         body = textwrap.fill(s.text, width=width, initial_indent=f"[{number}] ", subsequent_indent="    ")
         blocks.append(f"{body}\n    -- {cite(s.citation)}")

@@ -158,7 +158,7 @@ def test_summary_of_unknown_article(settings):
 def test_articles_command(settings):
     code, out, _ = run(["articles", "--json"], settings)
     assert code == 0
-    assert [a["id"] for a in json.loads(out)] == ["trump-putin-call-2025-05-19"]
+    assert [a["article"] for a in json.loads(out)] == ["trump-putin-call-2025-05-19"]  # the key used everywhere
 
 
 def test_chat_answers_questions_and_commands(settings):

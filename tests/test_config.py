@@ -56,3 +56,18 @@ def test_env_example_lists_every_setting_with_a_comment():
     assert used == set(keys)
     assert all(not v.split("=", 1)[1] or v.startswith(("DISCORD_MESSAGE", "NEWSBOT")) for v in lines if "=" in v
                and not v.startswith("#"))
+
+
+def test_insights_days_and_about_links():
+    settings = load_settings(
+        {"NEWSBOT_INSIGHTS_DAYS": "0", "NEWSBOT_INVITE_URL": "https://discord.example/invite"}, env_file=None
+    )
+    assert settings.insights_days == 0 and settings.invite_url == "https://discord.example/invite"
+    assert settings.support_url is None and Settings().insights_days == 30
+    for environ, message in (
+        ({"NEWSBOT_INSIGHTS_DAYS": "-1"}, "NEWSBOT_INSIGHTS_DAYS must be a number of days between 0 and 3650"),
+        ({"NEWSBOT_INSIGHTS_DAYS": "a month"}, "NEWSBOT_INSIGHTS_DAYS"),
+        ({"NEWSBOT_SUPPORT_URL": "discord.gg/x"}, "NEWSBOT_SUPPORT_URL must be an http(s) link"),
+    ):
+        with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            load_settings(environ, env_file=None)

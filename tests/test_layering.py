@@ -24,6 +24,8 @@ FORBIDDEN = {
     "bot.storage": ("bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord"),
     "bot.library": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
     "bot.fetch_pool": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.service", "bot.library", "discord"),
+    "bot.insights": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.service", "bot.storage", "discord"),
+    "bot.chat": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
     "bot.discord_adapter": (
         "bot.config", "bot.cli", "bot.ingest.", "bot.retrieval.", "bot.summarise.", "bot.attribution.",
     ),

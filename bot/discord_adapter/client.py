@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import discord
 from discord.ext import commands
 
+from bot.discord_adapter.answers import DYNAMIC_ITEMS, AnswerBook, embed_for
 from bot.discord_adapter.conversations import ConversationBook
 from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.errors import NewsTree
-from bot.discord_adapter.follow_up import follow_up
-from bot.discord_adapter.store import BotStore
-from bot.discord_adapter.views import AnswerView
+from bot.discord_adapter.render import Page, render_answer
+from bot.discord_adapter.store import AnswerState, BotStore
+from bot.discord_adapter.views import needs_view
 from bot.fetch_pool import FetchPool
 from bot.library import Library
 from bot.models import Answer
@@ -23,7 +28,9 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS: tuple[str, ...] = tuple(
     f"bot.discord_adapter.cogs.{name}"
-    for name in ("ask", "quotes", "summary", "about", "articles", "help", "config", "corpus", "mentions")
+    for name in (
+        "ask", "quotes", "summary", "topic", "about", "articles", "help", "config", "corpus", "insights", "mentions"
+    )
 )
 
 
@@ -38,6 +45,10 @@ class NewsBot(commands.Bot):
     changes, per user; 0 turns one off. Pages are fetched on ``fetches``, threads of their own
     (``fetch_workers`` at once, ``fetch_per_server`` for one server), never on the default executor
     that answers questions.
+
+    Questions are counted for ``/insights``, their text kept ``insights_days`` (0: no text kept).
+    ``invite_url`` and ``support_url`` are shown by ``/about``; ``clock`` (monotonic seconds) times
+    the uptime it shows.
     """
 
     def __init__(
@@ -54,6 +65,10 @@ class NewsBot(commands.Bot):
         corpus_cooldown_s: float = 30.0,
         fetch_workers: int = 8,
         fetch_per_server: int = 2,
+        insights_days: int = 30,
+        invite_url: str | None = None,
+        support_url: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -76,28 +91,35 @@ class NewsBot(commands.Bot):
         self.ask_cooldown = Cooldown(ask_cooldown_s)
         self.corpus_cooldown = Cooldown(corpus_cooldown_s)
         self.fetches = FetchPool(workers=fetch_workers, per_server=fetch_per_server)
+        self.answers = AnswerBook(service, store)
         self.conversations = ConversationBook()  # in memory only: follow-up questions read earlier answers
+        self.insights_days = insights_days
+        self.invite_url = invite_url
+        self.support_url = support_url
+        self.clock = clock
+        self.started = clock()
 
-    def answer_view(self, answer: Answer, *, owner_id: int, per_page: int, guild_id: int | None) -> AnswerView:
-        """The buttons (and the menu of other people of that name) under an answer, wired to this
-        bot's service and feedback store."""
-        return AnswerView(
-            answer,
-            service=self.service,
-            store=self.store,
-            owner_id=owner_id,
-            per_page=per_page,
-            guild_id=guild_id,
-            timeout=self.view_timeout,
-            top=per_page * self.result_pages,
-            follow_up=self._follow_up,
-        )
+    async def reply_parts(self, answer: Answer, state: AnswerState) -> tuple[discord.Embed, discord.ui.View | None]:
+        """The embed and buttons of an answer: counts the question for ``/insights`` and, when the
+        answer gets buttons, saves what they need to work after a restart."""
 
-    async def _follow_up(self, interaction: discord.Interaction) -> None:
-        await follow_up(self, interaction)
+        def record() -> int | None:
+            self.store.record_question(
+                state.guild_id, answer.question, answered=not answer.abstained, today=dt.date.today(),
+                keep_days=self.insights_days,
+            )  # fmt: skip
+            return self.answers.remember(state, answer) if needs_view(answer) else None
+
+        key = await asyncio.to_thread(record)
+        if key is None:
+            return render_answer(answer), None
+        page = Page(index=0, size=state.per_page, total=len(answer.excerpts))
+        return embed_for(answer, page), self.answers.view(key, answer, page)
 
     async def setup_hook(self) -> None:
-        """Load the cogs; sync the commands to the development guild only, if one is configured."""
+        """Load the cogs and the answer buttons of earlier runs; sync the commands to the development
+        guild only, if one is configured."""
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.dev_guild_id is not None:

@@ -5,6 +5,7 @@ not allowed: a DM, a thread already, or no permission)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -14,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord_adapter.errors import NO_MENTIONS, describe, send_ephemeral
-from bot.discord_adapter.render import clip, render_answer
-from bot.discord_adapter.views import needs_view
-from bot.models import MAX_QUESTION_CHARS
+from bot.discord_adapter.render import clip
+from bot.discord_adapter.store import AnswerState
+from bot.models import MAX_QUESTION_CHARS, Answer
 from bot.retrieval.conversation import Conversation, Exchange
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ THREAD_HINT = (
     "that?\u201d, \u201cmore\u201d): I read them as following the answer above. The conversation ends after "
     "30 idle minutes."
 )
-ENDED = "This answer's conversation has ended (30 idle minutes, or I restarted): ask a whole question."
+ENDED = "This answer can no longer be followed up: ask a whole question."
+RESULTS = 3  # excerpts per page of an answer to a follow-up
 
 Send = Callable[..., Awaitable[Any]]
 
@@ -56,34 +58,42 @@ async def send_exchange(
     bot: NewsBot,
     send: Send,
     exchange: Exchange,
+    state: AnswerState,
     *,
-    owner_id: int,
-    guild_id: int | None,
-    per_page: int,
     place: int | None = None,
-) -> discord.Message | discord.WebhookMessage:
-    """Post an answer with ``send`` (buttons when it has excerpts) and keep its conversation for
-    replies to it, and for the owner's next message in ``place`` (a DM or one of our threads)."""
+) -> discord.Message | discord.WebhookMessage | None:
+    """Post an answer with ``send`` (its buttons saved as ``state``, re-asked with the question as
+    understood) and keep its conversation for replies to it, and for the asker's next message in
+    ``place`` (a DM or one of our threads)."""
     answer = exchange.answer
-    if needs_view(answer):
-        view = bot.answer_view(answer, owner_id=owner_id, per_page=per_page, guild_id=guild_id)
-        message = await send(embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS)
-        view.message = message
-    else:
-        message = await send(embed=render_answer(answer), allowed_mentions=NO_MENTIONS)
+    state = dataclasses.replace(state, question=answer.understood or state.question)
+    embed, view = await bot.reply_parts(answer, state)
+    message = await (send(embed=embed, view=view) if view is not None else send(embed=embed))
     if message is not None:
         bot.conversations.remember(
-            exchange.conversation, message_id=message.id, user_id=owner_id if place else None, channel_id=place
+            exchange.conversation, message_id=message.id, user_id=state.owner_id if place else None, channel_id=place
         )
     return message
 
 
-async def follow_up(bot: NewsBot, interaction: discord.Interaction) -> None:
-    """The "Follow up" button: open (or point to) a thread for the answer, or else ask in a form."""
+def answer_state(bot: NewsBot, question: str, *, owner_id: int, guild_id: int | None, per_page: int) -> AnswerState:
+    """What an answer's buttons need to work after a restart."""
+    return AnswerState(
+        source="ask", question=question, top=per_page * bot.result_pages, per_page=per_page, guild_id=guild_id,
+        owner_id=owner_id, today=dt.date.today(),
+    )  # fmt: skip
+
+
+async def follow_up(bot: NewsBot, interaction: discord.Interaction, answer: Answer) -> None:
+    """The "Follow up" button under ``answer``: open (or point to) a thread for it, or else ask in a
+    form. After a restart, the conversation starts from the answer the button is under."""
     message = interaction.message
-    if message is None or bot.conversations.after_answer(message.id, time.time()) is None:
+    if message is None:
         await send_ephemeral(interaction, ENDED)
         return
+    now = time.time()
+    if bot.conversations.after_answer(message.id, now) is None:
+        bot.conversations.remember(Conversation.started_by(answer, at=now), message_id=message.id)
     existing = bot.conversations.thread_for(message.id)
     if existing is not None:
         await interaction.response.send_message(
@@ -127,18 +137,17 @@ class FollowUpForm(discord.ui.Modal, title="Follow-up question"):
         self.bot.ask_cooldown.hit(interaction.user.id)
         await interaction.response.defer(thinking=True)
         conversation = self.bot.conversations.after_answer(self.answer_id, time.time())
-        exchange = await converse(
-            self.bot, str(self.question.value), conversation, guild_id=interaction.guild_id, per_page=3
-        )
+        question = str(self.question.value)
+        exchange = await converse(self.bot, question, conversation, guild_id=interaction.guild_id, per_page=RESULTS)
         place = interaction.channel_id if interaction.guild_id is None else None
 
         async def send(**kwargs: Any) -> discord.WebhookMessage:  # noqa: ANN401 - passed to followup.send
-            return await interaction.followup.send(wait=True, **kwargs)
+            return await interaction.followup.send(wait=True, allowed_mentions=NO_MENTIONS, **kwargs)
 
-        await send_exchange(
-            self.bot, send, exchange, owner_id=interaction.user.id, guild_id=interaction.guild_id, per_page=3,
-            place=place,
-        )  # fmt: skip
+        state = answer_state(
+            self.bot, question, owner_id=interaction.user.id, guild_id=interaction.guild_id, per_page=RESULTS
+        )
+        await send_exchange(self.bot, send, exchange, state, place=place)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         """Tell the asker (only) what went wrong, in one line; log what was not expected."""

@@ -353,14 +353,16 @@ def render_articles(
 
 
 HELP_TEXT: tuple[tuple[str, str], ...] = (
-    ("/ask question [results]", "Answers with sentences quoted verbatim from the articles, each cited."),
+    ("/ask question [results] [private]", "Answers with sentences quoted verbatim from the articles, each cited."),
     ("/quotes speaker [topic] [results]", "What one person said (about a topic), quoted; start typing a name."),
-    ("/summary article [sentences]", "A short extractive summary of one article (start typing its title)."),
-    ("/about topic [sentences]", "What the articles say about a topic, in their own sentences, each cited."),
+    ("/summary article [sentences] [private]", "A short extractive summary of one article (start typing its title)."),
+    ("/topic topic [sentences] [private]", "What the articles say about a topic, in their own sentences, each cited."),
+    ("/about", "This bot: version, articles, servers, uptime, latency and links."),
     ("/articles", "Lists the articles I can quote from."),
     ("@mention me", "Mention me with a question in any channel, or write to me in a DM; I answer as a reply."),
     ("/config ask-channel", "Admins (Manage Server): every message in an ask-channel is taken as a question."),
     ("/corpus add | remove | list", "Admins (Manage Server): add this server's own articles (a file or a URL)."),
+    ("/insights [days]", "Admins (Manage Server): questions asked, answered and unanswered, votes, coverage gaps."),
     ("/help", "This message."),
 )
 

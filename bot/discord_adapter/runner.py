@@ -73,6 +73,7 @@ async def run_discord(
     library: Library | None = None,
     ask_cooldown_s: float = 3.0,
     corpus_cooldown_s: float = 30.0,
+    **options: Any,  # noqa: ANN401 - further NewsBot options (insights_days, invite_url, support_url)
 ) -> None:
     """Connect and serve until cancelled or disconnected for good.
 
@@ -90,6 +91,7 @@ async def run_discord(
             library=library,
             ask_cooldown_s=ask_cooldown_s,
             corpus_cooldown_s=corpus_cooldown_s,
+            **options,
         )
         try:
             async with bot:

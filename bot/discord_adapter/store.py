@@ -1,23 +1,26 @@
-"""The Discord front end's own small persistent state: ask-channels and answer feedback.
+"""The Discord front end's own small persistent state: ask-channels, answer feedback, the questions
+asked (for ``/insights``) and what the answer buttons need to work after a restart.
 
-One SQLite file in the data directory, schema versioned with ``PRAGMA user_version``; every
-write is one transaction. Methods are synchronous (cogs call them through ``asyncio.to_thread``);
-each call opens its own connection, so calls from different threads never share one.
+One SQLite file in the data directory, schema versioned with ``PRAGMA user_version`` and upgraded
+one step at a time (``MIGRATIONS[n]`` takes version n to n + 1); every write is one transaction.
+Methods are synchronous (cogs call them through ``asyncio.to_thread``); each call opens its own
+connection, so calls from different threads never share one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.errors import NewsBotError
+from bot.insights import AskedQuestion, Insights, Vote, build_insights
 
-SCHEMA_VERSION = 1
 FILE_NAME = "discord.sqlite3"
 
 _SCHEMA_V1 = (
@@ -45,6 +48,47 @@ _SCHEMA_V1 = (
     """,
 )
 
+# Version 2: the questions asked (question text only while insights are kept) and the answers that
+# carry buttons (what is needed to ask again and page through them after a restart).
+_SCHEMA_V2 = (
+    """
+    CREATE TABLE asked (
+        id       INTEGER PRIMARY KEY,
+        guild_id INTEGER,
+        day      TEXT NOT NULL,
+        question TEXT,
+        answered INTEGER NOT NULL CHECK (answered IN (0, 1))
+    )
+    """,
+    "CREATE INDEX asked_by_guild_day ON asked (guild_id, day)",
+    """
+    CREATE TABLE answers (
+        key        INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: an old button never finds another answer
+        source     TEXT NOT NULL CHECK (source IN ('ask', 'quotes')),
+        question   TEXT NOT NULL,
+        topic      TEXT,
+        top        INTEGER NOT NULL,
+        per_page   INTEGER NOT NULL,
+        guild_id   INTEGER,
+        owner_id   INTEGER NOT NULL,
+        since      TEXT,
+        until      TEXT,
+        today      TEXT NOT NULL,
+        parent     INTEGER,
+        person     TEXT,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX answers_by_day ON answers (today)",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2)
+SCHEMA_VERSION = len(MIGRATIONS)
+ANSWER_KEEP_DAYS = 7
+"""Days the buttons of an answer keep working (its question is kept that long)."""
+COUNTS_KEEP_DAYS = 30
+"""Days the per-day question counts are kept when question texts are not (insights off)."""
+
 
 class StoreError(NewsBotError):
     """The bot's database is of an unknown (newer) schema or unreadable."""
@@ -61,6 +105,30 @@ class Feedback:
     question: str
     citations: str
     helpful: bool
+    day: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerState:
+    """What an answer's buttons need to rebuild it: how it was asked, by whom, where and when.
+
+    ``source`` is ``ask`` (``question``) or ``quotes`` (``question`` is the name, ``topic`` the
+    topic). An answer re-asked for another person of the same name has its first answer as
+    ``parent`` and that person's name as ``person``.
+    """
+
+    source: str
+    question: str
+    top: int
+    per_page: int
+    guild_id: int | None
+    owner_id: int
+    today: dt.date
+    topic: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    parent: int | None = None
+    person: str | None = None
 
 
 class BotStore:
@@ -91,10 +159,10 @@ class BotStore:
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise StoreError(f"{self.path} has schema version {version}; this bot knows up to {SCHEMA_VERSION}")
-                if version == 0:
-                    for statement in _SCHEMA_V1:
+                for step in range(version, SCHEMA_VERSION):
+                    for statement in MIGRATIONS[step]:
                         conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    conn.execute(f"PRAGMA user_version = {step + 1}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot use {self.path}: {exc}") from exc
 
@@ -141,17 +209,99 @@ class BotStore:
                 ),
             )
 
-    def feedback(self) -> list[Feedback]:
-        """Every stored verdict, oldest first."""
+    def feedback(self, *, guild_id: int | None = None, since: dt.date | None = None) -> list[Feedback]:
+        """Stored verdicts, oldest first: all, or one server's (``guild_id``) from the day ``since`` on."""
+        where, params = _filters(guild_id, since, day="substr(created_at, 1, 10)")
         with self._transaction() as conn:
-            rows = conn.execute(
-                "SELECT message_id, user_id, guild_id, channel_id, question, citations, helpful FROM feedback"
-                " ORDER BY created_at, message_id, user_id"
-            ).fetchall()
+            columns = "message_id, user_id, guild_id, channel_id, question, citations, helpful, created_at"
+            sql = f"SELECT {columns} FROM feedback{where} ORDER BY created_at, message_id, user_id"  # noqa: S608
+            rows = conn.execute(sql, params).fetchall()
         return [
-            Feedback(message_id=m, user_id=u, guild_id=g, channel_id=c, question=q, citations=cit, helpful=bool(h))
-            for m, u, g, c, q, cit, h in rows
+            Feedback(
+                message_id=m, user_id=u, guild_id=g, channel_id=c, question=q, citations=cit, helpful=bool(h),
+                day=at[:10],
+            )
+            for m, u, g, c, q, cit, h, at in rows
         ]
+
+    def record_question(
+        self, guild_id: int | None, question: str, *, answered: bool, today: dt.date, keep_days: int
+    ) -> None:
+        """Count a question asked; keep its text only when ``keep_days`` > 0, and drop what is older."""
+        keep = keep_days if keep_days > 0 else COUNTS_KEEP_DAYS
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM asked WHERE day <= ?", ((today - timedelta(days=keep)).isoformat(),))
+            conn.execute(
+                "INSERT INTO asked (guild_id, day, question, answered) VALUES (?, ?, ?, ?)",
+                (guild_id, today.isoformat(), question if keep_days > 0 else None, int(answered)),
+            )
+
+    def asked(self, *, guild_id: int | None = None, since: dt.date | None = None) -> list[AskedQuestion]:
+        """Questions asked, oldest first: all, or one server's (``guild_id``) from the day ``since`` on."""
+        where, params = _filters(guild_id, since, day="day")
+        with self._transaction() as conn:
+            sql = f"SELECT guild_id, day, question, answered FROM asked{where} ORDER BY id"  # noqa: S608 - fixed clauses
+            rows = conn.execute(sql, params)
+            return [AskedQuestion(guild_id=g, day=d, question=q, answered=bool(a)) for g, d, q, a in rows]
+
+    def insights(self, *, guild_id: int | None, days: int, today: dt.date) -> Insights:
+        """One server's (``None``: every server's) questions and votes of the last ``days`` days, today included."""
+        since = today - timedelta(days=days - 1)
+        votes = [Vote(day=f.day, helpful=f.helpful) for f in self.feedback(guild_id=guild_id, since=since)]
+        return build_insights(self.asked(guild_id=guild_id, since=since), votes)
+
+    def save_answer(self, state: AnswerState) -> int:
+        """Keep ``state`` for the answer's buttons; returns its key. Answers over a week old are dropped."""
+        with self._transaction() as conn:
+            cutoff = (state.today - timedelta(days=ANSWER_KEEP_DAYS)).isoformat()
+            conn.execute("DELETE FROM answers WHERE today < ?", (cutoff,))
+            cursor = conn.execute(
+                "INSERT INTO answers (source, question, topic, top, per_page, guild_id, owner_id, since, until,"
+                " today, parent, person, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    state.source, state.question, state.topic, state.top, state.per_page, state.guild_id,
+                    state.owner_id, _iso(state.since), _iso(state.until), state.today.isoformat(), state.parent,
+                    state.person, _now(),
+                ),
+            )
+            assert cursor.lastrowid is not None
+            return int(cursor.lastrowid)
+
+    def answer(self, key: int) -> AnswerState | None:
+        """The state saved under ``key`` (None once it has expired)."""
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT source, question, topic, top, per_page, guild_id, owner_id, since, until, today, parent,"
+                " person FROM answers WHERE key = ?",
+                (key,),
+            ).fetchone()
+        if row is None:
+            return None
+        source, question, topic, top, per_page, guild_id, owner_id, since, until, today, parent, person = row
+        return AnswerState(
+            source=source, question=question, topic=topic, top=top, per_page=per_page, guild_id=guild_id,
+            owner_id=owner_id, since=_date(since), until=_date(until), today=dt.date.fromisoformat(today),
+            parent=parent, person=person,
+        )
+
+
+def _filters(guild_id: int | None, since: dt.date | None, *, day: str) -> tuple[str, tuple[object, ...]]:
+    clauses, params = [], []
+    if guild_id is not None:
+        clauses.append("guild_id = ?")
+        params.append(guild_id)
+    if since is not None:
+        clauses.append(f"{day} >= ?")
+        params.append(since.isoformat())
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 def _now() -> str:

@@ -91,6 +91,12 @@ class Conversation:
             return Conversation()
         return self
 
+    @classmethod
+    def started_by(cls, answer: Answer, *, at: float) -> Conversation:
+        """A conversation whose only turn is ``answer`` (to follow up an answer given before a restart)."""
+        question = answer.understood or answer.question
+        return cls().with_turn(turn_of(question, FollowUp(question, Shape.ALONE), answer, kind=None, at=at))
+
     def with_turn(self, turn: Turn) -> Conversation:
         return Conversation((*self.turns, turn)[-MAX_TURNS:])
 

@@ -52,6 +52,8 @@ def test_commands_are_unique_and_described() -> None:
         "corpus list",
         "corpus remove",
         "help",
+        "insights",
         "quotes",
         "summary",
+        "topic",
     ]

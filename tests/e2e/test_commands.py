@@ -27,8 +27,9 @@ async def test_ask_defers_then_answers_with_a_cited_excerpt(fake: FakeDiscord, b
     assert f"[Ferry service returns to the river]({FERRY_URL})" in answer["description"]
     assert "11 April 2026" in answer["description"]
     assert "sentence 2 of 4" in answer["description"]
-    assert set(buttons(reply)) == {"More results", "Show context", "Follow up", "Helpful", "Not helpful"}
+    assert set(buttons(reply)) == {"Previous", "More results", "Show context", "Follow up", "Helpful", "Not helpful"}
     assert buttons(reply)["More results"]["disabled"] is True  # one excerpt: nothing more
+    assert buttons(reply)["Previous"]["disabled"] is True
     assert_clean(fake)
 
 
@@ -170,7 +171,8 @@ async def test_help(fake: FakeDiscord, bot: NewsBot) -> None:
 
     assert is_ephemeral(reply)
     names = [f["name"] for f in embed(reply)["fields"]]
-    assert "/ask question [results]" in names and "/config ask-channel" in names
+    assert "/ask question [results] [private]" in names and "/config ask-channel" in names
+    assert "/topic topic [sentences] [private]" in names and "/about" in names and "/insights [days]" in names
     assert "/quotes speaker [topic] [results]" in names
     assert_clean(fake)
 
@@ -211,15 +213,15 @@ async def test_ask_channel_persists_across_restarts(fake: FakeDiscord, news_serv
     assert_clean(fake)
 
 
-async def test_about_cites_each_sentence_and_says_when_nothing_fits(fake: FakeDiscord, bot: NewsBot) -> None:
-    call = await fake.slash("about", {"topic": "river ferry", "sentences": 2})
+async def test_topic_cites_each_sentence_and_says_when_nothing_fits(fake: FakeDiscord, bot: NewsBot) -> None:
+    call = await fake.slash("topic", {"topic": "river ferry", "sentences": 2})
     reply = embed(await fake.reply(call))
     assert call.callbacks[0]["type"] == 5
     assert reply["title"] == "About: river ferry"
     assert reply["description"].count(f"[Ferry service returns to the river]({FERRY_URL})") >= 1
     assert "ferry" in reply["description"].lower()
 
-    call = await fake.slash("about", {"topic": "volcanic eruptions in Iceland"})
+    call = await fake.slash("topic", {"topic": "volcanic eruptions in Iceland"})
     reply = embed(await fake.reply(call))
     assert reply["title"] == "Not in the articles I have"
     assert_clean(fake)

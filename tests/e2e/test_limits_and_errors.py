@@ -17,7 +17,7 @@ from bot.models import Answer
 from bot.service import NewsService
 from tests.e2e.conftest import running_bot
 from tests.e2e.fake_discord import FakeDiscord
-from tests.e2e.helpers import assert_clean, buttons, embed, is_ephemeral
+from tests.e2e.helpers import assert_clean, buttons, embed, is_ephemeral, settle
 
 NOTICE_QUESTION = "What did the fake notices say about the parking fee?"
 
@@ -131,16 +131,19 @@ async def test_the_fake_rejects_late_and_double_responses(fake: FakeDiscord, bot
     assert is_ephemeral(await fake.reply(again))
 
 
-async def test_buttons_are_disabled_when_the_view_times_out(
+async def test_listing_buttons_time_out_but_answer_buttons_do_not(
     fake: FakeDiscord, news_service: NewsService, tmp_path: Path
 ) -> None:
     async with running_bot(fake, news_service, tmp_path / "data", view_timeout=0.1):
+        listing = await fake.reply(await fake.slash("articles"))
         call = await fake.slash("ask", {"question": "When will the ferry carry its first passengers?"})
         reply = await fake.reply(call)
-        await fake.wait_for(lambda: all(b["disabled"] for b in buttons(fake.messages[int(reply["id"])]).values()))
         question = await fake.post_message("Who said the robot shelved four hundred books?", mention_bot=True)
         (answer,) = await fake.wait_for(lambda: fake.replies_to(question))
-        await fake.wait_for(lambda: all(b["disabled"] for b in buttons(fake.messages[int(answer["id"])]).values()))
+        await fake.wait_for(lambda: all(b["disabled"] for b in buttons(fake.messages[int(listing["id"])]).values()))
+        await settle(0.2)
+        for message in (reply, answer):  # persistent: they work as long as the answer is kept
+            assert buttons(fake.messages[int(message["id"])])["Show context"]["disabled"] is False
     assert_clean(fake)
 
 
@@ -155,7 +158,7 @@ async def test_sync_commands_pushes_to_a_guild_or_globally(
         guild_id=fake.guild_id if guild else None,
         data_dir=tmp_path / "data",
     )
-    assert names == ["about", "articles", "ask", "config", "corpus", "help", "quotes", "summary"]
+    assert names == ["about", "articles", "ask", "config", "corpus", "help", "insights", "quotes", "summary", "topic"]
     assert sorted(c["name"] for c in fake.commands[fake.guild_id if guild else None]) == names
     assert list(fake.commands) == [fake.guild_id if guild else None]
     ask = next(c for c in fake.commands[fake.guild_id if guild else None] if c["name"] == "ask")

@@ -112,8 +112,10 @@ async def test_refused_intent_is_a_readable_startup_error(news_service, tmp_path
             "config",
             "corpus",
             "help",
+            "insights",
             "quotes",
             "summary",
+            "topic",
         ]
     finally:
         await fake.stop()

@@ -1,16 +1,15 @@
-"""``/about``: what the articles say about a topic, in their own sentences, each cited."""
+"""``/about``: the bot's own information (version, articles, servers, uptime, latency, links)."""
 
 from __future__ import annotations
-
-import asyncio
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import __version__
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import NO_MENTIONS
-from bot.discord_adapter.render import render_topic
+from bot.discord_adapter.render_admin import AboutInfo, render_about
 
 
 class About(commands.Cog):
@@ -19,24 +18,23 @@ class About(commands.Cog):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="about", description="What the articles say about a topic, each sentence cited.")
-    @app_commands.describe(topic="A person, place or event", sentences="How many sentences (1-10)")
-    async def about(
-        self,
-        interaction: discord.Interaction,
-        topic: app_commands.Range[str, 1, 200],
-        sentences: app_commands.Range[int, 1, 10] = 4,
-    ) -> None:
-        """Defer, summarise the topic off the event loop, reply with the cited sentences.
-
-        It counts as a question for the per-user cooldown.
-        """
-        self.bot.ask_cooldown.hit(interaction.user.id)
-        await interaction.response.defer(thinking=True)
-        result = await asyncio.to_thread(
-            self.bot.service.summarise_topic, topic, sentences=sentences, guild_id=interaction.guild_id
+    def info(self, guild_id: int | None) -> AboutInfo:
+        """What ``/about`` shows now: the articles counted are those the server sees."""
+        return AboutInfo(
+            version=__version__,
+            articles=len(self.bot.service.articles(guild_id=guild_id)),
+            servers=len(self.bot.guilds),
+            uptime_s=self.bot.clock() - self.bot.started,
+            latency_s=self.bot.latency,
+            invite_url=self.bot.invite_url,
+            support_url=self.bot.support_url,
         )
-        await interaction.followup.send(embed=render_topic(result), allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="about", description="About this bot: version, articles, servers, uptime, latency.")
+    async def about(self, interaction: discord.Interaction) -> None:
+        """Reply to the caller only."""
+        await interaction.response.send_message(embed=render_about(self.info(interaction.guild_id)), ephemeral=True,
+                                                allowed_mentions=NO_MENTIONS)  # fmt: skip
 
 
 async def setup(bot: NewsBot) -> None:

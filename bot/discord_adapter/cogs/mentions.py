@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.cooldown import SlowDown
 from bot.discord_adapter.errors import NO_MENTIONS, describe
-from bot.discord_adapter.follow_up import converse, send_exchange
+from bot.discord_adapter.follow_up import answer_state, converse, send_exchange
 from bot.discord_adapter.render import INTENT_HINT
 from bot.retrieval.conversation import Conversation
 
@@ -50,12 +50,9 @@ def from_a_person(message: discord.Message, me_id: int) -> bool:
 def _replied_to(message: discord.Message, me_id: int) -> int | None:
     """The id of our message that ``message`` replies to, or ``None``."""
     ref = message.reference
-    if ref is None or ref.message_id is None:
+    if ref is None or ref.message_id is None or not isinstance(ref.resolved, discord.Message):
         return None
-    resolved = ref.resolved
-    if isinstance(resolved, discord.Message) and resolved.author.id != me_id:
-        return None
-    return ref.message_id if isinstance(resolved, discord.Message) else None
+    return ref.message_id if ref.resolved.author.id == me_id else None
 
 
 class Mentions(commands.Cog):
@@ -75,7 +72,6 @@ class Mentions(commands.Cog):
         me = self.bot.user
         if me is None or not from_a_person(message, me.id):
             return
-        now = time.time()
         book = self.bot.conversations
         replied = _replied_to(message, me.id)
         in_thread = book.is_our_thread(message.channel.id)
@@ -94,8 +90,8 @@ class Mentions(commands.Cog):
                 return
         else:
             return
-        conversation = None
-        place = None
+        now = time.time()
+        conversation, place = None, None
         if replied is not None:
             conversation = book.after_answer(replied, now)
         elif in_thread or message.guild is None:
@@ -113,22 +109,20 @@ class Mentions(commands.Cog):
                 await self._reply_text(message, str(exc))
             return
         guild_id = message.guild.id if message.guild is not None else None
+        state = answer_state(self.bot, question, owner_id=message.author.id, guild_id=guild_id, per_page=RESULTS)
+
+        async def send(**kwargs: Any) -> discord.Message:  # noqa: ANN401 - passed to Message.reply
+            return await message.reply(allowed_mentions=NO_MENTIONS, mention_author=False, **kwargs)
+
         try:
             async with message.channel.typing():
                 exchange = await converse(self.bot, question, conversation, guild_id=guild_id, per_page=RESULTS)
+                await send_exchange(self.bot, send, exchange, state, place=place)
         except Exception as exc:
             text, expected = describe(exc)
             if not expected:
                 log.error("answering message %s failed", message.id, exc_info=exc)
             await self._reply_text(message, text)
-            return
-
-        async def send(**kwargs: Any) -> discord.Message:  # noqa: ANN401 - passed to Message.reply
-            return await message.reply(mention_author=False, **kwargs)
-
-        await send_exchange(
-            self.bot, send, exchange, owner_id=message.author.id, guild_id=guild_id, per_page=RESULTS, place=place
-        )
 
     async def _explain_intent(self, message: discord.Message) -> None:
         """Say once per channel (per run) why ask-channel messages cannot be read."""

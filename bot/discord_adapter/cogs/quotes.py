@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import discord
 from discord import app_commands
@@ -10,9 +11,9 @@ from discord.ext import commands
 
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import NO_MENTIONS
-from bot.discord_adapter.render import CHOICE_COUNT_LIMIT, render_answer
+from bot.discord_adapter.render import CHOICE_COUNT_LIMIT
 from bot.discord_adapter.speakers import speaker_choices
-from bot.discord_adapter.views import needs_view
+from bot.discord_adapter.store import AnswerState
 
 TOPIC_MAX = 300
 
@@ -47,15 +48,15 @@ class Quotes(commands.Cog):
         answer = await asyncio.to_thread(
             self.bot.service.quotes, speaker, topic, top=top, guild_id=interaction.guild_id
         )
-        if not needs_view(answer):
-            await interaction.followup.send(embed=render_answer(answer), allowed_mentions=NO_MENTIONS)
-            return
-        view = self.bot.answer_view(
-            answer, owner_id=interaction.user.id, per_page=results, guild_id=interaction.guild_id
-        )
-        view.message = await interaction.followup.send(
-            embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True
-        )
+        state = AnswerState(
+            source="quotes", question=speaker, topic=topic, top=top, per_page=results, guild_id=interaction.guild_id,
+            owner_id=interaction.user.id, today=dt.date.today(),
+        )  # fmt: skip
+        embed, view = await self.bot.reply_parts(answer, state)
+        if view is None:
+            await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.followup.send(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
 
     @quotes.autocomplete("speaker")
     async def speaker_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

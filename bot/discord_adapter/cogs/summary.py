@@ -20,19 +20,24 @@ class SummaryCog(commands.Cog, name="Summary"):
         self.bot = bot
 
     @app_commands.command(name="summary", description="A short summary of one article, in its own sentences.")
-    @app_commands.describe(article="Start typing a title", sentences="How many sentences (1-10)")
+    @app_commands.describe(
+        article="Start typing a title",
+        sentences="How many sentences (1-10)",
+        private="Only you see the summary (default: everyone in the channel)",
+    )
     async def summary(
         self,
         interaction: discord.Interaction,
         article: app_commands.Range[str, 1, 100],
         sentences: app_commands.Range[int, 1, 10] = 3,
+        private: bool = False,
     ) -> None:
-        """Defer, summarise off the event loop, reply with the summary embed."""
-        await interaction.response.defer(thinking=True)
+        """Defer, summarise off the event loop, reply with the summary embed (``private``: to the caller only)."""
+        await interaction.response.defer(thinking=True, ephemeral=private)
         result = await asyncio.to_thread(
             self.bot.service.summarise, article, sentences=sentences, guild_id=interaction.guild_id
         )
-        await interaction.followup.send(embed=render_summary(result), allowed_mentions=NO_MENTIONS)
+        await interaction.followup.send(embed=render_summary(result), ephemeral=private, allowed_mentions=NO_MENTIONS)
 
     @summary.autocomplete("article")
     async def article_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
