@@ -200,7 +200,9 @@ class NewsService:
             else:
                 follow = dataclasses.replace(follow, text=text, shape=Shape.ALONE)
         else:
-            reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, when=when)
+            reply = self._excluding(
+                follow.text, follow.exclude, top=top, guild_id=guild_id, when=when, people=follow.others_than
+            )
             if follow.shape is Shape.MORE and not reply.excerpts and follow.near is not None:
                 row = row_of(live.corpus, live.by_id, follow.near, last=True)
                 more = continuation(live.corpus, row) if row is not None else ()
@@ -221,17 +223,19 @@ class NewsService:
         top: int,
         guild_id: int | None,
         when: tuple[dt.date | None, dt.date | None, dt.date | None],
+        people: tuple[str, ...] = (),
     ) -> Answer:
         """``ask`` (``when``: since, until, today), leaving out the excerpts that show a sentence
-        already shown (``exclude``)."""
+        already shown (``exclude``) or a statement of one of ``people``."""
         since, until, today = when
-        wanted = min(top + len(exclude), _MAX_EXCLUDED_TOP) if exclude else top
+        wanted = min(top + len(exclude) + 3 * len(people), _MAX_EXCLUDED_TOP) if exclude or people else top
         reply = self.ask(question, top=wanted, guild_id=guild_id, since=since, until=until, today=today)
-        if not exclude:
+        if not exclude and not people:
             return reply
         fresh = tuple(
             e for e in reply.excerpts
             if not any(s.covers(e.citation.article_id, e.citation.position) for s in exclude)
+            and (e.speaker is None or e.speaker not in people)
         )[:top]  # fmt: skip
         if reply.excerpts and not fresh:
             return dataclasses.replace(

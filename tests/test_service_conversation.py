@@ -64,3 +64,11 @@ def test_an_idle_conversation_starts_over(shipped_service):
 def test_a_follow_up_with_nothing_before_it_is_a_clear_error(shipped_service):
     with pytest.raises(InvalidQuestion, match="earlier answer"):
         shipped_service.converse("When was that?", None)
+
+
+def test_who_else_gives_other_people_on_the_same_topic(shipped_service):
+    first, others = _play(shipped_service, ["What did Peskov say about the call?", "Who else talked about it?"])[0]
+    assert first.excerpts[0].speaker == "Dmitry Peskov"
+    assert others.understood == "who else said something about the call?"
+    speakers = {e.speaker for e in others.excerpts}
+    assert len(others.excerpts) >= 2 and None not in speakers and "Dmitry Peskov" not in speakers

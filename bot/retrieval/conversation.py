@@ -120,6 +120,7 @@ class FollowUp:
     person: str | None = None
     topic: str | None = None
     label: str | None = None  # how it was understood, when that is not ``text`` itself
+    others_than: tuple[str, ...] = ()  # people whose statements are not wanted ("who else ...?")
 
     @property
     def understood(self) -> str:
@@ -167,7 +168,8 @@ _ELLIPTIC = re.compile(r"\b(?:it|that|this|there|they|them|those|these|then|also
 _WORD = re.compile(r"[\w'’\-]+")
 _QUESTION_WORDS = frozenset("what who whom whose which when where why how did does do is are was were has have".split())
 _SAYING = frozenset(
-    "say said says tell told write wrote comment commented respond responded react reacted think thought".split()
+    "say said says tell told write wrote comment commented respond responded react reacted think thought talk "
+    "talked spoke speak mention mentioned".split()
 )
 
 
@@ -268,17 +270,23 @@ def _drop_else(text: str) -> str:
 
 
 def _who_else(rest: str, last: Turn, conversation: Conversation) -> FollowUp:
-    """ "Who else said so / commented?": who said something about the previous topic, not the
-    people already quoted."""
-    rest = rest.strip()
-    words = [w for w in _WORD.findall(rest) if w.casefold() not in _NEAR_FILLER | _SAYING]
+    """ "Who else said so / commented?": who spoke about the previous topic, leaving out the
+    statements shown and the people already quoted."""
+    words = [w for w in _content_words(rest) if w.casefold() not in _SAYING]
     topic = " ".join(words) if words else (last.topic or " ".join(_content_words(last.understood)))
-    verb = next((w for w in _WORD.findall(rest) if w.casefold() in _SAYING), "said")
-    if verb.casefold() in {"say", "tell", "write", "comment", "respond", "react", "think"}:
-        verb = {"say": "said", "tell": "told", "write": "wrote", "comment": "commented",
-                "respond": "responded", "react": "reacted", "think": "thought"}[verb.casefold()]  # fmt: skip
-    text = f"Who else {verb} something about {topic}?" if topic else f"Who else {verb} something?"
-    return FollowUp(text, Shape.WHO_ELSE, conversation.shown(), None, last.person, topic or None)
+    verb = next((w.casefold() for w in _WORD.findall(rest) if w.casefold() in _SAYING), "said")
+    verb = _PAST.get(verb, verb)
+    about = f" about {topic}" if topic else ""
+    quoted = tuple(dict.fromkeys(t.person for t in conversation.turns if t.person))
+    return FollowUp(
+        f"Who {verb} something{about}?", Shape.WHO_ELSE, conversation.shown(), None, last.person, topic or None,
+        label=f"who else {verb} something{about}?", others_than=quoted,
+    )  # fmt: skip
+
+
+_PAST = {"say": "said", "tell": "told", "write": "wrote", "comment": "commented", "respond": "responded",
+         "react": "reacted", "think": "thought", "talk": "said", "talked": "said", "speak": "said", "spoke": "said",
+         "mention": "said", "mentioned": "said"}  # fmt: skip
 
 
 def _pronouns(text: str, conversation: Conversation) -> tuple[str, str | None, str | None]:
