@@ -3,7 +3,11 @@ thread and form, and direct messages."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.discord_adapter.client import NewsBot
+from bot.service import NewsService
+from tests.e2e.conftest import running_bot
 from tests.e2e.fake_discord import FakeDiscord
 from tests.e2e.helpers import assert_clean, buttons, embed
 
@@ -81,4 +85,19 @@ async def test_a_direct_message_conversation(fake: FakeDiscord, bot: NewsBot) ->
     assert "Follow up" in buttons(first)
     second = await _answer_to(fake, await fake.post_message("What else did she say?", channel="dm"))
     assert "(understood as: What else did Anna Marsh say?)" in embed(second)["description"]
+    assert_clean(fake)
+
+
+async def test_follow_up_after_a_restart_starts_from_the_answer(
+    fake: FakeDiscord, news_service: NewsService, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    async with running_bot(fake, news_service, data):
+        answer = await fake.reply(await fake.slash("ask", {"question": "What did Anna Marsh say?"}))
+    async with running_bot(fake, news_service, data):  # nothing of the conversation in memory
+        await fake.reply(await fake.click(answer, "Follow up"))
+        thread = fake.thread_of(answer)
+        assert thread is not None
+        reply = await _answer_to(fake, await fake.post_message("What else did she say?", channel=thread))
+        assert "(understood as: What else did Anna Marsh say?)" in embed(reply)["description"]
     assert_clean(fake)
