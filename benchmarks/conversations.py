@@ -17,25 +17,33 @@ not the one the first turn expects).
 Corpora: ``shipped`` is the shipped ``corpus/`` (one article); ``polnear`` the 84 PolNeAR dev
 articles (``../shared/data/polnear/dev``, loaded by ``benchmarks/polnear.py`` and indexed as one
 JSON Lines archive in a temporary folder, as ``benchmarks/attribution.py`` does); ``archive`` the
-news archive (``../shared/data/news_corpus``, 71,503 articles) opened from its saved index given
-by ``--archive-index`` (skipped with a note without it).
+news archive (``../shared/data/news_corpus``, 71,503 articles) opened from the saved index given
+by ``--archive-index`` as it is (whatever fingerprint it was saved under, e.g. by
+``benchmarks/news_time.py``; never rebuilt here), skipped with a note without it.
 
 How the labels were made: conversations were written by reading the articles' numbered sentences
 (the index's own sentence split), choosing a first question a Discord user would ask, then the
 follow-ups a person would type after reading the answer. Every expected sentence was chosen by
 reading the sentences, never by copying the bot's answers; the bot was used only to find
 candidate articles in the archive. For "what did X say" turns on PolNeAR, the annotators' gold
-attributions (a content span whose resolved source is X, ``benchmarks/polnear.py``) decided which
-sentences are X's statements; on the shipped article and the archive, statements were judged by
-reading (a quotation or reported speech with X as its source, pronouns followed by hand).
+attributions (a content span whose resolved source is X, ``benchmarks/polnear.py``; sources it
+leaves unresolved, such as "the mayor", followed by hand) decided which sentences are X's
+statements; on the shipped article and the archive, statements were judged by reading (a
+quotation or reported speech with X as its source, pronouns followed by hand).
 "When/where/why" turns expect the sentences that give the time, place or reason of the previous
 answer's event; "more" turns expect the sentences that continue the previous answer (its statement
 or its story) and not the ones already shown. Stand-alone turns (a new topic in the middle of a
-conversation) expect what the question asked alone should find.
+conversation) expect what the question asked alone should find. "What else did he say?" expects
+the person's other statements in the conversation's story (its article), not every statement the
+person made anywhere. On PolNeAR and the archive, other articles that answer a turn were looked
+for (the hand-written questions asked alone, their top answers read) and the sentences that
+answer it added; an archive answer from an article nobody read still counts as a miss, so the
+archive figures are a lower bound.
 
 Scoring: each turn's answer (``top=3``) is scored by P@1 and MRR over its excerpts: a hit is an
 excerpt whose article is an expected article and whose shown span (``Citation.position`` with
-the ``before``/``after`` sentences) includes an expected sentence of that article. An abstention
+the ``before``/``after`` sentences) includes an expected sentence of that article (an "also in"
+citation, the same sentence printed by another article, counts as that article). An abstention
 (or a question the bot refuses as unsearchable) is a miss. Each conversation is played in order
 through ``NewsService.converse``, carrying the conversation as the bot itself resolved the earlier
 turns (never the labels). Reported for the follow-up turns: (a) the raw follow-up asked alone
@@ -155,9 +163,11 @@ def marks(excerpts: Iterable[Any], expected: Sequence[tuple[str, int]], top: int
         wanted[article].add(sentence)
     out = []
     for ex in list(excerpts)[:top]:
-        c = ex.citation
-        lo, hi = c.position - len(ex.before), c.position + len(ex.after)
-        out.append(any(lo <= s <= hi for s in wanted.get(c.article_id, ())))
+        hit = False
+        for c in (ex.citation, *ex.also):  # another article printing the same sentence counts too
+            lo, hi = c.position - len(ex.before), c.position + len(ex.after)
+            hit = hit or any(lo <= s <= hi for s in wanted.get(c.article_id, ()))
+        out.append(hit)
     return out
 
 
@@ -268,9 +278,23 @@ def open_service(corpus: str, work: Path, archive_index: Path | None) -> NewsSer
         folder.mkdir()
         write_corpus(load_split(POLNEAR, "dev"), folder)
         return build_service(folder, work / "polnear-index")
+    # The archive: its saved index opened as it is (built by another benchmark, under its own
+    # fingerprint), never rebuilt here (that takes many minutes).
+    from bot.errors import IndexFormatError
+    from bot.retrieval.store import CorpusIndex
+    from bot.retrieval.tokenize import default_tokenizer
+    from bot.service import NewsService
+
     if archive_index is None:
         raise ValueError("the archive needs --archive-index")
-    return build_service(ARCHIVE, archive_index)
+    tokenizer = default_tokenizer()
+    try:
+        params = CorpusIndex.read_params(archive_index)
+        if not params or params.get("tokenizer") != tokenizer.describe():
+            raise SystemExit(f"{archive_index} holds no saved index of this tokenizer")
+        return NewsService(CorpusIndex.load(archive_index, mmap=True), tokenizer)
+    except IndexFormatError as exc:
+        raise SystemExit(f"cannot open the archive index {archive_index}: {exc}") from exc
 
 
 # --- the report ---------------------------------------------------------------------------------
