@@ -19,7 +19,7 @@ from typing import TextIO
 
 from bot import __version__
 from bot.config import Settings, load_settings
-from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
+from bot.errors import AmbiguousArticle, CorpusError, InvalidQuestion, NewsBotError
 from bot.ingest.fetch import FetchPolicy
 from bot.ingest.files import read_limited
 from bot.ingest.sources import MAX_UPLOAD_BYTES
@@ -36,6 +36,7 @@ from bot.render_text import (
     summary_json,
     topic_json,
 )
+from bot.retrieval.conversation import Conversation
 from bot.service import NewsService, build_service
 from bot.storage.sqlite import SqliteArticleStore
 
@@ -206,10 +207,16 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
             return _ask_one(service, args.question, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr,
                             when=when)  # fmt: skip
         status = EXIT_OK
+        conversations: dict[str, Conversation] = {}  # JSON lines {"conversation": ID, "question": ...}
         for line in stdin:
-            if line.strip():
+            if not line.strip():
+                continue
+            if line.lstrip().startswith("{"):
+                code = _ask_in_conversation(service, line, conversations, top=args.top, as_json=args.json,
+                                            stdout=stdout, stderr=stderr, when=when)  # fmt: skip
+            else:
                 code = _ask_one(service, line, top=args.top, as_json=args.json, stdout=stdout, stderr=stderr, when=when)
-                status = max(status, code)
+            status = max(status, code)
         return status
     if command == "quotes":
         if not 1 <= args.top <= 20:
@@ -307,19 +314,64 @@ def _ask_one(
     )  # fmt: skip
 
 
-def _answer_out(
-    get: Callable[[], Answer], question: str, *, as_json: bool, stdout: TextIO, stderr: TextIO
+def _ask_in_conversation(
+    service: NewsService,
+    line: str,
+    conversations: dict[str, Conversation],
+    *,
+    top: int,
+    as_json: bool,
+    stdout: TextIO,
+    stderr: TextIO,
+    when: _When,
 ) -> int:
-    """Print the answer ``get`` makes (JSON or text), or its error in one line."""
+    """One JSON line ``{"conversation": ID, "question": ...}``: the question as the next turn of
+    conversation ID (questions of one ID in order form one conversation)."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        item = exc
+    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+        error = 'a JSON line must be an object {"conversation": "ID", "question": "..."}'
+        return _answer_out(lambda: _raise(InvalidQuestion(error)), line, as_json=as_json, stdout=stdout, stderr=stderr)
+    key = item.get("conversation")
+    key = None if key is None else str(key)
+
+    def get() -> Answer:
+        exchange = service.converse(item["question"], conversations.get(key) if key is not None else None,
+                                    top=top, today=when.today)  # fmt: skip
+        if key is not None:
+            conversations[key] = exchange.conversation
+        return exchange.answer
+
+    return _answer_out(get, item["question"], as_json=as_json, stdout=stdout, stderr=stderr,
+                       extra={"conversation": key})  # fmt: skip
+
+
+def _raise(exc: Exception) -> Answer:
+    raise exc
+
+
+def _answer_out(
+    get: Callable[[], Answer],
+    question: str,
+    *,
+    as_json: bool,
+    stdout: TextIO,
+    stderr: TextIO,
+    extra: dict[str, object] | None = None,
+) -> int:
+    """Print the answer ``get`` makes (JSON or text, with the ``extra`` JSON keys), or its error in one line."""
     try:
         answer = get()
     except NewsBotError as exc:
         if as_json:
-            stdout.write(json.dumps({"question": question.strip()[:200], "error": str(exc)}, ensure_ascii=False) + "\n")
+            failed = {"question": question.strip()[:200], "error": str(exc), **(extra or {})}
+            stdout.write(json.dumps(failed, ensure_ascii=False) + "\n")
         stderr.write(f"error: {exc}\n")
         return EXIT_ERROR
     if as_json:
-        stdout.write(json.dumps(answer_json(answer), ensure_ascii=False) + "\n")
+        stdout.write(json.dumps({**answer_json(answer), **(extra or {})}, ensure_ascii=False) + "\n")
     else:
         stdout.write(render_answer(answer, mark=BOLD if stdout.isatty() else ("", "")) + "\n")
     stdout.flush()
@@ -330,6 +382,7 @@ CHAT_HELP = """Ask a question about the articles, e.g. "what did Vance say?".
 Commands: /summary TITLE  - key sentences of an article
           /about TOPIC    - what the articles say about a topic, each sentence cited
           /articles       - list the articles
+          /new            - start a new conversation (follow-ups such as "and Peskov?" read the last ones)
           /help           - this text
           /quit           - leave (or Ctrl-D)"""
 
@@ -340,6 +393,7 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
     stdout.write(f"newsbot: {len(service.corpus.articles)} articles, {service.sentence_count:,} sentences. "
                  "Type /help for commands.\n")
     mark = BOLD if stdout.isatty() else ("", "")
+    conversation = Conversation()
     while True:
         if interactive:
             stdout.write("? ")
@@ -356,6 +410,8 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
                 return EXIT_OK
             if command == "/help":
                 out = CHAT_HELP
+            elif command == "/new":
+                conversation, out = Conversation(), "(a new conversation)"
             elif command == "/articles":
                 out = render_articles(service.articles())
             elif command == "/about":
@@ -363,7 +419,9 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
             elif command == "/summary":
                 out = render_summary(service.summarise(rest)) if rest.strip() else "usage: /summary TITLE"
             else:
-                out = render_answer(service.ask(text, today=dt.date.today()), mark=mark)
+                exchange = service.converse(text, conversation, today=dt.date.today())
+                conversation = exchange.conversation
+                out = render_answer(exchange.answer, mark=mark)
         except NewsBotError as exc:
             out = f"error: {exc}"
         stdout.write(out + "\n\n")

@@ -214,6 +214,8 @@ class Answer:
     the name could mean (the one answered for first, then by statements), for offering the others.
 
     ``period``: the publication dates searched, when the question or the caller named some.
+    ``understood``: a follow-up question as it was read against its conversation ("what else did
+    JD Vance say?" for "what else did he say?"), when that differs from ``question``.
     """
 
     question: str
@@ -223,6 +225,7 @@ class Answer:
     speaker: str | None = None
     speakers: tuple[SpeakerCount, ...] = ()
     period: Period | None = None
+    understood: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import datetime as dt
 import textwrap
 
 from bot.models import Answer, ArticleMeta, Citation, Excerpt, Period, Published, Summary, TopicSummary
+from bot.retrieval.conversation import understood_line
 
 NOT_FOUND = "Not in the articles I have"
 
@@ -57,6 +58,9 @@ def render_answer(answer: Answer, *, width: int = 100, mark: tuple[str, str] = (
     """Numbered excerpts, each followed by its citation (with the days its relative dates mean, and
     the other articles printing the same sentence); or the abstention message. A searched period comes first."""
     head = f"{answer.period.searched}.\n\n" if answer.period is not None else ""
+    understood = understood_line(answer.question, answer.understood)
+    if understood:
+        head = f"{understood}\n{head}"
     if answer.abstained or not answer.excerpts:
         reason = f" ({answer.reason})" if answer.reason else ""
         return f"{head}{NOT_FOUND}: no sentence answers this question{reason}."
@@ -128,6 +132,7 @@ def answer_json(answer: Answer) -> dict[str, object]:
     """The stable JSON shape of ``python -m bot ask --json``."""
     return {
         "question": answer.question,
+        "resolved_question": answer.understood or answer.question,
         "abstained": answer.abstained,
         "reason": answer.reason,
         "speaker": answer.speaker,

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,18 @@ from bot.models import (
     TopicSummary,
 )
 from bot.retrieval.answer import AnswerParams, answer, citation, supported
+from bot.retrieval.conversation import (
+    NEAR_SHAPES,
+    Conversation,
+    Exchange,
+    FollowUp,
+    NoEarlierAnswer,
+    Shape,
+    Shown,
+    resolve,
+    turn_of,
+)
+from bot.retrieval.follow_up import continuation, missing_reason, near_excerpts, row_of
 from bot.retrieval.period import period_words, read_bounds, read_time
 from bot.retrieval.question import clean_question, parse_question
 from bot.retrieval.rank import Ranker, Ranking
@@ -141,6 +154,104 @@ class NewsService:
             days=live.days if live.dated else None,
         )  # fmt: skip
         return dataclasses.replace(reply, question=text, period=period)
+
+    def converse(
+        self,
+        question: str,
+        conversation: Conversation | None = None,
+        *,
+        top: int = 3,
+        guild_id: int | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        today: dt.date | None = None,
+        now: float | None = None,
+    ) -> Exchange:
+        """Answer ``question`` as the next turn of ``conversation`` (``None`` or empty: a first
+        question); returns the answer and the conversation to pass with the next question.
+
+        A follow-up ("And Peskov?", "What else did he say?", "When was that?", "more") is read
+        against the earlier turns (``bot.retrieval.conversation``) and ``Answer.understood`` says
+        how; a question that stands alone is answered as ``ask`` would. A conversation idle for 30
+        minutes (by ``now``, seconds since the epoch) starts over. ``since``/``until`` limit the
+        searched articles as in ``ask``. Raises ``InvalidQuestion`` like ``ask``, and for a
+        follow-up with no earlier answer.
+        """
+        at = time.time() if now is None else now
+        conv = (conversation or Conversation()).current(at)
+        text = clean_question(question)
+        live = self._live
+        visible = live.visible(guild_id)
+
+        def is_speaker(name: str) -> bool:
+            return bool(live.ranker.speakers().choose(name, visible))
+
+        try:
+            follow = resolve(text, conv, is_speaker=is_speaker)
+        except NoEarlierAnswer as exc:
+            raise InvalidQuestion(str(exc)) from exc
+        kind, when = None, (since, until, today)
+        if follow.shape in NEAR_SHAPES:
+            reply = self._near(follow, top=top, guild_id=guild_id)
+        elif follow.shape is Shape.EXPANDED:
+            reply = self._excluding(text, (), top=top, guild_id=guild_id, when=when)
+            if reply.abstained:
+                reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, when=when)
+            else:
+                follow = dataclasses.replace(follow, text=text, shape=Shape.ALONE)
+        else:
+            reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, when=when)
+            if follow.shape is Shape.MORE and not reply.excerpts and follow.near is not None:
+                row = row_of(live.corpus, live.by_id, follow.near, last=True)
+                more = continuation(live.corpus, row) if row is not None else ()
+                if more:
+                    reply = Answer(follow.text, more, abstained=False)
+        if follow.shape not in NEAR_SHAPES:
+            with contextlib.suppress(InvalidQuestion):
+                kind = parse_question(follow.text, self._tokenizer).kind
+        understood = None if follow.understood == text else follow.understood
+        reply = dataclasses.replace(reply, question=text, understood=understood)
+        return Exchange(reply, conv.with_turn(turn_of(text, follow, reply, kind=kind, at=at)))
+
+    def _excluding(
+        self,
+        question: str,
+        exclude: tuple[Shown, ...],
+        *,
+        top: int,
+        guild_id: int | None,
+        when: tuple[dt.date | None, dt.date | None, dt.date | None],
+    ) -> Answer:
+        """``ask`` (``when``: since, until, today), leaving out the excerpts that show a sentence
+        already shown (``exclude``)."""
+        since, until, today = when
+        wanted = min(top + len(exclude), _MAX_EXCLUDED_TOP) if exclude else top
+        reply = self.ask(question, top=wanted, guild_id=guild_id, since=since, until=until, today=today)
+        if not exclude:
+            return reply
+        fresh = tuple(
+            e for e in reply.excerpts
+            if not any(s.covers(e.citation.article_id, e.citation.position) for s in exclude)
+        )[:top]  # fmt: skip
+        if reply.excerpts and not fresh:
+            return dataclasses.replace(
+                reply, excerpts=(), abstained=True, reason="there is no other answer than those already shown"
+            )
+        return dataclasses.replace(reply, excerpts=fresh)
+
+    def _near(self, follow: FollowUp, *, top: int, guild_id: int | None) -> Answer:
+        """A when/where/why follow-up, answered from the earlier answer's articles."""
+        live = self._live
+        assert follow.near is not None
+        anchor = row_of(live.corpus, live.by_id, follow.near)
+        if anchor is None or not live.may_see(live.by_id[follow.near.article], guild_id):
+            return Answer(follow.text, (), abstained=True, reason="the article of the earlier answer is gone")
+        excerpts = near_excerpts(
+            live.corpus, self._tokenizer, [anchor], follow.shape, follow.text, top=top
+        )
+        if not excerpts:
+            return Answer(follow.text, (), abstained=True, reason=missing_reason(live.corpus, anchor, follow.shape))
+        return Answer(follow.text, excerpts, abstained=False)
 
     @staticmethod
     def read_bounds(
@@ -330,6 +441,7 @@ class NewsService:
 
 _GLOBAL = 0  # owner key of shipped articles and of those added for every server
 _REMOVED = -1  # owner key of an article removed at run time
+_MAX_EXCLUDED_TOP = 20  # answers looked at when some must be left out as already shown
 
 
 def _owner_key(guild_id: int | None) -> int:
@@ -374,6 +486,11 @@ class _Live:
         meta = corpus.articles[added]
         place = bisect.bisect_left(order, (meta.title.casefold(), meta.id), key=self._title_key)
         return (*order[:place], added, *order[place:])
+
+    def may_see(self, article: int, guild_id: int | None) -> bool:
+        """Whether ``guild_id`` may see the article at index ``article``."""
+        visible = self.visible(guild_id)
+        return bool(visible[article]) if visible is not None else bool(self.owners[article] != _REMOVED)
 
     def visible(self, guild_id: int | None) -> NDArray[np.bool_] | None:
         """Which articles ``guild_id`` may see, or ``None`` when every article is visible."""

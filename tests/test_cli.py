@@ -219,3 +219,37 @@ def test_ask_with_an_unreadable_since_is_a_one_line_usage_error(settings):
     code, out, err = run(["ask", "what did Vance say?", "--since", "whenever"], settings)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: since: cannot read 'whenever' as a date")
+
+
+def test_json_lines_with_conversation_ids_form_conversations(settings):
+    lines = [
+        {"conversation": "a", "question": "What did Vance say?"},
+        {"conversation": "b", "question": "How many drones did Russia launch?"},
+        {"conversation": "a", "question": "And Peskov?"},
+        {"conversation": "b", "question": "When was that?"},
+    ]
+    stdin = "".join(json.dumps(x) + "\n" for x in lines) + "And Peskov?\n"
+    code, out, _ = run(["ask", "--json", "--top", "1"], settings, stdin=stdin)
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r.get("conversation") for r in rows] == ["a", "b", "a", "b", None]
+    assert rows[2]["resolved_question"] == "What did Peskov say?"
+    assert rows[2]["answers"][0]["speaker"] == "Dmitry Peskov"
+    assert rows[3]["resolved_question"].startswith("when was that?")
+    assert rows[3]["answers"][0]["article"] == rows[1]["answers"][0]["article"]
+    assert rows[4]["resolved_question"] == "And Peskov?"  # a plain line stands alone
+
+
+def test_a_broken_json_line_is_one_error_line(settings):
+    code, out, err = run(["ask", "--json"], settings, stdin='{"conversation": 1\n')
+    assert code == 1
+    assert "JSON line must be an object" in json.loads(out)["error"]
+    assert err.count("\n") == 1
+
+
+def test_chat_follow_ups_and_new(settings):
+    stdin = "What did Trump write after the call?\nWhat else did he write?\n/new\nWhat else did he write?\n"
+    code, out, _ = run(["chat"], settings, stdin=stdin)
+    assert code == 0
+    assert out.count("(understood as: What else did Donald Trump write?)") == 1
+    assert "(a new conversation)" in out

@@ -29,15 +29,13 @@ from dataclasses import dataclass
 from bot.attribution.lexicon import (
     AUXILIARIES,
     CUE_SETTINGS,
-    FEMALE_NAMES,
     INVERTING_VERBS,
-    MALE_NAMES,
     NO_COMMENT,
     PARTICIPLES,
     PERSONAL_PRONOUNS,
     SPEECH_VERBS,
 )
-from bot.attribution.names import NAME_RUN, ArticleNames, head_name, key
+from bot.attribution.names import NAME_RUN, ArticleNames, head_name, key, pronoun_may_mean
 
 _OPEN = "“\"‘'"
 _CLOSE = "”\"’'"
@@ -498,7 +496,7 @@ def _resolve(
     if low in PERSONAL_PRONOUNS:
         quoted = text[content.start : content.end].lower() if content else ""
         for person in context.candidates()[:3]:
-            if key(person).split()[-1] not in quoted and _may_be(person, low):
+            if key(person).split()[-1] not in quoted and pronoun_may_mean(person, low):
                 return person
         return None
     if low == "who":
@@ -510,14 +508,6 @@ def _resolve(
         return None
     name = head_name(phrase)
     return context.canonical(name) if name else None
-
-
-def _may_be(person: str, pronoun: str) -> bool:
-    """Whether ``pronoun`` ("he"/"she") may stand for ``person``, by a given name the lists know."""
-    first = key(person).split()[0]
-    if pronoun == "she":
-        return first not in MALE_NAMES
-    return first not in FEMALE_NAMES
 
 
 def _verb_attribution(

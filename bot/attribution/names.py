@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bot.attribution.lexicon import GROUP_PRONOUNS, PERSONAL_PRONOUNS, TITLE_WORDS
+from bot.attribution.lexicon import FEMALE_NAMES, GROUP_PRONOUNS, MALE_NAMES, PERSONAL_PRONOUNS, TITLE_WORDS
 
 _CAP = r"(?:[A-Z][a-z]{0,2}\.|[A-Z]\.(?:[A-Z]\.)*|[A-Z][\w'’\-]*)"
 _JOIN = r"(?:(?:\s+(?:of|de|del|della|van|von|der|den|bin|al|da|du|la|le|dos|das)){1,2}\s+|\s+)"
@@ -92,6 +92,16 @@ def surname(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
+def pronoun_may_mean(person: str, pronoun: str) -> bool:
+    """Whether ``pronoun`` ("he"/"she") may stand for ``person``, by a given name the lists know."""
+    words = key(person).split()
+    if not words:
+        return False
+    if pronoun == "she":
+        return words[0] not in MALE_NAMES
+    return words[0] not in FEMALE_NAMES
+
+
 def head_name(source: str) -> str | None:
     """The name a source phrase is about, or ``None`` when it names nobody.
 

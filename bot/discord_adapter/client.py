@@ -8,8 +8,10 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.discord_adapter.conversations import ConversationBook
 from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.errors import NewsTree
+from bot.discord_adapter.follow_up import follow_up
 from bot.discord_adapter.store import BotStore
 from bot.discord_adapter.views import AnswerView
 from bot.fetch_pool import FetchPool
@@ -74,6 +76,7 @@ class NewsBot(commands.Bot):
         self.ask_cooldown = Cooldown(ask_cooldown_s)
         self.corpus_cooldown = Cooldown(corpus_cooldown_s)
         self.fetches = FetchPool(workers=fetch_workers, per_server=fetch_per_server)
+        self.conversations = ConversationBook()  # in memory only: follow-up questions read earlier answers
 
     def answer_view(self, answer: Answer, *, owner_id: int, per_page: int, guild_id: int | None) -> AnswerView:
         """The buttons (and the menu of other people of that name) under an answer, wired to this
@@ -87,7 +90,11 @@ class NewsBot(commands.Bot):
             guild_id=guild_id,
             timeout=self.view_timeout,
             top=per_page * self.result_pages,
+            follow_up=self._follow_up,
         )
+
+    async def _follow_up(self, interaction: discord.Interaction) -> None:
+        await follow_up(self, interaction)
 
     async def setup_hook(self) -> None:
         """Load the cogs; sync the commands to the development guild only, if one is configured."""

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import discord
 
 from bot.models import Answer, ArticleMeta, Citation, Excerpt, Sentence, Summary, TopicSummary
+from bot.retrieval.conversation import understood_line
 
 # Discord's documented limits (resources/message, interactions/receiving-and-responding).
 CONTENT_LIMIT = 2000
@@ -206,7 +207,11 @@ def render_answer(answer: Answer, *, page: int = 0, per_page: int = 3, note: str
     """
     title = quote_text(answer.question, TITLE_LIMIT)
     searched = f"{answer.period.searched} \u00b7 " if answer.period is not None else ""
-    lead = f"{clip(note, 1000)}\n\n" if note else ""
+    understood = understood_line(answer.question, answer.understood)
+    leads = [quote_text(understood, 400)] if understood else []
+    if note:
+        leads.append(clip(note, 1000))
+    lead = "\n".join(leads) + "\n\n" if leads else ""
     if answer.abstained or not answer.excerpts:
         reason = answer.reason or "Nothing in the corpus answers this closely enough."
         description = f"{lead}{quote_text(reason, 1500)}\n\nTry other words, or see what I have with `/articles`."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -94,10 +94,11 @@ class GuardedView(discord.ui.View):
 
 
 class AnswerView(GuardedView):
-    """More results / Show context / Show sources / Helpful / Not helpful under an answer; when the
-    name asked about means several people, a menu of the others that re-asks the question for one
-    of them. "Show sources" is there only when a sentence of the answer is printed by several
-    articles."""
+    """More results / Show context / Show sources / Follow up / Helpful / Not helpful under an
+    answer; when the name asked about means several people, a menu of the others that re-asks the
+    question for one of them. "Show sources" is there only when a sentence of the answer is printed
+    by several articles; "Follow up" only when the front end passes ``follow_up`` (what pressing it
+    does: open a thread or a form for a follow-up question)."""
 
     def __init__(
         self,
@@ -110,9 +111,13 @@ class AnswerView(GuardedView):
         guild_id: int | None,
         timeout: float | None = 600.0,
         top: int | None = None,
+        follow_up: Callable[[discord.Interaction], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(owner_id=owner_id, timeout=timeout)
         self.answer = answer
+        self._follow_up = follow_up
+        if follow_up is None:
+            self.remove_item(self.follow_up)
         self.service = service
         self.store = store
         self.guild_id = guild_id  # the server the answer was given in: context comes from its corpus
@@ -124,7 +129,7 @@ class AnswerView(GuardedView):
     def _sync(self) -> None:
         """Buttons and menu to match the answer shown."""
         self.more.disabled = not self.page.has_next
-        for button in (self.show_context, self.helpful, self.not_helpful):
+        for button in (self.show_context, self.follow_up, self.helpful, self.not_helpful):
             button.disabled = not self.answer.excerpts
         if is_ambiguous(self.answer):
             self.choose_speaker.options = speaker_options(self.answer)
@@ -179,6 +184,12 @@ class AnswerView(GuardedView):
             )
             for ex in excerpts
         ]
+
+    @discord.ui.button(label="Follow up", style=discord.ButtonStyle.secondary)
+    async def follow_up(self, interaction: discord.Interaction, button: discord.ui.Button[AnswerView]) -> None:
+        """Ask a follow-up question of this answer (in a thread, or a form)."""
+        if self._follow_up is not None:
+            await self._follow_up(interaction)
 
     @discord.ui.select(placeholder=PLACEHOLDER, row=1)
     async def choose_speaker(self, interaction: discord.Interaction, select: discord.ui.Select[AnswerView]) -> None:

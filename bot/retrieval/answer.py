@@ -180,7 +180,7 @@ def _excerpts(
         picked.append((row, float(ranking.final[i]), before, after))
         also.append([])
     return tuple(
-        _excerpt(corpus, row, before, after, score, also=more)
+        excerpt_at(corpus, row, before, after, score, also=more)
         for (row, score, before, after), more in zip(picked, also, strict=True)
     )
 
@@ -223,7 +223,7 @@ def speaker_answer(
     excerpts = []
     for r, reprints in diversified(ranked, corpus, top):
         before, after = statement_rows(corpus, r.best)
-        excerpts.append(_excerpt(corpus, r.best, before, after, r.score, also=reprints))
+        excerpts.append(excerpt_at(corpus, r.best, before, after, r.score, also=reprints))
     return Answer(q.text, tuple(excerpts), abstained=False, speaker=chosen.name, speakers=tuple(choices))
 
 
@@ -231,9 +231,10 @@ def _times(n: int) -> str:
     return "once" if n == 1 else f"{n:,} times"
 
 
-def _excerpt(
+def excerpt_at(
     corpus: CorpusIndex, row: int, before: list[int], after: list[int], score: float, *, also: Sequence[int] = ()
 ) -> Excerpt:
+    """The excerpt of the sentence at ``row`` with the context rows ``before`` and ``after``, cited."""
     speaker, quote = statement_of(corpus, row)
     return Excerpt(
         sentence=corpus.table.text(row),

@@ -230,6 +230,15 @@ def parse_question(question: str, tokenizer: Callable[[str], list[str]]) -> Ques
     )
 
 
+def what_said_parts(text: str) -> tuple[tuple[int, int], int] | None:
+    """For "what did X say (about T)?": the span of X in ``text`` and where the verb ends; ``None``
+    for any other question (or when X names nobody)."""
+    said = _WHAT_SAID.match(text)
+    if said is None or not _is_name(said.group("who")):
+        return None
+    return said.span("who"), said.end("verb")
+
+
 def question_terms(question: str, tokenizer: Callable[[str], list[str]]) -> list[str]:
     """The terms a question is searched with; raises ``InvalidQuestion`` when there are none.
 

@@ -31,6 +31,7 @@ GUILD_MESSAGES = 1 << 9
 DIRECT_MESSAGES = 1 << 12
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
+PUBLIC_THREAD = 11
 MANAGE_GUILD = 1 << 5
 ALL_PERMISSIONS = (1 << 41) - 1
 MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 16) | (1 << 31)  # view, send, read history, use commands
@@ -64,6 +65,7 @@ class Interaction:
     original_id: int | None = None
     followup_ids: list[int] = field(default_factory=list)
     choices: list[Json] | None = None
+    modal: Json | None = None  # the form the bot answered with (response type 9)
     errors: list[tuple[int, int]] = field(default_factory=list)
 
     @property
@@ -180,6 +182,23 @@ def select_problems(menu: Json, *, alone: bool) -> list[str]:
     return problems
 
 
+def modal_problems(data: Json) -> list[str]:
+    """What Discord would reject in a form (modal): title <= 45, custom id, 1-5 rows of one text input."""
+    problems = []
+    if not 1 <= len(data.get("title") or "") <= 45:
+        problems.append("modal title must be 1-45 characters")
+    if not data.get("custom_id"):
+        problems.append("modal without custom_id")
+    rows = data.get("components") or []
+    if not 1 <= len(rows) <= 5:
+        problems.append(f"{len(rows)} rows in a modal")
+    for row in rows:
+        for item in row.get("components") or []:
+            if item.get("type") != 4 or not 1 <= len(item.get("label") or "") <= 45:
+                problems.append(f"bad text input {item!r}")
+    return problems
+
+
 def message_problems(body: Json, *, creating: bool) -> list[str]:
     """What Discord would refuse in a message create/edit body."""
     problems: list[str] = []
@@ -254,6 +273,7 @@ class FakeDiscord:
             "recipients": [self.member],
             "last_message_id": None,
         }
+        self.no_threads: set[str] = set()  # channel names where the bot may not create threads (403)
         self.attachments: dict[str, tuple[Json, bytes]] = {}
         self.pages: dict[str, tuple[str, bytes]] = {}  # a news site on the same port: name -> (type, body)
         self.redirects: dict[str, str] = {}  # page name -> the page name it redirects to
@@ -372,6 +392,7 @@ class FakeDiscord:
             ("POST", "/channels/{channel}/messages", self._create_message),
             ("PATCH", "/channels/{channel}/messages/{mid}", self._edit_message),
             ("POST", "/channels/{channel}/typing", self._typing),
+            ("POST", "/channels/{channel}/messages/{mid}/threads", self._create_thread),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, api + path, handler)
@@ -782,7 +803,7 @@ class FakeDiscord:
                 raise Rejected(400, 40060, "Interaction has already been acknowledged.")
             kind = body.get("type")
             data = body.get("data") or {}
-            allowed = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}}[record.type]
+            allowed = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8}, 5: {4, 5, 6, 7}}[record.type]
             if kind not in allowed:
                 raise Rejected(
                     400, 50035, "Invalid Form Body", f"response type {kind} for interaction type {record.type}"
@@ -808,6 +829,11 @@ class FakeDiscord:
                     record.payload["channel_id"], {"content": ""}, flags=flags, interaction=record
                 )
                 record.original_id = int(message["id"])
+            elif kind == 9:
+                problems = modal_problems(data)
+                if problems:
+                    raise Rejected(400, 50035, "Invalid Form Body", problems)
+                record.modal = data
             elif kind == 7:
                 self._check_body(data, creating=False)
                 message = self._edit(int(record.payload["message"]["id"]), data)
@@ -1000,12 +1026,28 @@ class FakeDiscord:
         )
 
     async def post_message(
-        self, content: str, *, user: Json | None = None, channel: str = "general", mention_bot: bool = False
+        self,
+        content: str,
+        *,
+        user: Json | None = None,
+        channel: str = "general",
+        mention_bot: bool = False,
+        reply_to: Json | None = None,
     ) -> Json:
-        """A user writes in a channel; gateway clients get MESSAGE_CREATE as their intents allow."""
+        """A user writes in a channel (replying to ``reply_to``, without pinging its author unless
+        ``mention_bot``); gateway clients get MESSAGE_CREATE as their intents allow."""
         user = user or self.member
         text = f"<@{self.bot_user['id']}> {content}" if mention_bot else content
-        message = self._new_message(self.channels[channel]["id"], {"content": text}, flags=0, author=user)
+        reference = None
+        if reply_to is not None:
+            reference = {"message_id": reply_to["id"], "channel_id": reply_to["channel_id"]}
+            if reply_to.get("guild_id"):
+                reference["guild_id"] = reply_to["guild_id"]
+        message = self._new_message(
+            self.channels[channel]["id"], {"content": text}, flags=0, author=user, reference=reference
+        )
+        if reply_to is not None:
+            message["referenced_message"] = self.messages[int(reply_to["id"])]
         direct = "guild_id" not in message
         if not direct:
             message["member"] = {k: v for k, v in self._member(user).items() if k != "user"}
@@ -1021,6 +1063,79 @@ class FakeDiscord:
 
         await self._dispatch("MESSAGE_CREATE", message, to=visible)
         return message
+
+    async def _create_thread(self, request: web.Request) -> web.Response:
+        """A thread started from a message (only in a guild text channel the bot may use for threads)."""
+        channel_id, mid = request.match_info["channel"], int(request.match_info["mid"])
+        name_of = {c["id"]: n for n, c in self.channels.items()}
+        parent = self.channels.get(name_of.get(channel_id, ""))
+        message = self.messages.get(mid)
+        if parent is None or message is None or message["channel_id"] != channel_id:
+            raise Rejected(404, 10008, "Unknown Message")
+        if parent["type"] != 0 or name_of[channel_id] in self.no_threads:
+            raise Rejected(403, 50013, "Missing Permissions")
+        if message.get("thread"):
+            raise Rejected(400, 160004, "A thread has already been created for this message")
+        body = request[BODY] or {}
+        name = str(body.get("name") or "")
+        if not 1 <= len(name) <= 100:
+            raise Rejected(400, 50035, "Invalid Form Body", f"thread name of {len(name)} characters")
+        thread: Json = {
+            "id": str(mid),  # Discord gives a thread started from a message the message's id
+            "type": PUBLIC_THREAD,
+            "guild_id": parent["guild_id"],
+            "parent_id": channel_id,
+            "owner_id": self.bot_user["id"],
+            "name": name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": int(body.get("auto_archive_duration") or 1440),
+                "archive_timestamp": _now_iso(),
+                "locked": False,
+            },
+            "flags": 0,
+        }
+        self.channels[f"thread-{mid}"] = thread
+        message["thread"] = thread
+        await self._dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return self._json(thread)
+
+    def thread_of(self, message: Json) -> str | None:
+        """The name (for ``post_message(channel=...)``) of the thread started from ``message``."""
+        name = f"thread-{message['id']}"
+        return name if name in self.channels else None
+
+    async def submit_modal(
+        self, record: Interaction, values: dict[str, str], *, user: Json | None = None
+    ) -> Interaction:
+        """Fill in and submit the form the bot answered ``record`` with (text inputs by custom id, or
+        the only one under the key "")."""
+        if record.modal is None:
+            raise LookupError("the bot answered with no form")
+        inputs = [c for row in record.modal.get("components") or [] for c in row.get("components") or []]
+        if "" in values and len(inputs) == 1:
+            values = {inputs[0]["custom_id"]: values[""]}
+        user = user or self.member
+        channel = next(n for n, c in self.channels.items() if c["id"] == record.payload["channel_id"])
+        submit = self._base_interaction(5, user, channel)
+        if "message" in record.payload:
+            submit.payload["message"] = record.payload["message"]
+        submit.payload["data"] = {
+            "custom_id": record.modal["custom_id"],
+            "components": [
+                {
+                    "type": 1,
+                    "components": [{"type": 4, "custom_id": i["custom_id"], "value": values.get(i["custom_id"], "")}],
+                }
+                for i in inputs
+            ],
+        }
+        await self._dispatch("INTERACTION_CREATE", submit.payload)
+        return submit
 
     # ----------------------------------------------------------------- queries for tests
     def replies_to(self, message: Json) -> list[Json]:
@@ -1171,7 +1286,9 @@ class FakeDiscord:
             "name": self.guild_names[guild_id],
             "unavailable": False,
             "owner_id": self.owner["id"],
-            "channels": [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)],
+            "channels": [
+                c for c in self.channels.values() if c.get("guild_id") == str(guild_id) and c["type"] != PUBLIC_THREAD
+            ],
             "threads": [],
             "voice_states": [],
             "presences": [],

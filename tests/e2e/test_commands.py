@@ -27,7 +27,7 @@ async def test_ask_defers_then_answers_with_a_cited_excerpt(fake: FakeDiscord, b
     assert f"[Ferry service returns to the river]({FERRY_URL})" in answer["description"]
     assert "11 April 2026" in answer["description"]
     assert "sentence 2 of 4" in answer["description"]
-    assert set(buttons(reply)) == {"More results", "Show context", "Helpful", "Not helpful"}
+    assert set(buttons(reply)) == {"More results", "Show context", "Follow up", "Helpful", "Not helpful"}
     assert buttons(reply)["More results"]["disabled"] is True  # one excerpt: nothing more
     assert_clean(fake)
 

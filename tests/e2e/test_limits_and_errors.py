@@ -23,7 +23,7 @@ NOTICE_QUESTION = "What did the fake notices say about the parking fee?"
 
 
 class SlowOrBroken:
-    """The real service, with ``ask`` made slow (blocking, as CPU work would be) or failing."""
+    """The real service, with ``ask`` and ``converse`` made slow (blocking, as CPU work would be) or failing."""
 
     def __init__(self, inner: NewsService, *, delay: float = 0.0, error: Exception | None = None) -> None:
         self.inner, self.delay, self.error = inner, delay, error
@@ -33,6 +33,12 @@ class SlowOrBroken:
         if self.error is not None:
             raise self.error
         return self.inner.ask(question, top=top, guild_id=guild_id, **when)
+
+    def converse(self, question: str, conversation: Any = None, **options: Any) -> Any:
+        time.sleep(self.delay)
+        if self.error is not None:
+            raise self.error
+        return self.inner.converse(question, conversation, **options)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

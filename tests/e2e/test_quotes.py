@@ -49,7 +49,7 @@ async def test_quotes_answers_with_the_persons_statements(fake: FakeDiscord, bot
     assert f"\u2014 Tom Marsh, in {CANAL}" in answer["description"]
     assert "Anna Marsh" not in answer["description"]
     assert select_menu(reply) is None  # the full name means one person
-    assert set(buttons(reply)) == {"More results", "Show context", "Helpful", "Not helpful"}
+    assert set(buttons(reply)) == {"More results", "Show context", "Follow up", "Helpful", "Not helpful"}
     assert_clean(fake)
 
 

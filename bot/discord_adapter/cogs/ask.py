@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_adapter.client import NewsBot
-from bot.discord_adapter.errors import NO_MENTIONS
-from bot.discord_adapter.render import render_answer
-from bot.discord_adapter.views import needs_view
+from bot.discord_adapter.follow_up import converse, send_exchange
 from bot.models import MAX_QUESTION_CHARS
 
 DATE_MAX = 40
@@ -41,6 +39,8 @@ class Ask(commands.Cog):
     ) -> None:
         """Defer, answer off the event loop (over this server's corpus), reply with the first page and its buttons.
 
+        The answer starts a conversation: replies to it and its "Follow up" button continue it.
+
         A user asking again within the cooldown gets a private "slow down" instead; a ``since`` or
         ``until`` that is not a date gets a private one-line reason.
         """
@@ -48,20 +48,16 @@ class Ask(commands.Cog):
         today = dt.date.today()
         first, last = self.bot.service.read_bounds(since, until, today=today)  # before deferring: a quick refusal
         await interaction.response.defer(thinking=True)
-        top = results * self.bot.result_pages
-        answer = await asyncio.to_thread(
-            self.bot.service.ask, question, top=top, guild_id=interaction.guild_id, since=first, until=last, today=today
-        )
-        if not needs_view(answer):
-            await interaction.followup.send(embed=render_answer(answer), allowed_mentions=NO_MENTIONS)
-            return
-        view = self.bot.answer_view(
-            answer, owner_id=interaction.user.id, per_page=results, guild_id=interaction.guild_id
-        )
-        view.message = await interaction.followup.send(
-            embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, wait=True
+        exchange = await converse(
+            self.bot, question, None, guild_id=interaction.guild_id, per_page=results, since=first, until=last
         )
 
+        async def send(**kwargs: Any) -> discord.WebhookMessage:  # noqa: ANN401 - passed to followup.send
+            return await interaction.followup.send(wait=True, **kwargs)
+
+        await send_exchange(
+            self.bot, send, exchange, owner_id=interaction.user.id, guild_id=interaction.guild_id, per_page=results
+        )
 
 async def setup(bot: NewsBot) -> None:
     """Register the cog."""

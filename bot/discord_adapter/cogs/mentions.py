@@ -1,11 +1,15 @@
-"""Questions asked in messages: "@Bot question" anywhere, any message in an ask-channel, or a DM."""
+"""Questions asked in messages: "@Bot question" anywhere, any message in an ask-channel, a DM, a
+reply to one of the bot's answers, or a message in a thread the bot opened for an answer.
+
+A reply, a DM and a thread continue a conversation (``bot.discord_adapter.conversations``): "and
+Peskov?" replying to an answer about Vance asks what Peskov said."""
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import logging
 import re
+import time
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -13,8 +17,9 @@ from discord.ext import commands
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.cooldown import SlowDown
 from bot.discord_adapter.errors import NO_MENTIONS, describe
-from bot.discord_adapter.render import INTENT_HINT, render_answer
-from bot.discord_adapter.views import needs_view
+from bot.discord_adapter.follow_up import converse, send_exchange
+from bot.discord_adapter.render import INTENT_HINT
+from bot.retrieval.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,17 @@ def from_a_person(message: discord.Message, me_id: int) -> bool:
     )
 
 
+def _replied_to(message: discord.Message, me_id: int) -> int | None:
+    """The id of our message that ``message`` replies to, or ``None``."""
+    ref = message.reference
+    if ref is None or ref.message_id is None:
+        return None
+    resolved = ref.resolved
+    if isinstance(resolved, discord.Message) and resolved.author.id != me_id:
+        return None
+    return ref.message_id if isinstance(resolved, discord.Message) else None
+
+
 class Mentions(commands.Cog):
     """Answers mentions (as replies) and messages in ask-channels; never bots, never itself.
 
@@ -59,26 +75,37 @@ class Mentions(commands.Cog):
         me = self.bot.user
         if me is None or not from_a_person(message, me.id):
             return
+        now = time.time()
+        book = self.bot.conversations
+        replied = _replied_to(message, me.id)
+        in_thread = book.is_our_thread(message.channel.id)
         if any(user.id == me.id for user in message.mentions):
             question = strip_mention(message.content, me.id)
             if not question:
                 await self._reply_text(message, EMPTY_MENTION_HINT)
                 return
-        elif message.guild is None:  # a direct message: it can only be meant for us
+        elif message.guild is None or replied is not None or in_thread or self.bot.store.is_ask_channel(
+            message.channel.id
+        ):
             question = " ".join(message.content.split())
             if not question:
-                return
-        elif self.bot.store.is_ask_channel(message.channel.id):
-            question = " ".join(message.content.split())
-            if not question:
-                if not self.bot.message_content_intent:
+                if message.guild is not None and not self.bot.message_content_intent:
                     await self._explain_intent(message)
                 return
         else:
             return
-        await self._answer(message, question)
+        conversation = None
+        place = None
+        if replied is not None:
+            conversation = book.after_answer(replied, now)
+        elif in_thread or message.guild is None:
+            place = message.channel.id
+            conversation = book.in_place(message.author.id, place, now)
+        await self._answer(message, question, conversation, place)
 
-    async def _answer(self, message: discord.Message, question: str) -> None:
+    async def _answer(
+        self, message: discord.Message, question: str, conversation: Conversation | None, place: int | None
+    ) -> None:
         try:
             self.bot.ask_cooldown.hit(message.author.id)
         except SlowDown as exc:
@@ -88,22 +115,19 @@ class Mentions(commands.Cog):
         guild_id = message.guild.id if message.guild is not None else None
         try:
             async with message.channel.typing():
-                answer = await asyncio.to_thread(
-                    self.bot.service.ask, question, top=RESULTS * self.bot.result_pages, guild_id=guild_id,
-                    today=dt.date.today(),
-                )
+                exchange = await converse(self.bot, question, conversation, guild_id=guild_id, per_page=RESULTS)
         except Exception as exc:
             text, expected = describe(exc)
             if not expected:
                 log.error("answering message %s failed", message.id, exc_info=exc)
             await self._reply_text(message, text)
             return
-        if not needs_view(answer):
-            await message.reply(embed=render_answer(answer), allowed_mentions=NO_MENTIONS, mention_author=False)
-            return
-        view = self.bot.answer_view(answer, owner_id=message.author.id, per_page=RESULTS, guild_id=guild_id)
-        view.message = await message.reply(
-            embed=view.embed(), view=view, allowed_mentions=NO_MENTIONS, mention_author=False
+
+        async def send(**kwargs: Any) -> discord.Message:  # noqa: ANN401 - passed to Message.reply
+            return await message.reply(mention_author=False, **kwargs)
+
+        await send_exchange(
+            self.bot, send, exchange, owner_id=message.author.id, guild_id=guild_id, per_page=RESULTS, place=place
         )
 
     async def _explain_intent(self, message: discord.Message) -> None:
