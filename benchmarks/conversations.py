@@ -222,7 +222,7 @@ def play(service: NewsService, dialogue: Dialogue) -> list[Played]:
     converse: Callable[..., Any] | None = getattr(service, "converse", None)
     conversation = None
     if converse is not None:
-        from bot.retrieval.conversation import Conversation
+        from bot.models import Conversation
 
         conversation = Conversation()
     out = []

@@ -8,8 +8,8 @@ from typing import TextIO
 from bot import __version__
 from bot.errors import NewsBotError
 from bot.insights import plural
+from bot.models import Conversation
 from bot.render_text import render_answer, render_articles, render_summary, render_topic
-from bot.retrieval.conversation import Conversation
 from bot.service import NewsService
 
 CHAT_HELP = """Ask a question about the articles, e.g. "what did Vance say?".

@@ -27,7 +27,7 @@ from bot.ingest.files import read_limited
 from bot.ingest.sources import MAX_UPLOAD_BYTES
 from bot.insights import build_insights, insights_json, plural, render_insights
 from bot.library import Library
-from bot.models import Answer, ArticleMeta
+from bot.models import Answer, ArticleMeta, Conversation
 from bot.progress import ProgressBar
 from bot.render_text import (
     answer_json,
@@ -39,7 +39,6 @@ from bot.render_text import (
     summary_json,
     topic_json,
 )
-from bot.retrieval.conversation import Conversation
 from bot.service import NewsService, build_service
 from bot.storage.sqlite import SqliteArticleStore
 

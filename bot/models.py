@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import Enum
 
 MAX_QUESTION_CHARS = 500
 """The longest question accepted, in characters after normalisation (every front end's limit too)."""
@@ -270,3 +271,82 @@ class TopicSummary:
     def articles(self) -> tuple[str, ...]:
         """Ids of the cited articles, in the order they appear."""
         return tuple(dict.fromkeys(s.citation.article_id for s in self.sentences))
+
+
+# ------------------------------------------------------------------------------------ conversations
+
+MAX_TURNS = 5
+IDLE_SECONDS = 30 * 60
+
+
+class Shape(Enum):
+    """How a question follows on from the conversation."""
+
+    ALONE = "alone"  # stands alone
+    PRONOUN = "pronoun"  # "What did he say about Ukraine?": a person or topic of an earlier turn
+    ELSE = "else"  # "What else did he say?": another answer than those shown
+    NEW_SUBJECT = "new-subject"  # "And Peskov?", "What about the Kremlin?": the same question of another subject
+    WHEN = "when"  # "When was that?": about the previous answer
+    WHERE = "where"
+    WHY = "why"
+    MORE = "more"  # "more", "tell me more": the next answers, or what follows the last one
+    WHO_ELSE = "who-else"  # "Who else commented?": others on the same topic
+    EXPANDED = "expanded"  # a short, elliptic question with the previous turn's words added
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """One excerpt shown in an answer: its article and sentence numbers (1-based)."""
+
+    article: str
+    position: int  # the matched sentence
+    first: int  # first sentence shown (context included)
+    last: int
+
+    def covers(self, article: str, position: int) -> bool:
+        return article == self.article and self.first <= position <= self.last
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One question of a conversation, as asked and as understood, and what its answer showed."""
+
+    question: str
+    understood: str
+    shape: Shape
+    person: str | None  # whom the question or its answer was about (canonical when the answer said)
+    topic: str | None  # what it was about, in the question's words
+    shown: tuple[Shown, ...]
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """The last ``MAX_TURNS`` turns of one person in one place; stale after ``IDLE_SECONDS`` idle."""
+
+    turns: tuple[Turn, ...] = ()
+
+    @property
+    def last(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    def current(self, now: float) -> Conversation:
+        """This conversation, or an empty one when it has been idle for ``IDLE_SECONDS``."""
+        if self.turns and now - self.turns[-1].at > IDLE_SECONDS:
+            return Conversation()
+        return self
+
+    def with_turn(self, turn: Turn) -> Conversation:
+        """This conversation with ``turn`` added (the oldest dropped past ``MAX_TURNS``)."""
+        return Conversation((*self.turns, turn)[-MAX_TURNS:])
+
+    def shown(self) -> tuple[Shown, ...]:
+        return tuple(s for t in self.turns for s in t.shown)
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A question's answer and the conversation to pass with the next question."""
+
+    answer: Answer
+    conversation: Conversation

@@ -6,7 +6,6 @@ import datetime as dt
 import textwrap
 
 from bot.models import Answer, ArticleMeta, Citation, Excerpt, Period, Published, Summary, TopicSummary
-from bot.retrieval.conversation import understood_line
 
 NOT_FOUND = "Not in the articles I have"
 
@@ -58,7 +57,7 @@ def render_answer(answer: Answer, *, width: int = 100, mark: tuple[str, str] = (
     """Numbered excerpts, each followed by its citation (with the days its relative dates mean, and
     the other articles printing the same sentence); or the abstention message. A searched period comes first."""
     head = f"{answer.period.searched}.\n\n" if answer.period is not None else ""
-    understood = understood_line(answer.question, answer.understood)
+    understood = f"(understood as: {answer.understood})" if answer.understood else None
     if understood:
         head = f"{understood}\n{head}"
     if answer.abstained or not answer.excerpts:

@@ -24,7 +24,11 @@ from bot.models import (
     Answer,
     Article,
     ArticleMeta,
+    Conversation,
+    Exchange,
     Sentence,
+    Shape,
+    Shown,
     SpeakerCount,
     Summary,
     SummarySentence,
@@ -32,17 +36,7 @@ from bot.models import (
     TopicSummary,
 )
 from bot.retrieval.answer import AnswerParams, answer, citation, supported
-from bot.retrieval.conversation import (
-    NEAR_SHAPES,
-    Conversation,
-    Exchange,
-    FollowUp,
-    NoEarlierAnswer,
-    Shape,
-    Shown,
-    resolve,
-    turn_of,
-)
+from bot.retrieval.conversation import NEAR_SHAPES, FollowUp, NoEarlierAnswer, conversation_started_by, resolve, turn_of
 from bot.retrieval.follow_up import continuation, missing_reason, near_excerpts, row_of
 from bot.retrieval.period import period_words, read_bounds, read_time
 from bot.retrieval.question import clean_question, parse_question
@@ -215,6 +209,12 @@ class NewsService:
         reply = dataclasses.replace(reply, question=text, understood=understood)
         return Exchange(reply, conv.with_turn(turn_of(text, follow, reply, kind=kind, at=at)))
 
+    @staticmethod
+    def conversation_after(answer: Answer, *, at: float) -> Conversation:
+        """A conversation whose only turn is ``answer``: to follow up an answer whose conversation
+        was lost (a restart)."""
+        return conversation_started_by(answer, at=at)
+
     def _excluding(
         self,
         question: str,
@@ -250,17 +250,13 @@ class NewsService:
         anchor = row_of(live.corpus, live.by_id, follow.near)
         if anchor is None or not live.may_see(live.by_id[follow.near.article], guild_id):
             return Answer(follow.text, (), abstained=True, reason="the article of the earlier answer is gone")
-        excerpts = near_excerpts(
-            live.corpus, self._tokenizer, [anchor], follow.shape, follow.text, top=top
-        )
+        excerpts = near_excerpts(live.corpus, self._tokenizer, [anchor], follow.shape, follow.text, top=top)
         if not excerpts:
             return Answer(follow.text, (), abstained=True, reason=missing_reason(live.corpus, anchor, follow.shape))
         return Answer(follow.text, excerpts, abstained=False)
 
     @staticmethod
-    def read_bounds(
-        since: str | None, until: str | None, *, today: dt.date
-    ) -> tuple[dt.date | None, dt.date | None]:
+    def read_bounds(since: str | None, until: str | None, *, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
         """The ``since`` / ``until`` options as days: "2025-05-01", "1 May 2025", "May 2025" (its first
         or last day), "2020", "last week". Raises ``InvalidQuestion`` with a one-line reason."""
         try:
@@ -268,9 +264,7 @@ class NewsService:
         except ValueError as exc:
             raise InvalidQuestion(str(exc)) from exc
 
-    def quotes(
-        self, speaker: str, topic: str | None = None, *, top: int = 3, guild_id: int | None = None
-    ) -> Answer:
+    def quotes(self, speaker: str, topic: str | None = None, *, top: int = 3, guild_id: int | None = None) -> Answer:
         """What ``speaker`` said (about ``topic``): the answer to "what did SPEAKER say about TOPIC?".
 
         Raises ``InvalidQuestion`` for an empty or over-long name or topic.
@@ -329,9 +323,7 @@ class NewsService:
         """
         return self._live.ranker.rank(parse_question(question, self._tokenizer))
 
-    def summarise(
-        self, article: str, *, sentences: int = DEFAULT_SENTENCES, guild_id: int | None = None
-    ) -> Summary:
+    def summarise(self, article: str, *, sentences: int = DEFAULT_SENTENCES, guild_id: int | None = None) -> Summary:
         """Extractive summary of the article given by id, title or unique title prefix.
 
         Raises ``ArticleNotFound`` or ``AmbiguousArticle``.
@@ -585,9 +577,7 @@ def open_corpus(
     return OpenedCorpus(corpus, rebuilt=True, warnings=notes + report.warnings)
 
 
-def _saved_corpus(
-    index_dir: Path, fingerprint: str, tokenizer: Tokenizer
-) -> tuple[CorpusIndex | None, str | None]:
+def _saved_corpus(index_dir: Path, fingerprint: str, tokenizer: Tokenizer) -> tuple[CorpusIndex | None, str | None]:
     """The saved index if it is of this corpus and tokenizer and intact, else why not when it is
     damaged (``None`` when there is none or it is of another corpus: no problem, just a build)."""
     try:

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.errors import InvalidQuestion
-from bot.retrieval.conversation import IDLE_SECONDS, Conversation
+from bot.models import IDLE_SECONDS, Conversation
 
 
 def _play(service, questions, *, now=1000.0):

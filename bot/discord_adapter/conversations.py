@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from bot.retrieval.conversation import Conversation
+from bot.models import Conversation
 
 DEFAULT_LIMIT = 20_000
 

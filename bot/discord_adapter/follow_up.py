@@ -17,8 +17,7 @@ import discord
 from bot.discord_adapter.errors import NO_MENTIONS, describe, send_ephemeral
 from bot.discord_adapter.render import clip
 from bot.discord_adapter.store import AnswerState
-from bot.models import MAX_QUESTION_CHARS, Answer
-from bot.retrieval.conversation import Conversation, Exchange
+from bot.models import MAX_QUESTION_CHARS, Answer, Conversation, Exchange
 
 if TYPE_CHECKING:
     from bot.discord_adapter.client import NewsBot
@@ -93,7 +92,7 @@ async def follow_up(bot: NewsBot, interaction: discord.Interaction, answer: Answ
         return
     now = time.time()
     if bot.conversations.after_answer(message.id, now) is None:
-        bot.conversations.remember(Conversation.started_by(answer, at=now), message_id=message.id)
+        bot.conversations.remember(bot.service.conversation_after(answer, at=now), message_id=message.id)
     existing = bot.conversations.thread_for(message.id)
     if existing is not None:
         await interaction.response.send_message(

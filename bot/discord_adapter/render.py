@@ -16,7 +16,6 @@ from urllib.parse import quote, urlsplit
 import discord
 
 from bot.models import Answer, ArticleMeta, Citation, Excerpt, Sentence, Summary, TopicSummary
-from bot.retrieval.conversation import understood_line
 
 # Discord's documented limits (resources/message, interactions/receiving-and-responding).
 CONTENT_LIMIT = 2000
@@ -207,7 +206,7 @@ def render_answer(answer: Answer, *, page: int = 0, per_page: int = 3, note: str
     """
     title = quote_text(answer.question, TITLE_LIMIT)
     searched = f"{answer.period.searched} \u00b7 " if answer.period is not None else ""
-    understood = understood_line(answer.question, answer.understood)
+    understood = f"(understood as: {answer.understood})" if answer.understood else None
     leads = [quote_text(understood, 400)] if understood else []
     if note:
         leads.append(clip(note, 1000))

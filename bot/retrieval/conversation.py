@@ -17,91 +17,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 
 from bot.attribution.names import pronoun_may_mean, surname
-from bot.models import Answer
+from bot.models import Answer, Conversation, Shape, Shown, Turn
 from bot.retrieval.question import QuestionKind, search_text, what_said_parts
 from bot.retrieval.stopwords import STOPWORDS
-
-MAX_TURNS = 5
-IDLE_SECONDS = 30 * 60
 
 IsSpeaker = Callable[[str], bool]
 """Whether the articles quote someone of this name."""
 
-
-class Shape(Enum):
-    """How a question follows on from the conversation."""
-
-    ALONE = "alone"  # stands alone
-    PRONOUN = "pronoun"  # "What did he say about Ukraine?": a person or topic of an earlier turn
-    ELSE = "else"  # "What else did he say?": another answer than those shown
-    NEW_SUBJECT = "new-subject"  # "And Peskov?", "What about the Kremlin?": the same question of another subject
-    WHEN = "when"  # "When was that?": about the previous answer
-    WHERE = "where"
-    WHY = "why"
-    MORE = "more"  # "more", "tell me more": the next answers, or what follows the last one
-    WHO_ELSE = "who-else"  # "Who else commented?": others on the same topic
-    EXPANDED = "expanded"  # a short, elliptic question with the previous turn's words added
-
-
 NEAR_SHAPES = frozenset({Shape.WHEN, Shape.WHERE, Shape.WHY})
-
-
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """One excerpt shown in an answer: its article and sentence numbers (1-based)."""
-
-    article: str
-    position: int  # the matched sentence
-    first: int  # first sentence shown (context included)
-    last: int
-
-    def covers(self, article: str, position: int) -> bool:
-        return article == self.article and self.first <= position <= self.last
-
-
-@dataclass(frozen=True, slots=True)
-class Turn:
-    """One question of a conversation, as asked and as understood, and what its answer showed."""
-
-    question: str
-    understood: str
-    shape: Shape
-    person: str | None  # whom the question or its answer was about (canonical when the answer said)
-    topic: str | None  # what it was about, in the question's words
-    shown: tuple[Shown, ...]
-    at: float
-
-
-@dataclass(frozen=True, slots=True)
-class Conversation:
-    """The last ``MAX_TURNS`` turns of one person in one place; stale after ``IDLE_SECONDS`` idle."""
-
-    turns: tuple[Turn, ...] = ()
-
-    @property
-    def last(self) -> Turn | None:
-        return self.turns[-1] if self.turns else None
-
-    def current(self, now: float) -> Conversation:
-        """This conversation, or an empty one when it has been idle for ``IDLE_SECONDS``."""
-        if self.turns and now - self.turns[-1].at > IDLE_SECONDS:
-            return Conversation()
-        return self
-
-    @classmethod
-    def started_by(cls, answer: Answer, *, at: float) -> Conversation:
-        """A conversation whose only turn is ``answer`` (to follow up an answer given before a restart)."""
-        question = answer.understood or answer.question
-        return cls().with_turn(turn_of(question, FollowUp(question, Shape.ALONE), answer, kind=None, at=at))
-
-    def with_turn(self, turn: Turn) -> Conversation:
-        return Conversation((*self.turns, turn)[-MAX_TURNS:])
-
-    def shown(self) -> tuple[Shown, ...]:
-        return tuple(s for t in self.turns for s in t.shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,14 +50,6 @@ class FollowUp:
     @property
     def understood(self) -> str:
         return self.label or self.text
-
-
-@dataclass(frozen=True, slots=True)
-class Exchange:
-    """A question's answer and the conversation to pass with the next question."""
-
-    answer: Answer
-    conversation: Conversation
 
 
 class NoEarlierAnswer(ValueError):
@@ -386,8 +303,7 @@ def _topic_of(text: str, person: str | None) -> str | None:
     return " ".join(words) or None
 
 
-def understood_line(answer_question: str, understood: str | None) -> str | None:
-    """The one line saying how a follow-up was understood, or ``None`` when it was taken as asked."""
-    if understood is None or understood.strip() == answer_question.strip():
-        return None
-    return f"(understood as: {understood})"
+def conversation_started_by(answer: Answer, *, at: float) -> Conversation:
+    """A conversation whose only turn is ``answer`` (to follow up an answer given before a restart)."""
+    question = answer.understood or answer.question
+    return Conversation().with_turn(turn_of(question, FollowUp(question, Shape.ALONE), answer, kind=None, at=at))

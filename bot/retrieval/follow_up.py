@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.models import Excerpt
+from bot.models import Excerpt, Shape, Shown
 from bot.retrieval.answer import context_rows, excerpt_at
-from bot.retrieval.conversation import Shape, Shown
 from bot.retrieval.question import AnswerType
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer

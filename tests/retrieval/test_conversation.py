@@ -2,16 +2,8 @@
 
 import pytest
 
-from bot.models import Answer, Citation, Excerpt
-from bot.retrieval.conversation import (
-    IDLE_SECONDS,
-    MAX_TURNS,
-    Conversation,
-    NoEarlierAnswer,
-    Shape,
-    resolve,
-    turn_of,
-)
+from bot.models import IDLE_SECONDS, MAX_TURNS, Answer, Citation, Conversation, Excerpt, Shape
+from bot.retrieval.conversation import NoEarlierAnswer, resolve, turn_of
 from bot.retrieval.question import QuestionKind
 
 

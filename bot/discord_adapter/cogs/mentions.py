@@ -19,7 +19,7 @@ from bot.discord_adapter.cooldown import SlowDown
 from bot.discord_adapter.errors import NO_MENTIONS, describe
 from bot.discord_adapter.follow_up import answer_state, converse, send_exchange
 from bot.discord_adapter.render import INTENT_HINT
-from bot.retrieval.conversation import Conversation
+from bot.models import Conversation
 
 log = logging.getLogger(__name__)
 
