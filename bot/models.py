@@ -318,6 +318,7 @@ class Turn:
     topic: str | None  # what it was about, in the question's words
     shown: tuple[Shown, ...]
     at: float
+    speakers: tuple[str, ...] = ()  # whose statements the answer showed
 
 
 @dataclass(frozen=True, slots=True)

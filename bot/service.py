@@ -25,6 +25,7 @@ from bot.models import (
     Article,
     ArticleMeta,
     Conversation,
+    Excerpt,
     Exchange,
     Sentence,
     Shape,
@@ -36,7 +37,15 @@ from bot.models import (
     TopicSummary,
 )
 from bot.retrieval.answer import AnswerParams, answer, citation, supported
-from bot.retrieval.conversation import NEAR_SHAPES, FollowUp, NoEarlierAnswer, conversation_started_by, resolve, turn_of
+from bot.retrieval.conversation import (
+    NEAR_SHAPES,
+    FollowUp,
+    NoEarlierAnswer,
+    conversation_started_by,
+    new_names,
+    resolve,
+    turn_of,
+)
 from bot.retrieval.follow_up import continuation, missing_reason, near_excerpts, row_of
 from bot.retrieval.period import period_words, read_bounds, read_time
 from bot.retrieval.question import clean_question, parse_question
@@ -126,10 +135,28 @@ class NewsService:
         put newer articles first. Raises ``bot.errors.InvalidQuestion`` for an empty, too long or
         unsearchable question.
         """
+        return self._ask(question, top=top, guild_id=guild_id, since=since, until=until, today=today)
+
+    def _ask(
+        self,
+        question: str,
+        *,
+        top: int,
+        guild_id: int | None,
+        since: dt.date | None,
+        until: dt.date | None,
+        today: dt.date | None,
+        within: tuple[str, ...] = (),
+    ) -> Answer:
+        """``ask``; with ``within`` (article ids), only those articles are searched."""
         live = self._live
         text = clean_question(question)
         wanted = read_time(text, today or dt.date.today(), since=since, until=until, dated=live.dated)
         visible, period = live.visible(guild_id), wanted.period
+        if within:
+            chosen = np.zeros(len(live.corpus.articles), dtype=np.bool_)
+            chosen[[live.by_id[a] for a in within if a in live.by_id]] = True
+            visible = chosen if visible is None else visible & chosen
         if period is not None:
             if period.start > period.end:
                 reason = "the period in the question and the since/until dates have no day in common"
@@ -145,7 +172,7 @@ class NewsService:
         )
         reply = answer(
             parsed, live.corpus, self._tokenizer, top=top, ranker=live.ranker, visible=visible,
-            days=live.days if live.dated else None,
+            days=live.days if live.dated else None, leeway=FOCUS_LEEWAY if within else 0.0,
         )  # fmt: skip
         return dataclasses.replace(reply, question=text, period=period)
 
@@ -187,27 +214,102 @@ class NewsService:
         kind, when = None, (since, until, today)
         if follow.shape in NEAR_SHAPES:
             reply = self._near(follow, top=top, guild_id=guild_id)
-        elif follow.shape is Shape.EXPANDED:
-            reply = self._excluding(text, (), top=top, guild_id=guild_id, when=when)
-            if reply.abstained:
-                reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, when=when)
-            else:
-                follow = dataclasses.replace(follow, text=text, shape=Shape.ALONE)
+        elif follow.shape is Shape.MORE:
+            reply = self._more(follow, top=top, guild_id=guild_id, when=when)
         else:
-            reply = self._excluding(
-                follow.text, follow.exclude, top=top, guild_id=guild_id, when=when, people=follow.others_than
-            )
-            if follow.shape is Shape.MORE and not reply.excerpts and follow.near is not None:
-                row = row_of(live.corpus, live.by_id, follow.near, last=True)
-                more = continuation(live.corpus, row) if row is not None else ()
-                if more:
-                    reply = Answer(follow.text, more, abstained=False)
+            reply, follow = self._followed(follow, text, top=top, guild_id=guild_id, when=when)
         if follow.shape not in NEAR_SHAPES:
             with contextlib.suppress(InvalidQuestion):
                 kind = parse_question(follow.text, self._tokenizer).kind
         understood = None if follow.understood == text else follow.understood
         reply = dataclasses.replace(reply, question=text, understood=understood)
         return Exchange(reply, conv.with_turn(turn_of(text, follow, reply, kind=kind, at=at)))
+
+    def _followed(
+        self,
+        follow: FollowUp,
+        text: str,
+        *,
+        top: int,
+        guild_id: int | None,
+        when: tuple[dt.date | None, dt.date | None, dt.date | None],
+    ) -> tuple[Answer, FollowUp]:
+        """A follow-up (or a question asked in a conversation) answered from the articles of the
+        answer it follows first, then from all; a question naming something those articles never
+        mention stands alone. Returns the answer and the follow-up as it was finally understood."""
+        live = self._live
+        people = follow.others_than
+        tries = [follow.text] + ([text] if follow.shape is Shape.EXPANDED else [])
+        for context in (self._visible_ids(follow.context, guild_id), self._visible_ids(follow.earlier, guild_id)):
+            if not context:
+                continue
+            if follow.shape is Shape.ALONE:
+                known = " ".join(
+                    live.corpus.table.text(r) for a in context for r in live.corpus.article_rows(live.by_id[a])
+                )  # fmt: skip
+                if new_names(text, known):
+                    continue  # a name these articles never mention: not about them
+            for question in tries:
+                reply = self._excluding(
+                    question, follow.exclude, top=top, guild_id=guild_id, when=when, people=people, within=context
+                )
+                if not reply.abstained and reply.excerpts:
+                    if follow.shape is Shape.ALONE and _same_first(reply, self._excluding(
+                        text, (), top=top, guild_id=guild_id, when=when
+                    )):  # fmt: skip
+                        return reply, follow  # what the question finds anyway: taken as asked
+                    title = live.corpus.articles[live.by_id[context[0]]].title
+                    where = f'in "{title}"' if len(context) == 1 else "in the articles of the conversation"
+                    label = f"{follow.understood.rstrip('?')}? ({where})"
+                    return reply, dataclasses.replace(follow, text=question, label=label)
+        if follow.shape is Shape.EXPANDED:
+            tries = [text, follow.text]  # everywhere: the question alone first, expanded only if that fails
+        if follow.fallback:
+            tries.append(follow.fallback)
+        first = Answer(text, (), abstained=True)
+        for n, question in enumerate(tries):
+            reply = self._excluding(question, follow.exclude, top=top, guild_id=guild_id, when=when, people=people)
+            if not reply.abstained and reply.excerpts:
+                if question != follow.text:
+                    shape = Shape.ALONE if question == text else follow.shape
+                    follow = dataclasses.replace(follow, text=question, shape=shape, label=None)
+                return reply, follow
+            if n == 0:
+                first = reply
+        return first, follow
+
+    def _visible_ids(self, articles: tuple[str, ...], guild_id: int | None) -> tuple[str, ...]:
+        """Those of ``articles`` still indexed and visible to ``guild_id``."""
+        live = self._live
+        return tuple(a for a in articles if a in live.by_id and live.may_see(live.by_id[a], guild_id))
+
+    def _more(
+        self,
+        follow: FollowUp,
+        *,
+        top: int,
+        guild_id: int | None,
+        when: tuple[dt.date | None, dt.date | None, dt.date | None],
+    ) -> Answer:
+        """ "more": the next answers to the previous question (else what follows the last sentence
+        shown); "tell me more": what follows the answer first."""
+        live = self._live
+        following: tuple[Excerpt, ...] = ()
+        article = live.by_id.get(follow.near.article) if follow.near is not None else None
+        if follow.near is not None and article is not None and live.may_see(article, guild_id):
+            row = row_of(live.corpus, live.by_id, follow.near, last=True)
+            following = continuation(live.corpus, row) if row is not None else ()
+        if follow.continues and following:
+            return Answer(follow.text, following, abstained=False)
+        context = self._visible_ids(follow.context, guild_id)
+        if context:  # the next answers in the article followed up first
+            reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, when=when, within=context)
+            if reply.excerpts:
+                return reply
+        reply = self._excluding(follow.text, follow.exclude, top=top, guild_id=guild_id, when=when)
+        if not reply.excerpts and following:
+            return Answer(follow.text, following, abstained=False)
+        return reply
 
     @staticmethod
     def conversation_after(answer: Answer, *, at: float) -> Conversation:
@@ -224,12 +326,15 @@ class NewsService:
         guild_id: int | None,
         when: tuple[dt.date | None, dt.date | None, dt.date | None],
         people: tuple[str, ...] = (),
+        within: tuple[str, ...] = (),
     ) -> Answer:
-        """``ask`` (``when``: since, until, today), leaving out the excerpts that show a sentence
-        already shown (``exclude``) or a statement of one of ``people``."""
+        """``ask`` (``when``: since, until, today; ``within`` these articles only), leaving out the
+        excerpts that show a sentence already shown (``exclude``) or a statement of one of ``people``."""
         since, until, today = when
         wanted = min(top + len(exclude) + 3 * len(people), _MAX_EXCLUDED_TOP) if exclude or people else top
-        reply = self.ask(question, top=wanted, guild_id=guild_id, since=since, until=until, today=today)
+        reply = self._ask(
+            question, top=wanted, guild_id=guild_id, since=since, until=until, today=today, within=within
+        )
         if not exclude and not people:
             return reply
         fresh = tuple(
@@ -437,7 +542,16 @@ class NewsService:
 
 _GLOBAL = 0  # owner key of shipped articles and of those added for every server
 _REMOVED = -1  # owner key of an article removed at run time
-_MAX_EXCLUDED_TOP = 20  # answers looked at when some must be left out as already shown
+_MAX_EXCLUDED_TOP = 20
+FOCUS_LEEWAY = 6.0  # the abstention cut lowered for a follow-up searched within the articles it follows
+
+
+def _same_first(a: Answer, b: Answer) -> bool:
+    """Whether two answers start with the same sentence."""
+    if not a.excerpts or not b.excerpts:
+        return False
+    x, y = a.excerpts[0].citation, b.excerpts[0].citation
+    return (x.article_id, x.position) == (y.article_id, y.position)
 
 
 def _owner_key(guild_id: int | None) -> int:

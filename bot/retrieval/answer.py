@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,6 +41,7 @@ def answer(
     visible: NDArray[np.bool_] | None = None,
     days: NDArray[np.int32] | None = None,
     recent: bool = False,
+    leeway: float = 0.0,
 ) -> Answer:
     """Answer ``question`` from ``corpus`` with up to ``top`` excerpts, or abstain with a reason.
 
@@ -52,7 +54,8 @@ def answer(
     corpus); its params then apply. ``visible`` (one flag per article) limits the answer to those
     articles. ``days`` (per article, ``date.toordinal()``, 0 when undated) puts newer articles first
     among near-equal scores, and first of all the good ones when ``recent`` (``recency.date_order``).
-    A sentence shown once stands for every article that prints it (``Excerpt.also``).
+    A sentence shown once stands for every article that prints it (``Excerpt.also``). ``leeway``
+    lowers the abstention cut (a follow-up searched within the article it follows up).
     """
     ranker = ranker or Ranker(corpus, tokenizer, params)
     q = question if isinstance(question, Question) else parse_question(question, tokenizer)
@@ -62,7 +65,7 @@ def answer(
         said = speaker_answer(q, corpus, ranker, top=top, visible=visible, days=days)
         if said is not None and not (said.abstained and said.speaker is None and q.topic_terms):
             return said
-    ranked = ranked_answer(q, corpus, ranker, top=top, visible=visible, days=days, recent=recent)
+    ranked = ranked_answer(q, corpus, ranker, top=top, visible=visible, days=days, recent=recent, leeway=leeway)
     if said is None or (not ranked.abstained and _about(q, ranker, visible)):
         return ranked
     return said
@@ -107,9 +110,15 @@ def ranked_answer(
     visible: NDArray[np.bool_] | None,
     days: NDArray[np.int32] | None = None,
     recent: bool = False,
+    leeway: float = 0.0,
 ) -> Answer:
-    """The best sentences of the ranking, with context and citations, or an abstention."""
+    """The best sentences of the ranking, with context and citations, or an abstention (its cut
+    lowered by ``leeway``)."""
     params = ranker.params
+    if leeway:
+        params = dataclasses.replace(
+            params, abstention=dataclasses.replace(params.abstention, bias=params.abstention.bias + leeway)
+        )
     depth = min(params.candidates, max(params.candidates_min, params.depth_per_excerpt * top))
     if recent:
         depth = params.candidates  # newer articles may rank below the best few

@@ -14,6 +14,7 @@ place and pass it back; nothing of it is written anywhere. Pure functions over s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,10 @@ class FollowUp:
     topic: str | None = None
     label: str | None = None  # how it was understood, when that is not ``text`` itself
     others_than: tuple[str, ...] = ()  # people whose statements are not wanted ("who else ...?")
+    context: tuple[str, ...] = ()  # the articles of the answer followed up, first excerpt's first
+    earlier: tuple[str, ...] = ()  # the articles of the conversation's other answers, newest first
+    continues: bool = False  # "tell me more", "go on": what follows the answer, before further answers
+    fallback: str | None = None  # asked when ``text`` finds nothing ("What did X say?" without the topic)
 
     @property
     def understood(self) -> str:
@@ -61,8 +66,14 @@ class NoEarlierAnswer(ValueError):
 _MORE = re.compile(
     r"^(?:and\s+)?(?:(?:tell|show|give)\s+me\s+)?(?:some\s+|any\s*)?(?:more|else|next|others?)"
     r"(?:\s+(?:please|results|answers|quotes|of\s+that|about\s+(?:it|that|this)))?"
-    r"|(?:go\s+on|continue|keep\s+going|anything\s+else|what\s+else|and\s+then|then\s+what|next\s+one|and)"
+    r"|(?:go\s+on|continue|keep\s+going|anything\s+else|what\s+else|and\s+then|then\s+what|next\s+one|and"
+    r"|what\s+happened\s+(?:next|then|after\s+that)|what\s+next)"
     r"(?:\s+please)?$",
+    re.IGNORECASE,
+)
+_CONTINUE = re.compile(
+    r"^(?:and\s+)?(?:go\s+on|continue|keep\s+going"
+    r"|and\s+then|then\s+what|what\s+happened\s+(?:next|then|after\s+that)|what\s+next)(?:\s+please)?$",
     re.IGNORECASE,
 )
 _NEAR = re.compile(r"^(?:and\s+|but\s+|so\s+)?(?P<wh>when|where|why|how\s+come)\b(?P<rest>.*)$", re.IGNORECASE)
@@ -107,28 +118,43 @@ def resolve(question: str, conversation: Conversation, *, is_speaker: IsSpeaker 
             )
         return FollowUp(text, Shape.ALONE)
     ref = _reference(conversation)
+    follow = _follow(text, bare, conversation, last, ref, is_speaker)
+    context = tuple(dict.fromkeys(s.article for s in ref.shown)) if ref is not None else ()
+    earlier = tuple(
+        dict.fromkeys(s.article for t in reversed(conversation.turns) for s in t.shown if s.article not in context)
+    )
+    return dataclasses.replace(follow, context=context, earlier=earlier)
+
+
+def _follow(
+    text: str, bare: str, conversation: Conversation, last: Turn, ref: Turn | None, is_speaker: IsSpeaker | None
+) -> FollowUp:
     if _MORE.fullmatch(bare):
         base = ref or last
         after = last if last.shape is Shape.MORE and last.shown else base
         near = after.shown[-1] if after.shown else None
         label = f"more answers to: {base.understood}"
-        return FollowUp(base.understood, Shape.MORE, conversation.shown(), near, base.person, base.topic, label)
+        return FollowUp(
+            base.understood, Shape.MORE, conversation.shown(), near, base.person, base.topic, label,
+            continues=_CONTINUE.fullmatch(bare) is not None,
+        )  # fmt: skip
     if (shape := _near_shape(bare)) is not None:
         if ref is None:
-            raise NoEarlierAnswer(f"{question!r} asks about an earlier answer, and none showed a sentence")
-        text = f"{bare.lower()}? ({ref.understood.rstrip('?')})"
-        return FollowUp(text, shape, (), ref.shown[0], ref.person, ref.topic)
+            raise NoEarlierAnswer(f"{text!r} asks about an earlier answer, and none showed a sentence")
+        about = f"{bare.lower()}? ({ref.understood.rstrip('?')})"
+        return FollowUp(about, shape, (), ref.shown[0], ref.person, ref.topic)
     if (m := _NEW_SUBJECT.fullmatch(bare)) is not None and _short(m.group("x")):
-        return _new_subject(m.group("x").strip(), last, is_speaker)
+        frame = next((t for t in reversed(conversation.turns) if t.shape not in NEAR_SHAPES | {Shape.MORE}), last)
+        return _new_subject(m.group("x").strip(), frame, is_speaker)
     if (m := _WHO_ELSE.fullmatch(bare)) is not None:
-        return _who_else(m.group("rest"), last, conversation)
+        return _who_else(m.group("rest"), ref or last, conversation)
     rewritten, person, topic = _pronouns(text, conversation)
     if rewritten != text:
         shape = Shape.ELSE if _ELSE.search(text) else Shape.PRONOUN
         exclude = conversation.shown() if shape is Shape.ELSE else ()
         return FollowUp(rewritten, shape, exclude, None, person, topic)
     if _ELLIPTIC.search(text) and len(_content_words(text)) <= 3:
-        extra = _content_words(last.understood)
+        extra = _content_words((ref or last).understood)
         mine = set(w.casefold() for w in _content_words(text))
         added = [w for w in extra if w.casefold() not in mine]
         if added:
@@ -167,9 +193,13 @@ def _new_subject(x: str, last: Turn, is_speaker: IsSpeaker | None) -> FollowUp:
         (who_start, who_end), verb_end = parts
         head, tail = last.understood[:who_start], last.understood[who_end:verb_end]
         named = any(w[:1].isupper() for w in x.split())
-        if named and (is_speaker is None or is_speaker(x)):
-            text = f"{head}{x}{last.understood[who_end:]}"
-            return FollowUp(_drop_else(text), Shape.NEW_SUBJECT, (), None, x, last.topic)
+        person = re.sub(r"^(?:the|a|an)\s+", "", x, flags=re.IGNORECASE)
+        if named and (is_speaker is None or is_speaker(person)):
+            text = f"{head}{person}{last.understood[who_end:]}"
+            alone = f"{head}{person}{tail}?"  # without the topic, should that find nothing
+            return FollowUp(
+                _drop_else(text), Shape.NEW_SUBJECT, (), None, person, last.topic, fallback=_drop_else(alone)
+            )
         who = last.understood[who_start:who_end]
         text = f"{head}{who}{tail} about {x}?"
         return FollowUp(_drop_else(text), Shape.NEW_SUBJECT, (), None, last.person, x)
@@ -187,14 +217,21 @@ def _drop_else(text: str) -> str:
 
 
 def _who_else(rest: str, last: Turn, conversation: Conversation) -> FollowUp:
-    """ "Who else said so / commented?": who spoke about the previous topic, leaving out the
-    statements shown and the people already quoted."""
-    words = [w for w in _content_words(rest) if w.casefold() not in _SAYING]
-    topic = " ".join(words) if words else (last.topic or " ".join(_content_words(last.understood)))
-    verb = next((w.casefold() for w in _WORD.findall(rest) if w.casefold() in _SAYING), "said")
+    """ "Who else said so / commented?": who spoke about the previous topic; "Who else criticized
+    the plan?": who did that. Either way leaving out the statements shown and the people quoted."""
+    quoted = tuple(dict.fromkeys(t.person for t in conversation.turns if t.person))
+    words = _WORD.findall(rest)
+    if words and words[0].casefold() not in _SAYING and words[0].casefold() not in _NEAR_FILLER:
+        action = " ".join(rest.split())
+        return FollowUp(
+            f"Who {action}?", Shape.WHO_ELSE, conversation.shown(), None, last.person, last.topic,
+            label=f"who else {action}?", others_than=quoted,
+        )  # fmt: skip
+    own = [w for w in _content_words(rest) if w.casefold() not in _SAYING]
+    topic = " ".join(own) if own else (last.topic or " ".join(_content_words(last.understood)))
+    verb = next((w.casefold() for w in words if w.casefold() in _SAYING), "said")
     verb = _PAST.get(verb, verb)
     about = f" about {topic}" if topic else ""
-    quoted = tuple(dict.fromkeys(t.person for t in conversation.turns if t.person))
     return FollowUp(
         f"Who {verb} something{about}?", Shape.WHO_ELSE, conversation.shown(), None, last.person, topic or None,
         label=f"who else {verb} something{about}?", others_than=quoted,
@@ -214,9 +251,10 @@ def _pronouns(text: str, conversation: Conversation) -> tuple[str, str | None, s
 
     def person_for(pronoun: str) -> str | None:
         gendered = "she" if pronoun in {"she", "her", "hers"} else "he"
-        for turn in reversed(conversation.turns):
-            if turn.person and pronoun_may_mean(turn.person, gendered):
-                return turn.person
+        for turn in reversed(conversation.turns):  # whom a turn was about, then whom its answer quoted
+            for who in (turn.person, *turn.speakers):
+                if who and pronoun_may_mean(who, gendered):
+                    return who
         return None
 
     def sub_person(m: re.Match[str]) -> str:
@@ -258,6 +296,13 @@ def _content_words(text: str) -> list[str]:
 _NAME = re.compile(r"(?<=\s)[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*")
 
 
+def new_names(question: str, known: str) -> list[str]:
+    """Names in ``question`` (capitalised words not opening it) that ``known`` never mentions: a
+    question naming someone or something new starts a new topic."""
+    seen = known.casefold()
+    return [question[a:b] for a, b in _names(question) if question[a:b].casefold().strip("'’s") not in seen]
+
+
 def _names(text: str) -> list[tuple[int, int]]:
     """Spans of capitalised words that do not open the question (names, places, bodies)."""
     return [m.span() for m in _NAME.finditer(text)]
@@ -288,7 +333,8 @@ def turn_of(question: str, follow: FollowUp, answer: Answer, *, kind: QuestionKi
     topic = follow.topic
     if topic is None and follow.shape is not Shape.MORE:
         topic = _topic_of(follow.text, person)
-    return Turn(question, follow.text, follow.shape, person, topic, shown, at)
+    speakers = tuple(dict.fromkeys(e.speaker for e in answer.excerpts if e.speaker))
+    return Turn(question, follow.text, follow.shape, person, topic, shown, at, speakers)
 
 
 def _topic_of(text: str, person: str | None) -> str | None:

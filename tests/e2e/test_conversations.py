@@ -18,18 +18,18 @@ async def _answer_to(fake: FakeDiscord, question: dict) -> dict:
 
 
 async def test_a_reply_to_an_answer_follows_on_from_it(fake: FakeDiscord, bot: NewsBot) -> None:
-    first = await _answer_to(fake, await fake.post_message("What did Anna Marsh say?", mention_bot=True))
+    first = await _answer_to(fake, await fake.post_message("What did Anna Marsh say about the silt?", mention_bot=True))
     assert "Anna Marsh" in embed(first)["description"]
 
     more = await fake.post_message("What else did she say?", reply_to=first)  # no mention: a reply is enough
     second = await _answer_to(fake, more)
     text = embed(second)["description"]
-    assert "(understood as: What else did Anna Marsh say?)" in text
+    assert "(understood as: What else did Anna Marsh say? (in " in text
     assert "Anna Marsh" in text and embed(first)["description"].split("\n")[0] not in text
 
     peskov = await fake.post_message("And Tom Marsh?", reply_to=second)
     third = embed(await _answer_to(fake, peskov))["description"]
-    assert "(understood as: What did Tom Marsh say?)" in third
+    assert "(understood as: What did Tom Marsh say? (in " in third
     assert "summer bookings have doubled" in third
     assert_clean(fake)
 
@@ -72,7 +72,7 @@ async def test_follow_up_asks_in_a_form_where_threads_are_not_allowed(fake: Fake
     await fake.wait_for(lambda: press.modal is not None)
     submit = await fake.submit_modal(press, {"": "And Tom Marsh?"})
     reply = embed(await fake.reply(submit))
-    assert "(understood as: What did Tom Marsh say?)" in reply["description"]
+    assert "(understood as: What did Tom Marsh say? (in " in reply["description"]
     assert "summer bookings have doubled" in reply["description"]
     assert fake.thread_of(answer) is None
     assert [r.code for r in fake.rejections] == [50013]  # the thread refused, then the form
@@ -81,10 +81,10 @@ async def test_follow_up_asks_in_a_form_where_threads_are_not_allowed(fake: Fake
 
 
 async def test_a_direct_message_conversation(fake: FakeDiscord, bot: NewsBot) -> None:
-    first = await _answer_to(fake, await fake.post_message("What did Anna Marsh say?", channel="dm"))
+    first = await _answer_to(fake, await fake.post_message("What did Anna Marsh say about the silt?", channel="dm"))
     assert "Follow up" in buttons(first)
     second = await _answer_to(fake, await fake.post_message("What else did she say?", channel="dm"))
-    assert "(understood as: What else did Anna Marsh say?)" in embed(second)["description"]
+    assert "(understood as: What else did Anna Marsh say? (in " in embed(second)["description"]
     assert_clean(fake)
 
 
@@ -93,11 +93,11 @@ async def test_follow_up_after_a_restart_starts_from_the_answer(
 ) -> None:
     data = tmp_path / "data"
     async with running_bot(fake, news_service, data):
-        answer = await fake.reply(await fake.slash("ask", {"question": "What did Anna Marsh say?"}))
+        answer = await fake.reply(await fake.slash("ask", {"question": "What did Anna Marsh say about the silt?"}))
     async with running_bot(fake, news_service, data):  # nothing of the conversation in memory
         await fake.reply(await fake.click(answer, "Follow up"))
         thread = fake.thread_of(answer)
         assert thread is not None
         reply = await _answer_to(fake, await fake.post_message("What else did she say?", channel=thread))
-        assert "(understood as: What else did Anna Marsh say?)" in embed(reply)["description"]
+        assert "(understood as: What else did Anna Marsh say? (in " in embed(reply)["description"]
     assert_clean(fake)
