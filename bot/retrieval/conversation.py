@@ -144,7 +144,10 @@ def _follow(
         about = f"{bare.lower()}? ({ref.understood.rstrip('?')})"
         return FollowUp(about, shape, (), ref.shown[0], ref.person, ref.topic)
     if (m := _NEW_SUBJECT.fullmatch(bare)) is not None and _short(m.group("x")):
-        frame = next((t for t in reversed(conversation.turns) if t.shape not in NEAR_SHAPES | {Shape.MORE}), last)
+        frame = next(
+            (t for t in reversed(conversation.turns) if t.shape not in NEAR_SHAPES | {Shape.MORE, Shape.EXPANDED}),
+            last,
+        )
         return _new_subject(m.group("x").strip(), frame, is_speaker)
     if (m := _WHO_ELSE.fullmatch(bare)) is not None:
         return _who_else(m.group("rest"), ref or last, conversation)
@@ -251,8 +254,9 @@ def _pronouns(text: str, conversation: Conversation) -> tuple[str, str | None, s
 
     def person_for(pronoun: str) -> str | None:
         gendered = "she" if pronoun in {"she", "her", "hers"} else "he"
-        for turn in reversed(conversation.turns):  # whom a turn was about, then whom its answer quoted
-            for who in (turn.person, *turn.speakers):
+        for turn in reversed(conversation.turns):  # whom a turn was about, whom its answer quoted, whom it named
+            named = [turn.understood[a:b] for a, b in _names(turn.understood) if " " in turn.understood[a:b]]
+            for who in (turn.person, *turn.speakers, *named):
                 if who and pronoun_may_mean(who, gendered):
                     return who
         return None
