@@ -273,9 +273,17 @@ def _clean_name(who: str) -> str:
     return _QUESTION_NAME_JUNK.sub("", who.strip(" ,?!.\"'“”")).strip()
 
 
+_NOT_A_TOPIC = frozenset(
+    "exactly afterwards afterward after then later next first before again too also there here today yesterday "
+    "precisely really actually just so now recently".split()
+)
+
+
 def _topic(rest: str) -> str | None:
     """What the statements should be about: the rest of the question after the verb ("about the
     war?" -> "the war"); ``None`` when nothing is left."""
     rest = rest.strip().rstrip("?!. ")
     rest = _TOPIC_LEAD.sub("", rest, count=1).strip()
+    if all(w.casefold() in _NOT_A_TOPIC for w in _WORD.findall(rest)):
+        return None  # "what did he say exactly / afterwards / then?": any statement
     return rest or None

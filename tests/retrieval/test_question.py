@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.retrieval.question import AnswerType, question_words, search_text
+from bot.retrieval.question import AnswerType, parse_question, question_words, search_text
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,10 @@ def test_matches_names_not_in_the_question():
     assert AnswerType.PERSON.matches("The choir was founded by Ida Marsh in the valley.", words)
     # The only capitalised words are the sentence's first word and one the question names.
     assert not AnswerType.PERSON.matches("The choir sings in Vell every week.", words)
+
+
+def test_an_adverb_after_the_verb_is_not_a_topic():
+    for question in ("What did Vance say afterwards?", "What did Vance say exactly?", "What did Vance say then?"):
+        parsed = parse_question(question, lambda s: s.lower().split())
+        assert parsed.speaker == "Vance" and parsed.topic is None
+    assert parse_question("What did Vance say about the war?", lambda s: s.lower().split()).topic == "the war"
