@@ -74,6 +74,12 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()
 
 
+def finish_article(meta: ArticleMeta, body: str, *, id_prefix: str) -> Article:
+    """``meta`` and ``body`` as an article of ``<prefix>/<slug>-<hash>``; raises ``CorpusError`` when
+    there is too little text (for articles made elsewhere, such as a feed's items)."""
+    return _finish(meta, body, id_prefix=id_prefix)
+
+
 def _finish(meta: ArticleMeta, body: str, *, id_prefix: str) -> Article:
     """Clean every field (no control character survives: ``clean_meta``), check there is text,
     and give the article its id."""
