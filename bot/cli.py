@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import __version__
+from bot.cli_feeds import add_feeds_parser, run_feeds
 from bot.config import Settings, load_settings
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.ingest.fetch import FetchPolicy
@@ -118,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--corpus", type=Path, metavar="DIR", help="folder of shipped articles (default: corpus/)")
         p.add_argument("--index-dir", type=Path, metavar="DIR", help="where the index is saved")
+
+    add_feeds_parser(sub)
 
     articles = add("articles", "List the articles of the corpus.")
     articles.add_argument("--json", action="store_true", help="print a JSON list")
@@ -232,6 +235,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         return EXIT_OK
     if command == "corpus":
         return _corpus(args, settings, stdout, stderr)
+    if command == "feeds":
+        return run_feeds(
+            args, settings, stdout, store_path=store_path(settings),
+            open_library=lambda: _open(args, settings, stderr, need_library=True),
+        )  # fmt: skip
     if command == "sync":
         if not settings.discord_token:
             stderr.write("error: DISCORD_TOKEN is not set; sync needs the bot's token (see .env.example)\n")

@@ -35,6 +35,10 @@ class Settings:
     corpus_cooldown_s: float = 30.0
     fetch_allow_private: bool = False
     fetch_timeout_s: float = 10.0
+    feed_interval_min: int = 15
+    feed_announce_max: int = 5
+    feed_max_failures: int = 8
+    feed_max_age_days: int | None = None
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -95,6 +99,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
             raise SettingsError(f"{key} must be a number of seconds between 0 and 86400, got {value!r}")
         return number
 
+    def whole(key: str, default: int | None, low: int, high: int) -> int | None:
+        value = text(key)
+        if value is None:
+            return default
+        if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
+            raise SettingsError(f"{key} must be a whole number between {low} and {high}, got {value!r}")
+        return int(value)
+
     guild = text("DISCORD_DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
         raise SettingsError(f"DISCORD_DEV_GUILD_ID must be a number (a server id), got {guild!r}")
@@ -113,4 +125,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         corpus_cooldown_s=seconds("NEWSBOT_CORPUS_COOLDOWN_S", defaults.corpus_cooldown_s),
         fetch_allow_private=flag("NEWSBOT_FETCH_ALLOW_PRIVATE"),
         fetch_timeout_s=seconds("NEWSBOT_FETCH_TIMEOUT_S", defaults.fetch_timeout_s),
+        feed_interval_min=whole("NEWSBOT_FEED_INTERVAL_MIN", defaults.feed_interval_min, 5, 10_080) or 15,
+        feed_announce_max=whole("NEWSBOT_FEED_ANNOUNCE_MAX", defaults.feed_announce_max, 0, 10) or 0,
+        feed_max_failures=whole("NEWSBOT_FEED_MAX_FAILURES", defaults.feed_max_failures, 1, 1000) or 1,
+        feed_max_age_days=whole("NEWSBOT_FEED_MAX_AGE_DAYS", None, 1, 100_000),
     )

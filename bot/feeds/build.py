@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from bot.feeds.follow import Feeds
-from bot.feeds.models import DEFAULT_INTERVAL_S
+from bot.feeds.models import DEFAULT_INTERVAL_S, FeedError
 from bot.feeds.poll import FeedPoller, PollSettings
 from bot.ingest.fetch import FetchedPage, FetchPolicy, Resolver, Response, fetch, fetch_response, system_resolver
 from bot.models import Article
@@ -25,7 +25,7 @@ SUMMARY_SENTENCES = 2
 
 
 def open_feeds(
-    service: NewsService,
+    service: NewsService | None,
     articles: SqliteArticleStore,
     *,
     policy: FetchPolicy,
@@ -35,7 +35,8 @@ def open_feeds(
     resolver: Resolver = system_resolver,
     rng: random.Random | None = None,
 ) -> Feeds:
-    """``Feeds`` whose polls fetch under ``policy``, store in ``articles`` and index into ``service``."""
+    """``Feeds`` whose polls fetch under ``policy``, store in ``articles`` and index into ``service``
+    (``None``: following, listing and unfollowing only; a poll then raises ``FeedError``)."""
 
     def fetch_feed(url: str, headers: dict[str, str]) -> Response:
         return fetch_response(url, policy, headers=headers, accept=FEED_ACCEPT, resolver=resolver)
@@ -44,9 +45,13 @@ def open_feeds(
         return fetch(url, policy, resolver=resolver)
 
     def index(article: Article, guild_id: int | None) -> object:
+        if service is None:
+            raise FeedError("feeds opened without the index cannot be polled")
         return service.add_article(article, guild_id=guild_id)
 
     def summarise(article_id: str, guild_id: int | None) -> tuple[str, ...]:
+        if service is None:
+            return ()
         summary = service.summarise(article_id, sentences=SUMMARY_SENTENCES, guild_id=guild_id)
         return tuple(s.text for s in summary.sentences)
 

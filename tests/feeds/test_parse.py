@@ -21,7 +21,8 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
     <link rel="alternate" href="https://harbour.example/bridge"/>
     <updated>2026-03-14T09:30:00Z</updated>
     <author><name>Ada Keeper</name></author>
-    <content type="html">&lt;p&gt;The harbour bridge reopened on Saturday.&lt;/p&gt;&lt;p&gt;Traffic returned at once.&lt;/p&gt;</content>
+    <content type="html">&lt;p&gt;The harbour bridge reopened on Saturday.&lt;/p&gt;
+      &lt;p&gt;Traffic returned at once.&lt;/p&gt;</content>
   </entry>
 </feed>"""
 

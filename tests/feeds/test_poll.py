@@ -125,7 +125,7 @@ def test_backoff_then_disabled_after_repeated_failures_and_re_enabled_by_followi
 
 
 def test_same_story_in_two_feeds_is_one_article(world, server):
-    service, articles, _, make = world
+    _service, articles, _, make = world
     server.routes["/a"] = Route(rss([OTTERS]))
     same_text_other_id = ("other", "Otters back in the canal", OTTERS[2])
     server.routes["/b"] = Route(rss([same_text_other_id, OTTERS]))
@@ -137,7 +137,7 @@ def test_same_story_in_two_feeds_is_one_article(world, server):
 
 
 def test_restart_takes_nothing_twice_and_loses_nothing(world, server, tmp_path):
-    service, articles, clock, make = world
+    _service, articles, clock, make = world
     server.routes["/feed"] = Route(rss([OTTERS]))
     feeds = make()
     feeds.follow(server.url("/feed"), guild_id=GUILD)
@@ -153,8 +153,9 @@ def test_restart_takes_nothing_twice_and_loses_nothing(world, server, tmp_path):
 
 
 def test_filters_include_and_exclude_keywords(world, server):
-    _, articles, _, make = world
-    server.routes["/feed"] = Route(rss([OTTERS, KITES, ("c", "Canal kites banned", "Kites are banned over the canal now.")]))
+    _, _articles, _, make = world
+    banned = ("c", "Canal kites banned", "Kites are banned over the canal now.")
+    server.routes["/feed"] = Route(rss([OTTERS, KITES, banned]))
     feeds = make()
     feeds.follow(server.url("/feed"), guild_id=GUILD, filters=Filters(include=("canal",), exclude=("kites",)))
     (result,) = poll(feeds)
