@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import __version__
-from bot.cli_feeds import add_feeds_parser, run_feeds
+from bot.cli_feeds import add_feeds_parser, build_feeds, run_feeds
 from bot.config import Settings, load_settings
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
+from bot.feeds.follow import Feeds
 from bot.ingest.fetch import FetchPolicy
 from bot.ingest.files import read_limited
 from bot.ingest.sources import MAX_UPLOAD_BYTES
@@ -445,6 +446,14 @@ def _run_discord(service: NewsService, settings: Settings, library: Library | No
             library=library,
             ask_cooldown_s=settings.ask_cooldown_s,
             corpus_cooldown_s=settings.corpus_cooldown_s,
+            feeds=_feeds_for(service, settings, library),
         )
     )
     return EXIT_OK
+
+
+def _feeds_for(service: NewsService, settings: Settings, library: Library | None) -> Feeds | None:
+    """Feeds polled by the running bot, over the store of ``library`` (none without one)."""
+    if library is None or not isinstance(library.store, SqliteArticleStore):
+        return None
+    return build_feeds(service, library.store, settings)

@@ -12,6 +12,7 @@ from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.errors import NewsTree
 from bot.discord_adapter.store import BotStore
 from bot.discord_adapter.views import AnswerView
+from bot.feeds.follow import Feeds
 from bot.fetch_pool import FetchPool
 from bot.library import Library
 from bot.models import Answer
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS: tuple[str, ...] = tuple(
     f"bot.discord_adapter.cogs.{name}"
-    for name in ("ask", "quotes", "summary", "about", "articles", "help", "config", "corpus", "mentions")
+    for name in ("ask", "quotes", "summary", "about", "articles", "help", "config", "corpus", "mentions", "feeds")
 )
 
 
@@ -35,7 +36,7 @@ class NewsBot(commands.Bot):
     ``ask_cooldown`` limits questions (slash, mention, ask-channel) and ``corpus_cooldown`` corpus
     changes, per user; 0 turns one off. Pages are fetched on ``fetches``, threads of their own
     (``fetch_workers`` at once, ``fetch_per_server`` for one server), never on the default executor
-    that answers questions.
+    that answers questions. ``feeds`` (optional) enables ``/feeds`` and polls them while connected.
     """
 
     def __init__(
@@ -52,6 +53,7 @@ class NewsBot(commands.Bot):
         corpus_cooldown_s: float = 30.0,
         fetch_workers: int = 8,
         fetch_per_server: int = 2,
+        feeds: Feeds | None = None,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -74,6 +76,7 @@ class NewsBot(commands.Bot):
         self.ask_cooldown = Cooldown(ask_cooldown_s)
         self.corpus_cooldown = Cooldown(corpus_cooldown_s)
         self.fetches = FetchPool(workers=fetch_workers, per_server=fetch_per_server)
+        self.feeds = feeds
 
     def answer_view(self, answer: Answer, *, owner_id: int, per_page: int, guild_id: int | None) -> AnswerView:
         """The buttons (and the menu of other people of that name) under an answer, wired to this

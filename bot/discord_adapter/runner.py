@@ -19,6 +19,7 @@ from discord.http import Route
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import DiscordStartupError
 from bot.discord_adapter.store import BotStore
+from bot.feeds.follow import Feeds
 from bot.library import Library
 from bot.service import NewsService
 
@@ -73,10 +74,12 @@ async def run_discord(
     library: Library | None = None,
     ask_cooldown_s: float = 3.0,
     corpus_cooldown_s: float = 30.0,
+    feeds: Feeds | None = None,
 ) -> None:
     """Connect and serve until cancelled or disconnected for good.
 
-    ``library`` enables ``/corpus`` (the same ``service`` must be the one it adds articles to).
+    ``library`` enables ``/corpus`` (the same ``service`` must be the one it adds articles to);
+    ``feeds`` enables ``/feeds`` and the poll loop (indexing into the same ``service``).
     Dropped gateway connections are resumed (or re-identified) and REST 429s waited out by
     discord.py. Raises ``DiscordStartupError`` with a readable message when Discord refuses the
     token or the Message Content intent.
@@ -90,6 +93,7 @@ async def run_discord(
             library=library,
             ask_cooldown_s=ask_cooldown_s,
             corpus_cooldown_s=corpus_cooldown_s,
+            feeds=feeds,
         )
         try:
             async with bot:

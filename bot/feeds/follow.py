@@ -9,6 +9,7 @@ answer questions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from bot.ingest.fetch import FetchError, Response
 
 URL_MAX = 2000
 IDLE_S = 30.0  # the longest the poll loop sleeps before looking for due feeds again
+PRUNE_EVERY_S = 3600.0
 _log = logging.getLogger(__name__)
 
 
@@ -45,6 +47,7 @@ class Feeds:
         self._fetch = fetch_feed
         self._clock = clock
         self.default_interval_s = max(MIN_INTERVAL_S, default_interval_s)
+        self._wake: asyncio.Event | None = None
 
     def follow(
         self, url: str, *, guild_id: int | None, channel_id: int | None = None, filters: Filters | None = None,
@@ -118,18 +121,39 @@ class Feeds:
 
     async def run(
         self, pool: FetchPool, on_result: Callable[[PollResult], Awaitable[None]], *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, idle_s: float = IDLE_S,
+        remove: Callable[[str], object] | None = None, idle_s: float = IDLE_S, prune_every_s: float = PRUNE_EVERY_S,
     ) -> None:  # fmt: skip
-        """Poll due feeds until cancelled, handing each outcome to ``on_result`` (announcements)."""
+        """Poll due feeds until cancelled, handing each outcome to ``on_result`` (announcements);
+        with ``remove``, feed articles past the retention age are dropped about once an hour."""
+        self._wake = asyncio.Event()
+        last_prune = float("-inf")
         while True:
             for result in await self.poll_due(pool):
                 try:
                     await on_result(result)
                 except Exception:
                     _log.exception("announcing the poll of feed %s failed", result.feed.id)
+            if remove is not None and self._clock() - last_prune >= prune_every_s:
+                try:
+                    dropped = await pool.run(None, self.poller.prune, remove=remove)
+                    last_prune = self._clock()
+                except FetchBusy:
+                    dropped = 0  # the pool is full: next round
+                except Exception:
+                    _log.exception("dropping old feed articles failed")
+                    last_prune, dropped = self._clock(), 0
+                if dropped:
+                    _log.info("dropped %d feed articles past their retention age", dropped)
             due = [f.next_poll for f in self.store.all_feeds() if not f.disabled]
             wait = min(due, default=self._clock() + idle_s) - self._clock()
-            await sleep(min(max(wait, 1.0), idle_s))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=min(max(wait, 0.5), idle_s))
+            self._wake.clear()
+
+    def wake(self) -> None:
+        """Make a running ``run`` look for due feeds now (a feed was just followed); call it on the loop."""
+        if self._wake is not None:
+            self._wake.set()
 
     def _find(self, url: str) -> tuple[str, str]:
         """The feed URL and title for ``url``: itself if it is a feed, else the first feed its page links."""

@@ -77,14 +77,17 @@ def start(server: FeedServer) -> ThreadingHTTPServer:
     return httpd
 
 
+NO_SERVER = "http://127.0.0.1:9"  # the discard port: nothing listens, so a page fetch fails at once, locally
+
+
 def rss(items: list[tuple[str, str, str]], *, title: str = "Harbour Gazette", extra: str = "") -> bytes:
-    """An RSS 2.0 feed of (guid, title, description) items."""
+    """An RSS 2.0 feed of (guid, title, description) items, linking pages that cannot be fetched."""
     entries = "".join(
-        f"<item><guid>{guid}</guid><title>{t}</title><link>http://example.invalid/{guid}</link>"
+        f"<item><guid>{guid}</guid><title>{t}</title><link>{NO_SERVER}/{guid}</link>"
         f"<pubDate>Mon, 01 Jun 2026 10:00:00 GMT</pubDate><description>{d}</description>{extra}</item>"
         for guid, t, d in items
     )
     return (
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
-        f"<link>http://example.invalid/</link>{entries}</channel></rss>"
+        f"<link>{NO_SERVER}/</link>{entries}</channel></rss>"
     ).encode()

@@ -32,7 +32,7 @@ def test_rss_2_items_with_dates_links_and_plain_text():
     assert feed.title == "Harbour Gazette"
     (item,) = feed.items
     assert item.key == "a1" and item.title == "Market opens"
-    assert item.link == "http://example.invalid/a1"
+    assert item.link == "http://127.0.0.1:9/a1"
     assert item.text == "The market opened & sold fish."
     assert item.published is not None and item.published.date == dt.date(2026, 6, 1)
     assert not item.full

@@ -195,7 +195,7 @@ def test_full_text_is_fetched_from_the_link_when_the_feed_has_a_summary(world, s
                        for n in range(8)) + b"</article></body></html>")
     server.routes["/story"] = Route(page, content_type="text/html")
     body = rss([("l1", "Lighthouse lamp restored", "Short teaser.")]).replace(
-        b"http://example.invalid/l1", server.url("/story").encode())
+        b"http://127.0.0.1:9/l1", server.url("/story").encode())
     server.routes["/feed"] = Route(body)
     feeds = make()
     feeds.follow(server.url("/feed"), guild_id=None)
