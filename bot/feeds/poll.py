@@ -33,7 +33,7 @@ Indexer = Callable[[Article, int | None], object]  # puts an article in the live
 Summariser = Callable[[str, int | None], tuple[str, ...]]  # article id, guild -> its first sentences
 
 MAX_ITEMS_PER_POLL = 500  # the newest items of a very long feed; older ones are left
-LEASE_S = 900.0
+LEASE_S = 120.0  # renewed after every item, so a poller that died frees its feeds within two minutes
 _log = logging.getLogger(__name__)
 
 
@@ -106,6 +106,10 @@ class FeedPoller:
         skipped = 0
         oldest = self._oldest_kept(now)
         for item in dict((i.key, i) for i in items if i.key not in seen).values():
+            lease = self.settings.lease_s
+            if not self._store.acquire_lease(feed.id, holder=self.holder, now=self._clock(), ttl_s=lease):
+                _log.warning("feed %s: lost its lease mid-poll; another process goes on with it", feed.id)
+                return PollResult(feed=feed, added=tuple(added), skipped=skipped)
             meta = self._take(feed, item, oldest)
             if meta is None:
                 skipped += 1
