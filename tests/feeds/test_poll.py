@@ -221,3 +221,22 @@ def test_following_a_page_finds_its_feed_and_bad_input_is_refused(world, server)
     with pytest.raises(FeedError, match="no followed feed"):
         feeds.unfollow("nothing", guild_id=GUILD)
     assert feeds.unfollow("Harbour Gazette", guild_id=GUILD).url == server.url("/feed.xml")
+
+
+def test_a_poller_that_lost_its_lease_mid_poll_stops(world, server):
+    _, articles, clock, make = world
+    server.routes["/feed"] = Route(rss([OTTERS, KITES]))
+    feeds = make(lease_s=60)
+    feed = feeds.follow(server.url("/feed"), guild_id=GUILD).feed
+    real_take = feeds.poller._take
+
+    def take_then_stall(feed_, item, oldest):
+        meta = real_take(feed_, item, oldest)
+        clock.now += 120  # this poller stalled past its lease, and another process took the feed over
+        assert feeds.store.acquire_lease(feed.id, holder="other", now=clock.now, ttl_s=60)
+        return meta
+
+    feeds.poller._take = take_then_stall
+    (result,) = poll(feeds)
+    assert len(result.added) == 1 and len(articles.list_articles(guild_id=GUILD)) == 1
+    assert feeds.store.feed(feed.id).etag is None and not feeds.store.feed(feed.id).primed  # left to the other
