@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 
 from bot.dates import read_published
 from bot.feeds.models import FeedError, FeedItem, ParsedFeed
+from bot.ingest.text import strip_controls
 from bot.models import Published
 
 FEED_TYPES = (
@@ -195,8 +196,9 @@ def _one_line(text: str) -> str:
 
 
 def _tidy(text: str) -> str:
-    """Spaces collapsed within lines, blank-line-separated paragraphs, no empty ones."""
-    paragraphs = [_SPACES.sub(" ", part).strip() for part in re.split(r"\n\s*\n|\n", text)]
+    """Control characters (terminal escapes) removed, spaces collapsed within lines, paragraphs
+    separated by blank lines, no empty ones."""
+    paragraphs = [_SPACES.sub(" ", part).strip() for part in re.split(r"\n\s*\n|\n", strip_controls(text))]
     return "\n\n".join(p for p in paragraphs if p)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.feeds.models import Feed
 
 
@@ -14,15 +12,13 @@ def when(stamp: float | None, now: float) -> str:
     delta = stamp - now
     span = abs(delta)
     if span < 60:
-        text = "now" if delta >= 0 else "just now"
-        return text
-    amount = (
-        f"{span / 60:.0f} min"
-        if span < 3600
-        else f"{span / 3600:.0f} h"
-        if span < 172_800
-        else f"{span / 86400:.0f} days"
-    )
+        return "now" if delta >= 0 else "just now"
+    if span < 3600:
+        amount = f"{span / 60:.0f} min"
+    elif span < 172_800:
+        amount = f"{span / 3600:.0f} h"
+    else:
+        amount = f"{span / 86400:.0f} days"
     return f"in {amount}" if delta > 0 else f"{amount} ago"
 
 
@@ -48,7 +44,3 @@ def status_line(feed: Feed, now: float) -> str:
     """One line: ``#3 Harbour Gazette <url>: every 15 min; next poll in 4 min; ...``."""
     return f"#{feed.id} {feed.title} <{feed.url}>: " + "; ".join(status_parts(feed, now))
 
-
-def utc(stamp: float) -> str:
-    """``stamp`` as an ISO 8601 UTC time."""
-    return dt.datetime.fromtimestamp(stamp, tz=dt.UTC).isoformat(timespec="seconds")

@@ -125,3 +125,8 @@ def test_discovery_of_linked_feeds():
 
 def test_html_text_keeps_paragraphs():
     assert html_text("<div>One</div><div>Two &lt;3</div><script>x()</script>") == "One\n\nTwo <3"
+
+
+def test_terminal_escapes_are_removed_from_titles_and_text():
+    feed = parse_feed(rss([("e", "Bell\x07 and \x1b[31mred\x1b[0m", "Text\x1b]0;title\x07 here.")], title="T\x1b[2J"))
+    assert "\x1b" not in feed.title and "\x1b" not in feed.items[0].title and "\x07" not in feed.items[0].text
