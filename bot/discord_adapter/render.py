@@ -356,6 +356,7 @@ HELP_TEXT: tuple[tuple[str, str], ...] = (
     ("@mention me", "Mention me with a question in any channel, or write to me in a DM; I answer as a reply."),
     ("/config ask-channel", "Admins (Manage Server): every message in an ask-channel is taken as a question."),
     ("/corpus add | remove | list", "Admins (Manage Server): add this server's own articles (a file or a URL)."),
+    ("/feeds add | list | remove", "Admins (Manage Server): follow news feeds; new items become articles."),
     ("/help", "This message."),
 )
 
