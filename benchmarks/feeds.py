@@ -10,10 +10,10 @@ are asked on ``asyncio.to_thread`` as ``/ask`` does. Reported:
 
 * first poll: time to ingest every item and articles/s; the slowest question meanwhile;
 * second poll: time, bytes on the wire and how many feeds answered 304;
-* a restart (new index loaded from the store, new poller): articles taken again (target 0);
+* a restart (new index loaded from the store, new poller): its load time, articles taken again (target 0);
 * a child process killed with SIGKILL mid-poll over a fresh store, then a poll in this process:
   articles missing and duplicated (target 0 each);
-* peak RSS of this process;
+* peak RSS of this process, and the machine's load average at the end (others share it);
 * ``compaction``: the hook ``compaction_figures`` (None until the lead adds ask p50 before and
   after a compaction over the news archive plus the feed articles, after merging h14-sync).
 
@@ -289,7 +289,9 @@ def run(feeds_n: int, items: int, kill_feeds: int) -> dict[str, Any]:
         second_requests = counters["requests"] - requests_before
 
         store.close()
+        start = time.perf_counter()
         restarted, store2, feeds2 = open_world(work, index=work / "index")
+        restart_load_s = time.perf_counter() - start
         again = asyncio.run(poll_with_questions(feeds2, restarted))[0]
         counts = store_counts(work / "articles.sqlite3")
         compaction = compaction_figures(restarted, feeds2)
@@ -307,12 +309,15 @@ def run(feeds_n: int, items: int, kill_feeds: int) -> dict[str, Any]:
         "second_poll_s": round(second_s, 2), "second_poll_bytes": second_bytes,
         "second_poll_requests": second_requests, "second_poll_304": not_modified,
         "second_poll_added": sum(len(r.added) for r in second),
+        "restart_load_s": round(restart_load_s, 1),
         "restart_added": sum(len(r.added) for r in again),
         "restart_duplicates": counts["articles"] - counts["distinct_texts"],
         "kill9": killed,
         "questions": len(every_ask),
         "ask_p50_ms": round(statistics.median(every_ask) * 1000, 1) if every_ask else None,
         "ask_max_stall_ms": round(max(every_ask) * 1000, 1) if every_ask else None,
+        "asks_over_100ms": sum(1 for t in every_ask if t > 0.1),
+        "load_average": round(os.getloadavg()[0], 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "compaction": compaction,
     }  # fmt: skip

@@ -159,7 +159,9 @@ class FeedPoller:
         if not item.full and item.link:
             try:
                 page = self._fetch_page(item.link)
-                found = article_from_html(page.text(), url=item.link, id_prefix=prefix)
+                # The page's own title and date are read only when the feed gave no date.
+                found = article_from_html(page.text(), url=item.link, id_prefix=prefix, fallback_title=item.title,
+                                          with_metadata=item.published is None)  # fmt: skip
                 meta = replace(meta, published=meta.published or found.meta.published)
                 return clean_article(finish_article(meta, found.text, id_prefix=prefix))
             except (NewsBotError, ValueError) as exc:
