@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.chat import run_chat
+from bot.cli_feeds import build_feeds, run_feeds
 from bot.cli_parser import UsageError, build_parser, program_name
 from bot.config import Settings, load_settings
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
+from bot.feeds.follow import Feeds
 from bot.ingest.fetch import FetchPolicy
 from bot.ingest.files import read_limited
 from bot.ingest.sources import MAX_UPLOAD_BYTES
@@ -189,6 +191,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
         return _corpus(args, settings, io)
     if command == "insights":
         return _insights(args, settings, io)
+    if command == "feeds":
+        return run_feeds(
+            args, settings, io.stdout, store_path=store_path(settings),
+            open_library=lambda: _open(args, settings, io.stderr, need_library=True),
+        )  # fmt: skip
     if command == "sync":
         if not settings.discord_token:
             raise NewsBotError("DISCORD_TOKEN is not set; sync needs the bot's token (see .env.example)")
@@ -421,6 +428,14 @@ def _run_discord(service: NewsService, settings: Settings, library: Library | No
             insights_days=settings.insights_days,
             invite_url=settings.invite_url,
             support_url=settings.support_url,
+            feeds=_feeds_for(service, settings, library),
         )
     )
     return EXIT_OK
+
+
+def _feeds_for(service: NewsService, settings: Settings, library: Library | None) -> Feeds | None:
+    """Feeds polled by the running bot, over the store of ``library`` (none without one)."""
+    if library is None or not isinstance(library.store, SqliteArticleStore):
+        return None
+    return build_feeds(service, library.store, settings)

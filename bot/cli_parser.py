@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot import __version__
+from bot.cli_feeds import add_feeds_parser
 from bot.errors import NewsBotError
 
 
@@ -192,4 +193,5 @@ def build_parser(prog: str = "python -m bot") -> Parser:
     insights.add_argument(
         "--days", type=int, default=30, metavar="N", help="days back, today included (1-3650, default 30)"
     )
+    add_feeds_parser(sub)
     return parser

@@ -38,6 +38,10 @@ class Settings:
     insights_days: int = 30
     invite_url: str | None = None
     support_url: str | None = None
+    feed_interval_min: int = 15
+    feed_announce_max: int = 5
+    feed_max_failures: int = 8
+    feed_max_age_days: int | None = None
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -112,6 +116,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
             raise SettingsError(f"{key} must be an http(s) link, got {value[:60]!r}")
         return value
 
+    def whole(key: str, default: int | None, low: int, high: int) -> int | None:
+        value = text(key)
+        if value is None:
+            return default
+        if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
+            raise SettingsError(f"{key} must be a whole number between {low} and {high}, got {value!r}")
+        return int(value)
+
     guild = text("DISCORD_DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
         raise SettingsError(f"DISCORD_DEV_GUILD_ID must be a number (a server id), got {guild!r}")
@@ -133,4 +145,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         insights_days=days("NEWSBOT_INSIGHTS_DAYS", defaults.insights_days),
         invite_url=link("NEWSBOT_INVITE_URL"),
         support_url=link("NEWSBOT_SUPPORT_URL"),
+        feed_interval_min=whole("NEWSBOT_FEED_INTERVAL_MIN", defaults.feed_interval_min, 5, 10_080) or 15,
+        feed_announce_max=whole("NEWSBOT_FEED_ANNOUNCE_MAX", defaults.feed_announce_max, 0, 10) or 0,
+        feed_max_failures=whole("NEWSBOT_FEED_MAX_FAILURES", defaults.feed_max_failures, 1, 1000) or 1,
+        feed_max_age_days=whole("NEWSBOT_FEED_MAX_AGE_DAYS", None, 1, 100_000),
     )

@@ -45,6 +45,11 @@ class Library:
         self._policy = fetch_policy or FetchPolicy()
         self._fetch = fetcher
 
+    @property
+    def store(self) -> ArticleStore:
+        """The store the articles are kept in (feeds keep their state beside them)."""
+        return self._store
+
     def load_stored(self, *, warn: Callable[[str], None] | None = None) -> int:
         """Put every stored article into the service's index (at start-up); returns how many.
 

@@ -23,6 +23,7 @@ FORBIDDEN = {
     "bot.service": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
     "bot.storage": ("bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord"),
     "bot.library": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
+    "bot.feeds": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
     "bot.fetch_pool": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.service", "bot.library", "discord"),
     "bot.insights": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.service", "bot.storage", "discord"),
     "bot.chat": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
@@ -32,7 +33,7 @@ FORBIDDEN = {
 }
 CORE = (
     "bot.models", "bot.ingest", "bot.attribution", "bot.retrieval", "bot.summarise", "bot.service", "bot.storage",
-    "bot.library", "bot.fetch_pool",
+    "bot.library", "bot.fetch_pool", "bot.feeds",
 )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from bot.discord_adapter.errors import NewsTree
 from bot.discord_adapter.render import Page, render_answer
 from bot.discord_adapter.store import AnswerState, BotStore
 from bot.discord_adapter.views import needs_view
+from bot.feeds.follow import Feeds
 from bot.fetch_pool import FetchPool
 from bot.library import Library
 from bot.models import Answer
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = tuple(
     f"bot.discord_adapter.cogs.{name}"
     for name in (
-        "ask", "quotes", "summary", "topic", "about", "articles", "help", "config", "corpus", "insights", "mentions"
+        "ask", "quotes", "summary", "topic", "about", "articles", "help", "config", "corpus", "insights", "mentions",
+        "feeds",
     )
 )
 
@@ -48,7 +50,8 @@ class NewsBot(commands.Bot):
 
     Questions are counted for ``/insights``, their text kept ``insights_days`` (0: no text kept).
     ``invite_url`` and ``support_url`` are shown by ``/about``; ``clock`` (monotonic seconds) times
-    the uptime it shows.
+    the uptime it shows. ``feeds`` (optional) enables ``/feeds``
+    and polls them while connected.
     """
 
     def __init__(
@@ -69,6 +72,7 @@ class NewsBot(commands.Bot):
         invite_url: str | None = None,
         support_url: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        feeds: Feeds | None = None,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -98,6 +102,7 @@ class NewsBot(commands.Bot):
         self.support_url = support_url
         self.clock = clock
         self.started = clock()
+        self.feeds = feeds
 
     async def reply_parts(self, answer: Answer, state: AnswerState) -> tuple[discord.Embed, discord.ui.View | None]:
         """The embed and buttons of an answer: counts the question for ``/insights`` and, when the

@@ -362,6 +362,7 @@ HELP_TEXT: tuple[tuple[str, str], ...] = (
     ("/config ask-channel", "Admins (Manage Server): every message in an ask-channel is taken as a question."),
     ("/corpus add | remove | list", "Admins (Manage Server): add this server's own articles (a file or a URL)."),
     ("/insights [days]", "Admins (Manage Server): questions asked, answered and unanswered, votes, coverage gaps."),
+    ("/feeds add | list | remove", "Admins (Manage Server): follow news feeds; new items become articles."),
     ("/help", "This message."),
 )
 

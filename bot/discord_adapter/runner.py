@@ -19,6 +19,7 @@ from discord.http import Route
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import DiscordStartupError
 from bot.discord_adapter.store import BotStore
+from bot.feeds.follow import Feeds
 from bot.library import Library
 from bot.service import NewsService
 
@@ -73,11 +74,13 @@ async def run_discord(
     library: Library | None = None,
     ask_cooldown_s: float = 3.0,
     corpus_cooldown_s: float = 30.0,
+    feeds: Feeds | None = None,
     **options: Any,  # noqa: ANN401 - further NewsBot options (insights_days, invite_url, support_url)
 ) -> None:
     """Connect and serve until cancelled or disconnected for good.
 
-    ``library`` enables ``/corpus`` (the same ``service`` must be the one it adds articles to).
+    ``library`` enables ``/corpus`` (the same ``service`` must be the one it adds articles to);
+    ``feeds`` enables ``/feeds`` and the poll loop (indexing into the same ``service``).
     Dropped gateway connections are resumed (or re-identified) and REST 429s waited out by
     discord.py. Raises ``DiscordStartupError`` with a readable message when Discord refuses the
     token or the Message Content intent.
@@ -91,6 +94,7 @@ async def run_discord(
             library=library,
             ask_cooldown_s=ask_cooldown_s,
             corpus_cooldown_s=corpus_cooldown_s,
+            feeds=feeds,
             **options,
         )
         try:

@@ -19,6 +19,7 @@ import socket
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
@@ -95,13 +96,55 @@ def check_address(address: str, *, allow_private: bool) -> None:
 
 def fetch(url: str, policy: FetchPolicy | None = None, *, resolver: Resolver = system_resolver) -> FetchedPage:
     """GET ``url`` under ``policy``, following redirects; raises ``FetchError`` with a readable reason."""
+    response = fetch_response(url, policy, resolver=resolver)
+    if response.status >= 400:
+        raise FetchError(f"the page answered HTTP {response.status}")
+    media, charset = _content_type(response.headers.get("content-type", ""))
+    if media not in ACCEPTED_TYPES:
+        kind = _shown(media) if media else "of unknown type"
+        raise FetchError(f"the page is {kind}, not an HTML or text article")
+    # An unusable charset is refused now, not after the page is parsed (b"" would skip the look-up).
+    decode_body(b" ", charset)
+    return FetchedPage(url=response.url, content_type=media, charset=charset, body=response.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """What the last hop answered: its URL, status, headers (lower-case names) and body (gunzipped).
+
+    ``wire_bytes`` counts the body bytes as they came over the network (compressed or not).
+    """
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    wire_bytes: int
+
+    def media(self) -> tuple[str, str | None]:
+        """The media type (lower case) and charset named by the Content-Type header."""
+        return _content_type(self.headers.get("content-type", ""))
+
+
+def fetch_response(
+    url: str,
+    policy: FetchPolicy | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    accept: str = "text/html, text/plain",
+    resolver: Resolver = system_resolver,
+) -> Response:
+    """GET ``url`` under ``policy`` with extra request ``headers`` (e.g. ``If-None-Match``), following
+    redirects, and return the final answer whatever its status (a 304, a 404 ...). A gzip body is
+    unpacked within the size limit. Raises ``FetchError`` for what cannot be fetched at all."""
     policy = policy or FetchPolicy()
     deadline = time.monotonic() + policy.timeout
     current = url.strip()
+    sent = {"User-Agent": policy.user_agent, "Accept": accept, "Accept-Encoding": "gzip", **(headers or {})}
     for _ in range(policy.max_redirects + 1):
-        status, headers, body = _get_once(current, policy, resolver, deadline)
+        status, got, body, wire = _get_once(current, policy, resolver, deadline, sent)
         if status in (301, 302, 303, 307, 308):
-            location = headers.get("location", "").strip()
+            location = got.get("location", "").strip()
             if not location:
                 raise FetchError(f"{_shown(current)} redirects without a Location header")
             try:
@@ -109,15 +152,7 @@ def fetch(url: str, policy: FetchPolicy | None = None, *, resolver: Resolver = s
             except ValueError as exc:
                 raise FetchError(f"{_shown(current)} redirects to a malformed URL {_shown(location)}") from exc
             continue
-        if status >= 400:
-            raise FetchError(f"the page answered HTTP {status}")
-        media, charset = _content_type(headers.get("content-type", ""))
-        if media not in ACCEPTED_TYPES:
-            kind = _shown(media) if media else "of unknown type"
-            raise FetchError(f"the page is {kind}, not an HTML or text article")
-        # An unusable charset is refused now, not after the page is parsed (b"" would skip the look-up).
-        decode_body(b" ", charset)
-        return FetchedPage(url=current, content_type=media, charset=charset, body=body)
+        return Response(url=current, status=status, headers=got, body=body, wire_bytes=wire)
     raise FetchError(f"too many redirects (more than {policy.max_redirects})")
 
 
@@ -159,8 +194,8 @@ def _parse_url(url: str) -> _Target:
 
 
 def _get_once(
-    url: str, policy: FetchPolicy, resolver: Resolver, deadline: float
-) -> tuple[int, dict[str, str], bytes]:
+    url: str, policy: FetchPolicy, resolver: Resolver, deadline: float, sent: dict[str, str]
+) -> tuple[int, dict[str, str], bytes, int]:
     target = _parse_url(url)
     addresses = _resolve_by(resolver, target.host, target.port, deadline, policy.timeout)
     if not addresses:
@@ -193,27 +228,36 @@ def _get_once(
         conn.connect()
         if conn.sock is not None:
             conn.sock.settimeout(_remaining(deadline, policy.timeout))  # bounds sending the request
-        conn.request("GET", target.path, headers={"User-Agent": policy.user_agent, "Accept": "text/html, text/plain"})
+        conn.request("GET", target.path, headers=sent)
         response = conn.getresponse()
         headers = {k.lower(): v for k, v in response.getheaders()}
         length = headers.get("content-length", "").strip()
         if length.isascii() and length.isdigit() and int(length) > policy.max_bytes:
             raise FetchError(f"the page is {int(length):,} bytes; the limit is {policy.max_bytes:,}")
         body = b""
+        wire = 0
         if response.status < 300 or response.status >= 400:
+            gzipped = headers.get("content-encoding", "").strip().lower() in {"gzip", "x-gzip"}
+            unpack = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
             chunks: list[bytes] = []
             size = 0
             while chunk := response.read1(65536):
+                wire += len(chunk)
+                if unpack is not None:
+                    # Never more than the limit is unpacked: a small "gzip bomb" stops here too.
+                    chunk = unpack.decompress(chunk, policy.max_bytes + 1 - size)
                 size += len(chunk)
                 if size > policy.max_bytes:
                     raise FetchError(f"the page is over the {policy.max_bytes:,}-byte limit")
                 chunks.append(chunk)
             body = b"".join(chunks)
-        return response.status, headers, body
+        return response.status, headers, body, wire
     except TimeoutError as exc:
         raise FetchError(f"timed out after {policy.timeout:g} s") from exc
     except ssl.SSLError as exc:
         raise FetchError(f"TLS error talking to {target.host}: {_one_line(str(exc.reason or exc))}") from exc
+    except zlib.error as exc:
+        raise FetchError(f"{_shown(url)} sent a damaged gzip body") from exc
     except (OSError, http.client.HTTPException, ValueError) as exc:
         raise FetchError(f"cannot fetch {_shown(url)}: {_one_line(str(exc)) or type(exc).__name__}") from exc
     finally:

@@ -40,15 +40,21 @@ def article_from_upload(filename: str, data: bytes, *, id_prefix: str) -> Articl
     return _finish(meta, body, id_prefix=id_prefix)
 
 
-def article_from_html(html: str, *, url: str | None, id_prefix: str, fallback_title: str = "") -> Article:
-    """The main text of a news page (boilerplate, scripts and menus dropped) with title, date and url."""
+def article_from_html(
+    html: str, *, url: str | None, id_prefix: str, fallback_title: str = "", with_metadata: bool = True
+) -> Article:
+    """The main text of a news page (boilerplate, scripts and menus dropped) with title, date and url.
+
+    ``with_metadata=False`` skips reading the page's title, date and site name (about half the work)
+    when the caller has them already, such as a feed item's: the title is then ``fallback_title``.
+    """
     if len(html) > MAX_PAGE_CHARS:
         raise CorpusError(f"the page is {len(html):,} characters long; the limit is {MAX_PAGE_CHARS:,}")
     import trafilatura  # imported here: only pages need it, and it is slow to import
 
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False
+            html, url=url, with_metadata=with_metadata, include_comments=False, include_tables=False
         )
     except Exception as exc:
         raise CorpusError(f"cannot read the page's HTML: {exc}") from exc
@@ -72,6 +78,12 @@ def article_from_html(html: str, *, url: str | None, id_prefix: str, fallback_ti
 def text_digest(text: str) -> str:
     """Digest of an article's sentences, insensitive to spacing and case (finds duplicates)."""
     return hashlib.sha256(" ".join(text.split()).casefold().encode("utf-8")).hexdigest()
+
+
+def finish_article(meta: ArticleMeta, body: str, *, id_prefix: str) -> Article:
+    """``meta`` and ``body`` as an article of ``<prefix>/<slug>-<hash>``; raises ``CorpusError`` when
+    there is too little text (for articles made elsewhere, such as a feed's items)."""
+    return _finish(meta, body, id_prefix=id_prefix)
 
 
 def _finish(meta: ArticleMeta, body: str, *, id_prefix: str) -> Article:

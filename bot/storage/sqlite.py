@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,7 +47,14 @@ def _v2(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE articles SET published = ? WHERE id = ?", (parsed.iso() if parsed else None, article_id))
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+def _v3(conn: sqlite3.Connection) -> None:
+    """Feeds: followed feeds, the items taken from each, and poll leases (``bot.storage.feeds``)."""
+    from bot.storage.feeds import create_feed_tables  # that module builds on this one
+
+    create_feed_tables(conn)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -110,16 +118,10 @@ class SqliteArticleStore:
     def add_article(self, article: StoredArticle) -> None:
         """Insert ``article`` in one transaction; raises ``DuplicateArticle``."""
         m = article.meta
-        published = m.published.iso() if m.published else None
-        added_at = article.added_at or datetime.now(UTC).isoformat(timespec="seconds")
         with self._lock:
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                self._conn.execute(
-                    "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (_key(article.guild_id), m.id, m.title, m.url, published, m.source, article.text,
-                     article.sha256, article.added_by, added_at),
-                )
+                insert_article_row(self._conn, article)
                 self._conn.execute("COMMIT")
             except sqlite3.IntegrityError as exc:
                 self._conn.execute("ROLLBACK")
@@ -160,10 +162,40 @@ class SqliteArticleStore:
             rows = self._conn.execute("SELECT * FROM articles ORDER BY added_at, id").fetchall()
         return [_row(r) for r in rows]
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """The connection inside one write transaction (committed on exit, rolled back on an error);
+        for stores of other tables in the same file (``bot.storage.feeds``)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        """The rows of one read statement."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
             self._conn.close()
+
+
+def insert_article_row(conn: sqlite3.Connection, article: StoredArticle) -> None:
+    """Insert ``article`` inside the caller's transaction; raises ``sqlite3.IntegrityError`` for a duplicate."""
+    m = article.meta
+    published = m.published.iso() if m.published else None
+    added_at = article.added_at or datetime.now(UTC).isoformat(timespec="seconds")
+    conn.execute(
+        "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (_key(article.guild_id), m.id, m.title, m.url, published, m.source, article.text,
+         article.sha256, article.added_by, added_at),
+    )
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:

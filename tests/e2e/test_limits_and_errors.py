@@ -158,7 +158,19 @@ async def test_sync_commands_pushes_to_a_guild_or_globally(
         guild_id=fake.guild_id if guild else None,
         data_dir=tmp_path / "data",
     )
-    assert names == ["about", "articles", "ask", "config", "corpus", "help", "insights", "quotes", "summary", "topic"]
+    assert names == [
+        "about",
+        "articles",
+        "ask",
+        "config",
+        "corpus",
+        "feeds",
+        "help",
+        "insights",
+        "quotes",
+        "summary",
+        "topic",
+    ]
     assert sorted(c["name"] for c in fake.commands[fake.guild_id if guild else None]) == names
     assert list(fake.commands) == [fake.guild_id if guild else None]
     ask = next(c for c in fake.commands[fake.guild_id if guild else None] if c["name"] == "ask")

@@ -111,6 +111,7 @@ async def test_refused_intent_is_a_readable_startup_error(news_service, tmp_path
             "ask",
             "config",
             "corpus",
+            "feeds",
             "help",
             "insights",
             "quotes",

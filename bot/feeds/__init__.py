@@ -1,0 +1,1 @@
+"""Following news feeds (RSS, Atom, JSON Feed): parsing, polling and their state, knowing nothing of Discord."""
