@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
-import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot import __version__
-from bot.config import Settings, load_settings
+from bot import __version__, startup
+from bot.config import Settings, index_dir_for, load_settings, missing_corpus_message
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.ingest.fetch import FetchPolicy
 from bot.ingest.files import read_limited
@@ -122,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     articles = add("articles", "List the articles of the corpus.")
     articles.add_argument("--json", action="store_true", help="print a JSON list")
 
+    doctor = sub.add_parser(
+        "doctor", help="Check settings, token, data folder, corpus, index, store and Discord's reachability.",
+        description="Check what the bot needs, one line each with ✓ or ✗ and what to do; exit status 1 if any fails.",
+    )
+    doctor.add_argument("--offline", action="store_true", help="skip the Discord reachability checks")
+    doctor.add_argument("--json", action="store_true", help="print a JSON object")
+
     evaluate = add("eval", 'Score the answers on a JSON Lines file of {"question", "expected"}: P@1, R@5, MRR, misses.')
     evaluate.add_argument("file", type=Path, help="JSON Lines; 'expected' is a phrase the right excerpt contains")
     evaluate.add_argument("--json", action="store_true", help="print a JSON object (scores and every miss)")
@@ -136,9 +141,14 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["run", *(argv or [])])
+    if args.command == "doctor":  # before the settings are loaded: it reports bad ones
+        from bot import doctor
+
+        return doctor.run(offline=args.offline, as_json=args.json, write=stdout.write, settings=settings)
     try:
         settings = settings or load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        startup.setup_logging(settings.log_level, discord=args.command == "run" and bool(settings.discord_token))
+        startup.choose_search_loops(settings)
         return _dispatch(args, settings, stdin, stdout, stderr)
     except NewsBotError as exc:
         stderr.write(f"error: {exc}\n")
@@ -174,9 +184,9 @@ def _open(
 
 def _shipped_service(args: argparse.Namespace, settings: Settings, stderr: TextIO, *, rebuild: bool) -> NewsService:
     corpus = args.corpus or settings.corpus_dir
-    # One index per corpus folder, so switching --corpus never clobbers another corpus's index.
-    key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
-    index_dir = args.index_dir or settings.index_dir / key
+    if not corpus.exists():
+        raise CorpusError(missing_corpus_message(corpus, settings))
+    index_dir = args.index_dir or index_dir_for(settings, corpus)
     progress = ProgressBar(stderr) if (rebuild or stderr.isatty()) else None
     service = build_service(corpus, index_dir, rebuild=rebuild, progress=progress, must_save=rebuild)
     for warning in service.warnings:
@@ -257,11 +267,26 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         return _chat(_service(args, settings, stderr), stdin, stdout)
     if command == "run":
         service, library = _open(args, settings, stderr, need_library=bool(settings.discord_token))
-        service.warm_up()
+        loops = startup.prepare_search(service.warm_up, startup.choose_search_loops(settings))
+        articles, sentences = len(service.corpus.articles), service.sentence_count
+
+        def start_info(servers: int | None) -> str:
+            return startup.start_line(
+                version=__version__, articles=articles, sentences=sentences, servers=servers, loops=loops
+            )
+
         if settings.discord_token:
-            return _run_discord(service, settings, library)
+            _run_discord(service, settings, library, start_info)
+            startup.log.info("stopped")
+            return EXIT_OK
         stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
-        return _chat(service, stdin, stdout)
+        startup.log.info(start_info(None))
+        try:
+            with startup.sigterm_raises():
+                return _chat(service, stdin, stdout)
+        except startup.Stopped as stop:
+            startup.log.info("received %s: stopped", stop.signal_name)
+            return EXIT_OK
     raise AssertionError(f"unhandled command {command}")
 
 
@@ -419,7 +444,9 @@ def _sync_discord(service: NewsService, settings: Settings, guild: int | None) -
     )
 
 
-def _run_discord(service: NewsService, settings: Settings, library: Library | None) -> int:
+def _run_discord(
+    service: NewsService, settings: Settings, library: Library | None, start_info: Callable[[int], str]
+) -> int:
     import asyncio
 
     from bot.discord_adapter.runner import run_discord  # Discord is imported only when it is used
@@ -437,6 +464,7 @@ def _run_discord(service: NewsService, settings: Settings, library: Library | No
             library=library,
             ask_cooldown_s=settings.ask_cooldown_s,
             corpus_cooldown_s=settings.corpus_cooldown_s,
+            start_info=start_info,
         )
     )
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -52,6 +53,7 @@ class NewsBot(commands.Bot):
         corpus_cooldown_s: float = 30.0,
         fetch_workers: int = 8,
         fetch_per_server: int = 2,
+        start_info: Callable[[int], str] | None = None,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -74,6 +76,7 @@ class NewsBot(commands.Bot):
         self.ask_cooldown = Cooldown(ask_cooldown_s)
         self.corpus_cooldown = Cooldown(corpus_cooldown_s)
         self.fetches = FetchPool(workers=fetch_workers, per_server=fetch_per_server)
+        self.start_info = start_info  # the start line, given the number of servers (logged once)
 
     def answer_view(self, answer: Answer, *, owner_id: int, per_page: int, guild_id: int | None) -> AnswerView:
         """The buttons (and the menu of other people of that name) under an answer, wired to this
@@ -108,5 +111,8 @@ class NewsBot(commands.Bot):
         """Prefix commands are not used; questions in messages are the mentions cog's job."""
 
     async def on_ready(self) -> None:
-        """Log who we are."""
+        """Log who we are, and the start line the first time."""
         log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
+        if self.start_info is not None:
+            log.info("%s", self.start_info(len(self.guilds)))
+            self.start_info = None
