@@ -266,28 +266,32 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
     if command == "chat":
         return _chat(_service(args, settings, stderr), stdin, stdout)
     if command == "run":
-        service, library = _open(args, settings, stderr, need_library=bool(settings.discord_token))
-        loops = startup.prepare_search(service.warm_up, startup.choose_search_loops(settings))
-        articles, sentences = len(service.corpus.articles), service.sentence_count
-
-        def start_info(servers: int | None) -> str:
-            return startup.start_line(
-                version=__version__, articles=articles, sentences=sentences, servers=servers, loops=loops
-            )
-
-        if settings.discord_token:
-            _run_discord(service, settings, library, start_info)
-            startup.log.info("stopped")
-            return EXIT_OK
-        stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
-        startup.log.info(start_info(None))
         try:
-            with startup.sigterm_raises():
-                return _chat(service, stdin, stdout)
+            with startup.sigterm_raises():  # while starting and in the chat; the Discord loop has its own
+                return _run(args, settings, stdin, stdout, stderr)
         except startup.Stopped as stop:
             startup.log.info("received %s: stopped", stop.signal_name)
             return EXIT_OK
     raise AssertionError(f"unhandled command {command}")
+
+
+def _run(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    """``run``: the Discord bot when a token is set, else the console chat; one start line."""
+    service, library = _open(args, settings, stderr, need_library=bool(settings.discord_token))
+    loops = startup.prepare_search(service.warm_up, startup.choose_search_loops(settings))
+    articles, sentences = len(service.corpus.articles), service.sentence_count
+
+    def start_info(servers: int | None) -> str:
+        return startup.start_line(version=__version__, articles=articles, sentences=sentences, servers=servers,
+                                  loops=loops)  # fmt: skip
+
+    if settings.discord_token:
+        _run_discord(service, settings, library, start_info)
+        startup.log.info("stopped")
+        return EXIT_OK
+    stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
+    startup.log.info(start_info(None))
+    return _chat(service, stdin, stdout)
 
 
 def _summary(args: argparse.Namespace, settings: Settings, stdout: TextIO, stderr: TextIO) -> int:

@@ -9,7 +9,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -47,10 +47,12 @@ def choose_search_loops(settings: Settings, environ: MutableMapping[str, str] | 
     return choice
 
 
-def setup_logging(level: str, *, discord: bool) -> None:
+def setup_logging(level: str, *, discord: bool, environ: Mapping[str, str] | None = None) -> None:
     """Log to standard error at ``level``: discord.py's own setup when the bot connects to Discord
-    (its format, colours on a terminal), else the plain format. The voice warnings discord.py
-    prints at every start are switched off: this bot has no voice."""
+    (colours only on a terminal and without ``NO_COLOR``: discord.py would colour a container's
+    logs too), else the plain format. The voice warnings discord.py prints at every start are
+    switched off: this bot has no voice."""
+    environ = os.environ if environ is None else environ
     if not discord:
         logging.basicConfig(level=level, format=LOG_FORMAT)
         return
@@ -59,7 +61,12 @@ def setup_logging(level: str, *, discord: bool) -> None:
     for flag in ("warn_nacl", "warn_dave"):  # warn_dave: discord.py 2.7+
         if hasattr(discord_py.VoiceClient, flag):
             setattr(discord_py.VoiceClient, flag, False)
-    discord_py.utils.setup_logging(level=logging.getLevelName(level), root=True)
+    colour = sys.stderr.isatty() and not environ.get("NO_COLOR")
+    plain = logging.Formatter(LOG_FORMAT)
+    if colour:
+        discord_py.utils.setup_logging(level=logging.getLevelName(level), root=True)
+    else:
+        discord_py.utils.setup_logging(level=logging.getLevelName(level), root=True, formatter=plain)
 
 
 def prepare_search(warm_up: Callable[[], None], choice: kernels.LoopChoice) -> str:
