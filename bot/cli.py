@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -18,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from bot import __version__, startup
 from bot.chat import run_chat
 from bot.cli_feeds import build_feeds, run_feeds
 from bot.cli_parser import UsageError, build_parser, program_name
-from bot.config import Settings, load_settings
+from bot.config import Settings, index_dir_for, load_settings, missing_corpus_message
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.feeds.follow import Feeds
 from bot.ingest.fetch import FetchPolicy
@@ -66,8 +65,13 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
         args = parser.parse_args(argv)
         if args.command is None:
             args = parser.parse_args(["run", *argv])
+        if args.command == "doctor":  # before the settings are loaded: it reports bad ones
+            from bot import doctor
+
+            return doctor.run(offline=args.offline, as_json=args.json, write=stdout.write, settings=settings)
         settings = settings or load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        startup.setup_logging(settings.log_level, discord=args.command == "run" and bool(settings.discord_token))
+        startup.choose_search_loops(settings)
         color = not environ.get("NO_COLOR") and stdout.isatty()
         return _dispatch(args, settings, _Io(stdin, stdout, stderr, mark=BOLD if color else ("", "")))
     except UsageError as exc:
@@ -124,9 +128,9 @@ def _open(
 
 def _shipped_service(args: argparse.Namespace, settings: Settings, stderr: TextIO, *, rebuild: bool) -> NewsService:
     corpus = args.corpus or settings.corpus_dir
-    # One index per corpus folder, so switching --corpus never clobbers another corpus's index.
-    key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
-    index_dir = args.index_dir or settings.index_dir / key
+    if not corpus.exists():
+        raise CorpusError(missing_corpus_message(corpus, settings))
+    index_dir = args.index_dir or index_dir_for(settings, corpus)
     progress = ProgressBar(stderr) if (rebuild or stderr.isatty()) else None
     service = build_service(corpus, index_dir, rebuild=rebuild, progress=progress, must_save=rebuild)
     for warning in service.warnings:
@@ -222,13 +226,32 @@ def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     if command == "chat":
         return run_chat(_service(args, settings, stderr), io.stdin, stdout, mark=io.mark, guild_id=guild)
     if command == "run":
-        service, library = _open(args, settings, stderr, need_library=bool(settings.discord_token))
-        service.warm_up()
-        if settings.discord_token:
-            return _run_discord(service, settings, library)
-        stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
-        return run_chat(service, io.stdin, stdout, mark=io.mark)
+        try:
+            with startup.sigterm_raises():  # while starting and in the chat; the Discord loop has its own
+                return _run(args, settings, io)
+        except startup.Stopped as stop:
+            startup.log.info("received %s: stopped", stop.signal_name)
+            return EXIT_OK
     raise AssertionError(f"unhandled command {command}")
+
+
+def _run(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
+    """``run``: the Discord bot when a token is set, else the console chat; one start line."""
+    service, library = _open(args, settings, io.stderr, need_library=bool(settings.discord_token))
+    loops = startup.prepare_search(service.warm_up, startup.choose_search_loops(settings))
+    articles, sentences = len(service.corpus.articles), service.sentence_count
+
+    def start_info(servers: int | None) -> str:
+        return startup.start_line(version=__version__, articles=articles, sentences=sentences, servers=servers,
+                                  loops=loops)  # fmt: skip
+
+    if settings.discord_token:
+        _run_discord(service, settings, library, start_info)
+        startup.log.info("stopped")
+        return EXIT_OK
+    io.stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
+    startup.log.info(start_info(None))
+    return run_chat(service, io.stdin, io.stdout, mark=io.mark)
 
 
 def _check_range(option: str, value: int, low: int, high: int) -> None:
@@ -407,7 +430,9 @@ def _sync_discord(service: NewsService, settings: Settings, guild: int | None) -
     )
 
 
-def _run_discord(service: NewsService, settings: Settings, library: Library | None) -> int:
+def _run_discord(
+    service: NewsService, settings: Settings, library: Library | None, start_info: Callable[[int], str]
+) -> int:
     import asyncio
 
     from bot.discord_adapter.runner import run_discord  # Discord is imported only when it is used
@@ -429,6 +454,7 @@ def _run_discord(service: NewsService, settings: Settings, library: Library | No
             invite_url=settings.invite_url,
             support_url=settings.support_url,
             feeds=_feeds_for(service, settings, library),
+            start_info=start_info,
         )
     )
     return EXIT_OK

@@ -67,6 +67,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         '                 {{"question": "what is the capital of Australia?", "expected": null}}  (must abstain)',
     ),
     "insights": ("{prog} insights", "{prog} insights --guild 1234 --days 7 --json"),
+    "doctor": ("{prog} doctor", "{prog} doctor --offline --json"),
 }
 
 
@@ -194,4 +195,12 @@ def build_parser(prog: str = "python -m bot") -> Parser:
         "--days", type=int, default=30, metavar="N", help="days back, today included (1-3650, default 30)"
     )
     add_feeds_parser(sub)
+
+    doctor = sub.add_parser(
+        "doctor", help="Check settings, token, data folder, corpus, index, store and Discord's reachability.",
+        description="Check what the bot needs, one line each with ✓ or ✗ and what to do; exit status 1 if any fails.",
+        epilog=_examples(prog, "doctor"), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    doctor.add_argument("--offline", action="store_true", help="skip the Discord reachability checks")
+    doctor.add_argument("--json", action="store_true", help="print a JSON object")
     return parser

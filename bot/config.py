@@ -6,12 +6,16 @@ and passes the values on. Every setting is listed, with a comment, in ``.env.exa
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import NewsBotError
+
+NUMBA_MODES = ("auto", "off")
 
 
 class SettingsError(NewsBotError):
@@ -22,6 +26,8 @@ class SettingsError(NewsBotError):
 class Settings:
     """All settings of the bot. Secrets have no default."""
 
+    home: Path = Path(".")  # NEWSBOT_HOME: the data folder the relative paths below are in
+    numba: str = "auto"  # NEWSBOT_NUMBA: auto (numba when installed), off (the numpy loops)
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path(".newsbot/index")
     data_dir: Path = Path(".newsbot/data")
@@ -44,45 +50,84 @@ class Settings:
     feed_max_age_days: int | None = None
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+ENV_FILE = Path(".env")  # relative: inside the data folder (NEWSBOT_HOME)
+
+
 def read_env_file(path: Path) -> dict[str, str]:
-    """``KEY=VALUE`` lines of a ``.env`` file (``#`` comments, optional quotes); missing file -> {}."""
+    """``KEY=VALUE`` lines of a ``.env`` file, read by python-dotenv (quotes, ``# comments``,
+    ``export``, multi-line quoted values); a missing file -> {}. A line it cannot read -> one error."""
+    from dotenv.parser import parse_stream  # imported on use: nothing is read at import time
+
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"cannot read {path}: {exc}") from exc
     values: dict[str, str] = {}
-    for number, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise SettingsError(f"{path}:{number}: expected KEY=VALUE, got {raw.strip()[:40]!r}")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        values[key.strip()] = value
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error or (binding.key is not None and binding.value is None):
+            line = binding.original.string.strip().splitlines()[0][:40] if binding.original.string.strip() else ""
+            raise SettingsError(f"{path}:{binding.original.line}: expected KEY=VALUE, got {line!r}")
+        if binding.key is not None and binding.value is not None:
+            values[binding.key] = binding.value
     return values
 
 
-def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
-    """Settings from ``environ`` (default ``os.environ``) over the values of ``env_file``."""
-    values = read_env_file(env_file) if env_file is not None else {}
-    values.update(os.environ if environ is None else environ)
+def data_folder(environ: Mapping[str, str] | None = None) -> Path:
+    """The data folder: ``NEWSBOT_HOME`` (from the environment, not from ``.env``, which lives in
+    it), default the working folder. It must be an existing folder."""
+    environ = os.environ if environ is None else environ
+    value = environ.get("NEWSBOT_HOME", "").strip()
+    if not value:
+        return Path(".")
+    home = Path(value).expanduser()
+    if not home.is_dir():
+        raise SettingsError(
+            f"NEWSBOT_HOME={value} is not a folder; set NEWSBOT_HOME to the folder that holds .env, "
+            "corpus/ and .newsbot/ (or unset it to use the working folder)"
+        )
+    return home
+
+
+def index_dir_for(settings: Settings, corpus_dir: Path) -> Path:
+    """The saved index of ``corpus_dir``: one per corpus folder, so switching folders never
+    clobbers another corpus's index."""
+    key = hashlib.sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:12]
+    return settings.index_dir / key
+
+
+def missing_corpus_message(corpus_dir: Path, settings: Settings) -> str:
+    """One line for a corpus folder that does not exist: where it was looked for and how to point elsewhere."""
+    where = (
+        f"NEWSBOT_HOME={settings.home}" if settings.home != Path(".") else f"the working folder {Path.cwd()}"
+    )
+    return (
+        f"corpus folder {corpus_dir.absolute()} does not exist (looked in {where}); run from the folder that "
+        "holds corpus/, set NEWSBOT_HOME to it, or set NEWSBOT_CORPUS_DIR / pass --corpus DIR"
+    )
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = ENV_FILE) -> Settings:
+    """Settings from ``environ`` (default ``os.environ``) over the values of ``env_file``.
+
+    A relative ``env_file`` and relative folders are taken inside the data folder ``NEWSBOT_HOME``
+    (default: the working folder). A bad value raises ``SettingsError`` naming the setting and what
+    it accepts.
+    """
+    environ = os.environ if environ is None else environ
+    home = data_folder(environ)
+    values = read_env_file(home / env_file) if env_file is not None else {}
+    values.update(environ)
 
     def text(key: str) -> str | None:
-        value = values.get(key, "").strip()
+        value = (values.get(key) or "").strip()
         return value or None
 
     def path(key: str, default: Path) -> Path:
         value = text(key)
-        return Path(value).expanduser() if value else default
+        return home / (Path(value).expanduser() if value else default)
 
     def flag(key: str) -> bool:
         value = (text(key) or "false").lower()
@@ -123,12 +168,25 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
             raise SettingsError(f"{key} must be a whole number between {low} and {high}, got {value!r}")
         return int(value)
+    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = (text(key) or default).upper()
+        if value not in allowed:
+            raise SettingsError(f"{key} must be one of {', '.join(allowed)}, got {text(key)!r}")
+        return value
+
+    def numba_mode(key: str) -> str:
+        value = (text(key) or "auto").lower()
+        if value not in NUMBA_MODES:
+            raise SettingsError(f"{key} must be one of {', '.join(NUMBA_MODES)}, got {text(key)!r}")
+        return value
 
     guild = text("DISCORD_DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
         raise SettingsError(f"DISCORD_DEV_GUILD_ID must be a number (a server id), got {guild!r}")
     defaults = Settings()
     return Settings(
+        home=home,
+        numba=numba_mode("NEWSBOT_NUMBA"),
         corpus_dir=path("NEWSBOT_CORPUS_DIR", defaults.corpus_dir),
         index_dir=path("NEWSBOT_INDEX_DIR", defaults.index_dir),
         data_dir=path("NEWSBOT_DATA_DIR", defaults.data_dir),
@@ -137,7 +195,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         discord_gateway_url=text("DISCORD_GATEWAY_URL"),
         discord_dev_guild_id=int(guild) if guild else None,
         discord_message_content=flag("DISCORD_MESSAGE_CONTENT"),
-        log_level=(text("NEWSBOT_LOG_LEVEL") or "INFO").upper(),
+        log_level=choice("NEWSBOT_LOG_LEVEL", LOG_LEVELS, "INFO"),
         ask_cooldown_s=seconds("NEWSBOT_ASK_COOLDOWN_S", defaults.ask_cooldown_s),
         corpus_cooldown_s=seconds("NEWSBOT_CORPUS_COOLDOWN_S", defaults.corpus_cooldown_s),
         fetch_allow_private=flag("NEWSBOT_FETCH_ALLOW_PRIVATE"),

@@ -88,7 +88,7 @@ class Library:
             article = article_from_html(text, url=page.url, id_prefix=prefix)
         return self._add(article, guild_id=guild_id, user_id=user_id)
 
-    def remove(self, ref: str, *, guild_id: int | None) -> ArticleMeta:
+    def remove(self, ref: str, *, guild_id: int | None, user_id: int | None = None) -> ArticleMeta:
         """Remove an added article of this server by id or title; shipped articles cannot be removed."""
         candidates = [s for s in self._store.list_articles(guild_id=guild_id) if _matches(s, ref)]
         if not candidates:
@@ -98,6 +98,8 @@ class Library:
             raise CorpusError(f"{ref!r} matches {len(candidates)} added articles ({titles}); use the id")
         removed = self._store.remove_article(candidates[0].meta.id, guild_id=guild_id)
         self._service.remove_article(removed.meta.id)
+        _log.info("corpus: removed %s (%r) for %s, asked by %s", removed.meta.id, removed.meta.title,
+                  _where(guild_id), _who(user_id))  # fmt: skip
         return removed.meta
 
     def list(self, *, guild_id: int | None) -> list[ArticleMeta]:
@@ -118,7 +120,18 @@ class Library:
             # Keep store and index in step: the article is either fully in or fully out.
             self._store.remove_article(article.meta.id, guild_id=guild_id)
             raise
+        _log.info("corpus: added %s (%r) for %s, asked by %s", article.meta.id, article.meta.title,
+                  _where(guild_id), _who(user_id))  # fmt: skip
         return article.meta
+
+
+def _where(guild_id: int | None) -> str:
+    return "every server" if guild_id is None else f"server {guild_id}"
+
+
+def _who(user_id: int | None) -> str:
+    """Who asked for a corpus change: a Discord user, or the command line (no user id)."""
+    return "the command line" if user_id is None else f"Discord user {user_id}"
 
 
 def _matches(stored: StoredArticle, ref: str) -> bool:

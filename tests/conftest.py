@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,10 @@ SHIPPED_CORPUS = ROOT / "corpus"
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_search_loops(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Compile the search loops (``bot.retrieval.kernels``) before the first test: on a fresh
-    checkout numba needs a few seconds once, which a test with a Discord deadline must not pay."""
+    checkout numba needs a few seconds once, which a test with a Discord deadline must not pay.
+    The machine code is kept in one folder for the whole run, which the ``python -m bot`` child
+    processes inherit (the command line would otherwise put it in each test's data folder)."""
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".pytest_cache" / "numba"))
     build_service(TINY_CORPUS, tmp_path_factory.mktemp("warm-index")).warm_up()
 
 

@@ -71,3 +71,49 @@ def test_insights_days_and_about_links():
     ):
         with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
             load_settings(environ, env_file=None)
+def test_env_file_is_read_as_dotenv_does(tmp_path):
+    """Quotes around a value with a comment after it, and multi-line quoted values (issue 16)."""
+    env = tmp_path / ".env"
+    env.write_text('DISCORD_TOKEN="abc.def.ghi" # the bot\nNEWSBOT_CORPUS_DIR=\'my articles\'\n'
+                   'DISCORD_API_BASE="http://127.0.0.1:1/\nsecond line"\n', encoding="utf-8")
+    values = read_env_file(env)
+    assert values["DISCORD_TOKEN"] == "abc.def.ghi"
+    assert values["NEWSBOT_CORPUS_DIR"] == "my articles"
+    assert values["DISCORD_API_BASE"] == "http://127.0.0.1:1/\nsecond line"
+
+
+@pytest.mark.parametrize(
+    ("environ", "names"),
+    [
+        ({"NEWSBOT_LOG_LEVEL": "verbose"}, ("NEWSBOT_LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR", "'verbose'")),
+        ({"NEWSBOT_NUMBA": "maybe"}, ("NEWSBOT_NUMBA", "auto, off")),
+        ({"NEWSBOT_ASK_COOLDOWN_S": "soon"}, ("NEWSBOT_ASK_COOLDOWN_S", "between 0 and 86400")),
+    ],
+)
+def test_every_bad_setting_is_one_line_naming_it_and_the_allowed_values(environ, names):
+    with pytest.raises(SettingsError) as caught:
+        load_settings(environ, env_file=None)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert all(name in message for name in names)
+
+
+def test_log_level_is_read_case_blind():
+    assert load_settings({"NEWSBOT_LOG_LEVEL": "debug"}, env_file=None).log_level == "DEBUG"
+
+
+def test_newsbot_home_holds_env_file_and_relative_folders(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".env").write_text("NEWSBOT_CORPUS_DIR=articles\nDISCORD_DEV_GUILD_ID=7\n", encoding="utf-8")
+    settings = load_settings({"NEWSBOT_HOME": str(home), "NEWSBOT_DATA_DIR": "/srv/data"})
+    assert settings.home == home
+    assert settings.corpus_dir == home / "articles"
+    assert settings.index_dir == home / ".newsbot/index"
+    assert settings.data_dir == Path("/srv/data")  # an absolute folder stays where it is
+    assert settings.discord_dev_guild_id == 7
+
+
+def test_newsbot_home_that_is_not_a_folder_says_what_to_do(tmp_path):
+    with pytest.raises(SettingsError, match=r"NEWSBOT_HOME=.*missing is not a folder; set NEWSBOT_HOME"):
+        load_settings({"NEWSBOT_HOME": str(tmp_path / "missing")})

@@ -177,3 +177,17 @@ def test_cli_corpus_add_of_a_malformed_url_is_one_line(settings, url):
     code, out, err = run(["corpus", "add", url], settings)
     assert code == 1 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1, err
+
+
+def test_corpus_changes_are_logged_with_who_asked(library, caplog):
+    caplog.set_level("INFO", logger="bot.library")
+    meta = library.add_file("otters.md", OTTER, guild_id=GUILD_A, user_id=5)
+    library.add_file("kites.txt", KITE, guild_id=None)
+    library.remove(meta.id, guild_id=GUILD_A, user_id=6)
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.library"]
+    assert lines == [
+        f"corpus: added {meta.id} ('Otters return to the canal') for server {GUILD_A}, asked by Discord user 5",
+        lines[1],
+        f"corpus: removed {meta.id} ('Otters return to the canal') for server {GUILD_A}, asked by Discord user 6",
+    ]
+    assert lines[1].endswith("for every server, asked by the command line")

@@ -73,6 +73,7 @@ class NewsBot(commands.Bot):
         support_url: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         feeds: Feeds | None = None,
+        start_info: Callable[[int], str] | None = None,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -103,6 +104,7 @@ class NewsBot(commands.Bot):
         self.clock = clock
         self.started = clock()
         self.feeds = feeds
+        self.start_info = start_info  # the start line, given the number of servers (logged once)
 
     async def reply_parts(self, answer: Answer, state: AnswerState) -> tuple[discord.Embed, discord.ui.View | None]:
         """The embed and buttons of an answer: counts the question for ``/insights`` and, when the
@@ -142,5 +144,8 @@ class NewsBot(commands.Bot):
         """Prefix commands are not used; questions in messages are the mentions cog's job."""
 
     async def on_ready(self) -> None:
-        """Log who we are."""
+        """Log who we are, and the start line the first time."""
         log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
+        if self.start_info is not None:
+            log.info("%s", self.start_info(len(self.guilds)))
+            self.start_info = None

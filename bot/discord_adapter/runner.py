@@ -5,8 +5,10 @@ Called lazily by the command line; everything is passed in, nothing is read from
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+import signal
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -75,9 +77,14 @@ async def run_discord(
     ask_cooldown_s: float = 3.0,
     corpus_cooldown_s: float = 30.0,
     feeds: Feeds | None = None,
+    start_info: Callable[[int], str] | None = None,
+    stop_signals: tuple[signal.Signals, ...] = (signal.SIGTERM,),
     **options: Any,  # noqa: ANN401 - further NewsBot options (insights_days, invite_url, support_url)
 ) -> None:
-    """Connect and serve until cancelled or disconnected for good.
+    """Connect and serve until cancelled, disconnected for good, or sent one of ``stop_signals``
+    (what Docker and systemd send to stop a service): then the Discord connection is closed, page
+    fetches are stopped, running work ends (each store change is one transaction) and this returns.
+    ``start_info(servers)`` is the line logged once the bot is ready.
 
     ``library`` enables ``/corpus`` (the same ``service`` must be the one it adds articles to);
     ``feeds`` enables ``/feeds`` and the poll loop (indexing into the same ``service``).
@@ -95,11 +102,13 @@ async def run_discord(
             ask_cooldown_s=ask_cooldown_s,
             corpus_cooldown_s=corpus_cooldown_s,
             feeds=feeds,
+            start_info=start_info,
             **options,
         )
         try:
             async with bot:
-                await bot.start(token)
+                with _closing_on(stop_signals, bot):
+                    await bot.start(token)
         except discord.LoginFailure as exc:
             raise DiscordStartupError("Discord rejected the token (check DISCORD_TOKEN).") from exc
         except discord.PrivilegedIntentsRequired as exc:
@@ -107,6 +116,26 @@ async def run_discord(
                 "Discord refused the Message Content intent: enable it in the Developer Portal "
                 "(Bot > Privileged Gateway Intents) or set DISCORD_MESSAGE_CONTENT=false."
             ) from exc
+
+
+@contextmanager
+def _closing_on(signals: tuple[signal.Signals, ...], bot: NewsBot) -> Iterator[None]:
+    """While inside, each of ``signals`` logs one line and closes ``bot`` (so ``bot.start`` returns)."""
+    loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task[None]] = []  # a reference keeps the task alive
+
+    def stop(sig: signal.Signals) -> None:
+        log.info("received %s: closing the Discord connection", sig.name)
+        if not closing:
+            closing.append(loop.create_task(bot.close()))
+
+    for sig in signals:
+        loop.add_signal_handler(sig, stop, sig)
+    try:
+        yield
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
 
 
 async def sync_commands(

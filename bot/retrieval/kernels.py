@@ -11,10 +11,14 @@ Python objects and release the GIL, so a question answered in one thread does no
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import importlib.metadata
+import importlib.util
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -389,11 +393,68 @@ class Kernels:
     first_stage: Callable[..., tuple[NDArray[Any], ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class LoopChoice:
+    """Which loops ``compiled()`` returns: numba's (when ``use_numba`` and numba imports), else the
+    numpy ones, with numba's machine code cached in ``cache_dir`` (``None``: numba's default place)."""
+
+    use_numba: bool = True
+    cache_dir: Path | None = None
+
+
+_CHOICE: list[LoopChoice] = [LoopChoice()]  # set once by the composition root (``choose``)
+
+
+def choose(choice: LoopChoice) -> None:
+    """Select the loops for this process, before the first search (the command line does, from
+    NEWSBOT_NUMBA and the data folder). Like numba's own cache, the choice is process-wide; the
+    cache folder counts only until the loops are first compiled in this process."""
+    _CHOICE[0] = choice
+
+
 @functools.cache
+def numba_version() -> str | None:
+    """numba's version when it can be imported (without importing it), else ``None``."""
+    try:
+        return importlib.metadata.version("numba") if importlib.util.find_spec("numba") else None
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def describe() -> str:
+    """Which loops this process uses, for the start line: "numba 0.61.0" or "numpy (...)"."""
+    choice = _CHOICE[0]
+    if not choice.use_numba:
+        return "numpy (numba switched off: NEWSBOT_NUMBA=off)"
+    version = numba_version()
+    return f"numba {version}" if version else "numpy (numba is not installed)"
+
+
+def needs_compiling(choice: LoopChoice) -> bool:
+    """Whether the first search will compile the numba loops (no machine code cached in
+    ``choice.cache_dir`` yet): a front end then says so, since it takes several seconds."""
+    if not choice.use_numba or numba_version() is None or choice.cache_dir is None:
+        return False
+    return not any(choice.cache_dir.rglob(f"{__name__.rsplit('.', 1)[-1]}._*.nbi"))
+
+
 def compiled() -> Kernels:
+    """The search loops chosen by ``choose`` (default: numba's when installed, else numpy's)."""
+    if _CHOICE[0].use_numba and numba_version() is not None:
+        return _numba_kernels()
+    return _NUMPY
+
+
+@functools.cache
+def _numba_kernels() -> Kernels:
     """The loops compiled by numba (imported here, on first use: a process that never searches does
-    not pay for it). Machine code is cached on disk next to this file or in the user's cache
-    folder; where neither is writable they are compiled in memory at every start (about a second)."""
+    not pay for it). Machine code is cached on disk in NUMBA_CACHE_DIR (the command line sets it to
+    the data folder), else next to this file or in the user's cache folder; where none is writable
+    they are compiled in memory at every start (about a second)."""
+    cache_dir = _CHOICE[0].cache_dir  # numba reads NUMBA_CACHE_DIR, set by the front end, at import
+    if cache_dir is not None:
+        with contextlib.suppress(OSError):
+            cache_dir.mkdir(parents=True, exist_ok=True)
     import numba
     from numba.extending import register_jitable
 
@@ -410,3 +471,42 @@ def compiled() -> Kernels:
 
     return Kernels(top_rows=jit(_top_rows), first_stage=jit(_first_stage))
 
+
+def _numpy_top_rows(
+    indptr: NDArray[Any],
+    indices: NDArray[Any],
+    data: NDArray[Any],
+    columns: NDArray[Any],
+    weights: NDArray[Any],
+    term_idf: NDArray[Any],
+    n_rows: int,
+    k: int,
+    row_article: NDArray[Any],
+    visible: NDArray[Any],
+    with_coverage: bool,
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """``_top_rows`` in whole-array numpy, for where numba is not installed or switched off: the
+    same rows, float32 sums added in the same order (so the same ties), and coverage."""
+    del n_rows  # the rows come from the posting lists
+    columns = np.asarray(columns, dtype=np.int64)
+    starts, ends = indptr[columns].astype(np.int64), indptr[columns + 1].astype(np.int64)
+    lists = [indices[a:b].astype(np.int64) for a, b in zip(starts, ends, strict=True)]
+    rows = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int64)
+    if len(visible):
+        rows = rows[visible[row_article[rows] if len(row_article) else rows]]
+    sums = np.zeros(len(rows), dtype=np.float32)
+    coverage = np.zeros(len(rows))
+    for j, posting in enumerate(lists):
+        place = np.searchsorted(rows, posting)
+        hit = place < len(rows)
+        hit[hit] = rows[place[hit]] == posting[hit]
+        at = place[hit]
+        weight = np.float32(weights[j])
+        sums[at] += data[starts[j] : ends[j]][hit] * weight if len(data) else weight
+        if with_coverage:
+            coverage[at] += term_idf[j]
+    order = np.lexsort((rows, -sums))[:k]
+    return rows[order], sums[order].astype(np.float64), coverage[order] if with_coverage else np.zeros(len(order))
+
+
+_NUMPY = Kernels(top_rows=_numpy_top_rows, first_stage=_first_stage)

@@ -49,3 +49,80 @@ async def test_bot_process_answers_slash_and_mention_then_stops_on_sigint(tmp_pa
         code = await asyncio.wait_for(process.wait(), 20)
         await fake.stop()
     assert code in (0, 130, -signal.SIGINT)
+
+
+async def _read_until(stream: asyncio.StreamReader, seen: list[str], text: str, timeout: float) -> None:
+    """Collect the lines of ``stream`` into ``seen`` until one holds ``text``."""
+
+    async def read() -> None:
+        while not any(text in line for line in seen):
+            line = await stream.readline()
+            if not line:
+                raise AssertionError(f"the process ended before logging {text!r}: {''.join(seen)}")
+            seen.append(line.decode())
+
+    await asyncio.wait_for(read(), timeout)
+
+
+async def test_sigterm_closes_the_discord_connection_and_exits_0_with_a_log_line(tmp_path: Path) -> None:
+    fake = FakeDiscord()
+    await fake.start()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "NEWSBOT_HOME": str(tmp_path),
+        "DISCORD_TOKEN": fake.token,
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "NEWSBOT_CORPUS_DIR": str(write_corpus(tmp_path / "corpus")),
+    }
+    for key in ("NEWSBOT_INDEX_DIR", "NEWSBOT_DATA_DIR", "DISCORD_DEV_GUILD_ID", "NEWSBOT_NUMBA"):
+        env.pop(key, None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stderr=asyncio.subprocess.PIPE
+    )
+    seen: list[str] = []
+    try:
+        assert process.stderr is not None
+        await _read_until(process.stderr, seen, "started:", timeout=90)
+        process.send_signal(signal.SIGTERM)
+        await _read_until(process.stderr, seen, "stopped", timeout=30)
+        seen += (await process.stderr.read()).decode().splitlines(keepends=True)
+        code = await asyncio.wait_for(process.wait(), 20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await fake.stop()
+    log = "".join(seen)
+    assert code == 0, log
+    assert "received SIGTERM: closing the Discord connection" in log
+    (start,) = [line for line in seen if "started:" in line]
+    assert "2 servers," in start and "search loops numba" in start and "sentences" in start  # the fake's two
+    assert "\x1b[" not in log  # no colour codes in a log that is not a terminal
+    assert "voice will NOT be supported" not in log  # discord.py's voice warnings are off
+    assert "Traceback" not in log
+
+
+async def test_sigterm_stops_the_console_chat_with_exit_0_and_a_log_line(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSBOT_HOME": str(tmp_path)}
+    for key in ("DISCORD_TOKEN", "NEWSBOT_CORPUS_DIR", "NEWSBOT_INDEX_DIR", "NEWSBOT_DATA_DIR", "NEWSBOT_NUMBA"):
+        env.pop(key, None)
+    write_corpus(tmp_path / "corpus")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd="/", stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    seen: list[str] = []
+    try:
+        assert process.stderr is not None
+        await _read_until(process.stderr, seen, "started:", timeout=90)
+        process.send_signal(signal.SIGTERM)
+        seen += (await asyncio.wait_for(process.stderr.read(), 20)).decode().splitlines(keepends=True)
+        code = await asyncio.wait_for(process.wait(), 20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    log = "".join(seen)
+    assert code == 0, log
+    assert "received SIGTERM: stopped" in log
+    assert "console chat" in "".join(line for line in seen if "started:" in line)

@@ -121,3 +121,43 @@ def test_evidence_equals_per_term_lookups():
         local -= np.where(holds, term_local[row_art], 0.0)
     assert np.allclose(cosine, 0) and np.allclose(cosine_title, 0) and np.allclose(local, 0)
     assert np.allclose(local_mass, want_mass)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+@pytest.mark.parametrize("k", [1, 7, 300])
+def test_numpy_top_rows_equals_the_compiled_loop(seed, k):
+    """Where numba is missing or switched off, the numpy loop gives the same rows, scores and coverage."""
+    n_rows = BLOCK + 321
+    matrix = _matrix(n_rows, 40, seed)
+    group = (np.arange(n_rows) // 700).astype(np.int64)
+    allowed = np.arange(group.max() + 1) % 2 == 0
+    rng = np.random.default_rng(seed + 20)
+    for filters in ((np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.bool_)), (group, allowed)):
+        for data in (matrix.data, np.zeros(0, dtype=np.float32)):
+            columns = np.unique(rng.integers(0, 40, rng.integers(1, 6)))
+            weights = rng.uniform(0.5, 3.0, len(columns))
+            args = (matrix.indptr, matrix.indices, data, columns, weights, weights * 2, n_rows, k, *filters, True)
+            want, got = compiled().top_rows(*args), kernels._numpy_top_rows(*args)
+            assert got[0].tolist() == want[0].tolist()
+            assert got[1].tolist() == want[1].tolist()
+            assert np.allclose(got[2], want[2])
+
+
+def test_choose_off_gives_the_numpy_loops_and_says_so(tmp_path):
+    try:
+        kernels.choose(kernels.LoopChoice(use_numba=False, cache_dir=tmp_path))
+        assert compiled().top_rows is kernels._numpy_top_rows
+        assert compiled().first_stage is kernels._first_stage  # plain Python: the same code uncompiled
+        assert kernels.describe().startswith("numpy")
+        assert not kernels.needs_compiling(kernels.LoopChoice(use_numba=False, cache_dir=tmp_path))
+    finally:
+        kernels.choose(kernels.LoopChoice())
+    assert kernels.describe().startswith("numba")
+
+
+def test_needs_compiling_until_machine_code_is_cached(tmp_path):
+    choice = kernels.LoopChoice(use_numba=True, cache_dir=tmp_path)
+    assert kernels.needs_compiling(choice)
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "kernels._top_rows-60.py311.nbi").write_bytes(b"")
+    assert not kernels.needs_compiling(choice)

@@ -97,7 +97,7 @@ class Corpus(commands.GroupCog, group_name="corpus", group_description="This ser
         library = self._library()
         self.bot.corpus_cooldown.hit(interaction.user.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        meta = await asyncio.to_thread(library.remove, article, guild_id=guild_id)
+        meta = await asyncio.to_thread(library.remove, article, guild_id=guild_id, user_id=interaction.user.id)
         await interaction.followup.send(removed_text(meta), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @remove.autocomplete("article")
