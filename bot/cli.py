@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import __version__
+from bot.compaction import CompactionPolicy, Compactor
 from bot.config import Settings, load_settings
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.ingest.fetch import FetchPolicy
@@ -38,6 +39,7 @@ from bot.render_text import (
 )
 from bot.service import NewsService, build_service
 from bot.storage.sqlite import SqliteArticleStore
+from bot.upkeep import Upkeep, full_build
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 BOLD = ("\033[1m", "\033[0m")
@@ -253,15 +255,17 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         out = json.dumps(report_json(report), ensure_ascii=False) if args.json else render_report(report)
         stdout.write(out + "\n")
         return EXIT_OK
-    if command == "chat":
-        return _chat(_service(args, settings, stderr), stdin, stdout)
-    if command == "run":
-        service, library = _open(args, settings, stderr, need_library=bool(settings.discord_token))
-        service.warm_up()
-        if settings.discord_token:
-            return _run_discord(service, settings, library)
-        stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
-        return _chat(service, stdin, stdout)
+    if command in {"chat", "run"}:
+        discord = command == "run" and bool(settings.discord_token)
+        service, library = _open(args, settings, stderr, need_library=discord)
+        upkeep = _upkeep(args, settings, service, library, stderr)
+        if command == "run":
+            service.warm_up()
+        if discord:
+            return _run_discord(service, settings, library, upkeep)
+        if command == "run":
+            stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
+        return _chat(service, stdin, stdout, upkeep=upkeep)
     raise AssertionError(f"unhandled command {command}")
 
 
@@ -334,8 +338,34 @@ Commands: /summary TITLE  - key sentences of an article
           /quit           - leave (or Ctrl-D)"""
 
 
-def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
-    """The console chat: the same answers as the Discord bot, rendered as text."""
+def _upkeep(
+    args: argparse.Namespace, settings: Settings, service: NewsService, library: Library | None, stderr: TextIO
+) -> Upkeep:
+    """What a running bot or chat does between questions: take in the articles other processes
+    added to the store (or removed), and compact the index in the background when it is due."""
+    path = store_path(settings)
+    policy = FetchPolicy(timeout=settings.fetch_timeout_s, allow_private=settings.fetch_allow_private)
+
+    def open_library() -> Library | None:  # the store made by another process after this one started
+        if not path.exists():
+            return None
+        return Library(service, SqliteArticleStore(path, read_only=True), fetch_policy=policy)
+
+    upkeep = Upkeep(library, open_library=open_library, warn=lambda text: stderr.write(f"warning: {text}\n"))
+    corpus_dir = args.corpus or settings.corpus_dir
+    build = full_build(corpus_dir, path, service.tokenizer, fingerprint=service.corpus.fingerprint)
+    upkeep.compactor = Compactor(
+        service,
+        build=build,
+        texts=lambda ids: upkeep.library.stored_articles(ids) if upkeep.library is not None else {},
+        policy=CompactionPolicy(share=settings.compact_share, min_articles=settings.compact_min_articles),
+    )
+    return upkeep
+
+
+def _chat(service: NewsService, stdin: TextIO, stdout: TextIO, *, upkeep: Callable[[], None] | None = None) -> int:
+    """The console chat: the same answers as the Discord bot, rendered as text. ``upkeep`` runs
+    before each question (articles another process added are searchable from the next one)."""
     interactive = stdin.isatty()
     stdout.write(f"newsbot: {len(service.corpus.articles)} articles, {service.sentence_count:,} sentences. "
                  "Type /help for commands.\n")
@@ -350,6 +380,8 @@ def _chat(service: NewsService, stdin: TextIO, stdout: TextIO) -> int:
         text = line.strip()
         if not text:
             continue
+        if upkeep is not None:
+            upkeep()
         command, _, rest = text.partition(" ")
         try:
             if command in {"/quit", "/exit"}:
@@ -419,7 +451,7 @@ def _sync_discord(service: NewsService, settings: Settings, guild: int | None) -
     )
 
 
-def _run_discord(service: NewsService, settings: Settings, library: Library | None) -> int:
+def _run_discord(service: NewsService, settings: Settings, library: Library | None, upkeep: Upkeep) -> int:
     import asyncio
 
     from bot.discord_adapter.runner import run_discord  # Discord is imported only when it is used
@@ -437,6 +469,8 @@ def _run_discord(service: NewsService, settings: Settings, library: Library | No
             library=library,
             ask_cooldown_s=settings.ask_cooldown_s,
             corpus_cooldown_s=settings.corpus_cooldown_s,
+            upkeep=upkeep,
+            upkeep_interval_s=settings.sync_interval_s,
         )
     )
     return EXIT_OK

@@ -35,6 +35,9 @@ class Settings:
     corpus_cooldown_s: float = 30.0
     fetch_allow_private: bool = False
     fetch_timeout_s: float = 10.0
+    sync_interval_s: float = 2.0
+    compact_share: float = 0.10
+    compact_min_articles: int = 50
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -95,6 +98,26 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
             raise SettingsError(f"{key} must be a number of seconds between 0 and 86400, got {value!r}")
         return number
 
+    def share(key: str, default: float) -> float:
+        value = text(key)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not 0 <= number <= 1:
+            raise SettingsError(f"{key} must be a share between 0 and 1 (0.1 = 10%), got {value!r}")
+        return number
+
+    def count(key: str, default: int) -> int:
+        value = text(key)
+        if value is None:
+            return default
+        if not value.isdigit() or int(value) > 10_000_000:
+            raise SettingsError(f"{key} must be a whole number between 0 and 10000000, got {value!r}")
+        return int(value)
+
     guild = text("DISCORD_DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
         raise SettingsError(f"DISCORD_DEV_GUILD_ID must be a number (a server id), got {guild!r}")
@@ -113,4 +136,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         corpus_cooldown_s=seconds("NEWSBOT_CORPUS_COOLDOWN_S", defaults.corpus_cooldown_s),
         fetch_allow_private=flag("NEWSBOT_FETCH_ALLOW_PRIVATE"),
         fetch_timeout_s=seconds("NEWSBOT_FETCH_TIMEOUT_S", defaults.fetch_timeout_s),
+        sync_interval_s=max(0.1, seconds("NEWSBOT_SYNC_INTERVAL_S", defaults.sync_interval_s)),
+        compact_share=share("NEWSBOT_COMPACT_SHARE", defaults.compact_share),
+        compact_min_articles=count("NEWSBOT_COMPACT_MIN_ARTICLES", defaults.compact_min_articles),
     )

@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from bot.models import (
     Answer,
     Article,
     ArticleMeta,
+    Document,
     Sentence,
     SpeakerCount,
     Summary,
@@ -81,6 +82,11 @@ class NewsService:
     @property
     def _by_id(self) -> dict[str, int]:
         return self._live.by_id
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer questions and added articles go through (a full build must use the same)."""
+        return self._tokenizer
 
     @property
     def corpus(self) -> CorpusIndex:
@@ -186,13 +192,7 @@ class NewsService:
             document = ingest(article)
             if not document.sentences:
                 raise CorpusError(f"article {meta.id!r} has no text to index")
-            corpus = live.corpus.with_document(document, self._tokenizer)
-            ranker = live.ranker.extended(corpus)  # the live ranker's tables plus this article's
-            ranker.prepare()  # anything the live ranker had not worked out yet is made here, not by a reader
-            owners = np.append(live.owners, _owner_key(guild_id))
-            by_id = {**live.by_id, meta.id: len(live.corpus.articles)}
-            days = np.append(live.days, _day(meta)).astype(np.int32)
-            self._live = _Live(corpus, ranker, by_id, owners, live.title_order_with(corpus), days)
+            self._live = live.with_document(document, _owner_key(guild_id), self._tokenizer)
         return AddedArticle(meta=meta, sentences=len(document.sentences))
 
     def remove_article(self, article_id: str) -> None:
@@ -205,7 +205,54 @@ class NewsService:
             owners = live.owners.copy()
             owners[live.by_id[article_id]] = _REMOVED
             by_id = {k: v for k, v in live.by_id.items() if k != article_id}
-            self._live = _Live(live.corpus, live.ranker, by_id, owners, live.title_order, live.days)
+            self._live = _Live(live.corpus, live.ranker, by_id, owners, live.title_order, live.days, live.built)
+
+    def growth(self) -> Growth:
+        """How far the live corpus has grown from its last full build (what compaction would fold in)."""
+        live = self._live
+        added = live.owners[live.built :]
+        return Growth(
+            built=live.built,
+            added_global=int(np.count_nonzero(added == _GLOBAL)),
+            added_servers=int(np.count_nonzero(added > 0)),
+            removed=int(np.count_nonzero(live.owners == _REMOVED)),
+        )
+
+    def swap_corpus(self, corpus: CorpusIndex, texts: Callable[[Sequence[str]], Mapping[str, Article]]) -> Swapped:
+        """Answer from ``corpus`` from now on: a full build of the shipped articles and those added
+        for every server (exact idf), made while this service answered from the old one.
+
+        What readers see does not change: an article of ``corpus`` removed meanwhile stays hidden,
+        and the live articles it lacks (added for one server, or added meanwhile) are indexed again
+        from ``texts(ids)`` on top of it (one missing from ``texts`` is dropped, as removed). The
+        slow part (the new ranker's tables) is done before adds are held; the new corpus is then
+        swapped in as one reference.
+        """
+        ranker = Ranker(corpus, self._tokenizer, self._params)
+        ranker.prepare()
+        base = _Live(corpus, ranker, {m.id: i for i, m in enumerate(corpus.articles)},
+                     np.zeros(len(corpus.articles), dtype=np.int64))  # fmt: skip
+        with self._adding:
+            live = self._live
+            owners = base.owners.copy()
+            for article_id, number in base.by_id.items():
+                now = live.by_id.get(article_id)
+                if now is None or live.owners[now] != _GLOBAL:  # removed while the build ran
+                    owners[number] = _REMOVED
+            by_id = {k: v for k, v in base.by_id.items() if owners[v] != _REMOVED}
+            new = _Live(corpus, ranker, by_id, owners, base.title_order, base.days)
+            missing = sorted((k for k in live.by_id if k not in by_id), key=live.by_id.__getitem__)
+            found = texts(missing) if missing else {}
+            replayed = 0
+            for article_id in missing:
+                article = found.get(article_id)
+                document = ingest(article) if article is not None else None
+                if document is None or not document.sentences or article_id in new.by_id:
+                    continue
+                new = new.with_document(document, int(live.owners[live.by_id[article_id]]), self._tokenizer)
+                replayed += 1
+            self._live = new
+        return Swapped(articles=len(corpus.articles), replayed=replayed, dropped=len(missing) - replayed)
 
     def rank(self, question: str) -> Ranking:
         """The full ranking ``ask`` cuts and cites (no abstention, no context): for evaluation.
@@ -352,6 +399,7 @@ class _Live:
     title_order: tuple[int, ...] | None = None
     # Per article: its publication day (``date.toordinal()``, 0 when undated); ``None``: work it out.
     days: NDArray[np.int32] = None  # type: ignore[assignment]
+    built: int = -1  # articles of the full build (the rest were added since); -1: every article
     dated: bool = dataclasses.field(init=False, default=False)  # whether any article has a date
 
     def __post_init__(self) -> None:
@@ -362,6 +410,18 @@ class _Live:
             days = np.fromiter((_day(m) for m in self.corpus.articles), dtype=np.int32, count=len(self.corpus.articles))
             object.__setattr__(self, "days", days)
         object.__setattr__(self, "dated", bool(self.days.any()))
+        if self.built < 0:
+            object.__setattr__(self, "built", len(self.corpus.articles))
+
+    def with_document(self, document: Document, owner: int, tokenizer: Tokenizer) -> _Live:
+        """This corpus with ``document`` added as the last article (readers of this one see no change)."""
+        corpus = self.corpus.with_document(document, tokenizer)
+        ranker = self.ranker.extended(corpus)  # the live ranker's tables plus this article's
+        ranker.prepare()  # anything the live ranker had not worked out yet is made here, not by a reader
+        owners = np.append(self.owners, owner)
+        by_id = {**self.by_id, document.meta.id: len(self.corpus.articles)}
+        days = np.append(self.days, _day(document.meta)).astype(np.int32)
+        return _Live(corpus, ranker, by_id, owners, self.title_order_with(corpus), days, self.built)
 
     def _title_key(self, article: int) -> tuple[str, str]:
         meta = self.corpus.articles[article]
@@ -384,6 +444,27 @@ class _Live:
         if guild_id is not None:
             mask |= owners == int(guild_id)
         return mask
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """Articles of the last full build, and those added since (for every server, for one server)
+    or removed, which the index carries beside it until the next full build."""
+
+    built: int
+    added_global: int
+    added_servers: int
+    removed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Swapped:
+    """A swapped-in full build: its articles, and the live articles indexed again on top of it
+    (``replayed``) or dropped because their text was gone from the store."""
+
+    articles: int
+    replayed: int
+    dropped: int
 
 
 @dataclass(frozen=True, slots=True)

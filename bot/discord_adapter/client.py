@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -35,7 +38,8 @@ class NewsBot(commands.Bot):
     ``ask_cooldown`` limits questions (slash, mention, ask-channel) and ``corpus_cooldown`` corpus
     changes, per user; 0 turns one off. Pages are fetched on ``fetches``, threads of their own
     (``fetch_workers`` at once, ``fetch_per_server`` for one server), never on the default executor
-    that answers questions.
+    that answers questions. ``upkeep`` (e.g. taking in the articles another process added to the
+    store, starting a compaction) runs on a thread every ``upkeep_interval_s`` seconds while connected.
     """
 
     def __init__(
@@ -52,6 +56,8 @@ class NewsBot(commands.Bot):
         corpus_cooldown_s: float = 30.0,
         fetch_workers: int = 8,
         fetch_per_server: int = 2,
+        upkeep: Callable[[], object] | None = None,
+        upkeep_interval_s: float = 2.0,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -74,6 +80,9 @@ class NewsBot(commands.Bot):
         self.ask_cooldown = Cooldown(ask_cooldown_s)
         self.corpus_cooldown = Cooldown(corpus_cooldown_s)
         self.fetches = FetchPool(workers=fetch_workers, per_server=fetch_per_server)
+        self.upkeep = upkeep
+        self.upkeep_interval_s = upkeep_interval_s
+        self._upkeep_task: asyncio.Task[None] | None = None
 
     def answer_view(self, answer: Answer, *, owner_id: int, per_page: int, guild_id: int | None) -> AnswerView:
         """The buttons (and the menu of other people of that name) under an answer, wired to this
@@ -98,9 +107,25 @@ class NewsBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to development guild %s", len(synced), self.dev_guild_id)
+        if self.upkeep is not None:
+            self._upkeep_task = asyncio.create_task(self._run_upkeep(self.upkeep), name="newsbot-upkeep")
+
+    async def _run_upkeep(self, upkeep: Callable[[], object]) -> None:
+        """Call ``upkeep`` on a thread every ``upkeep_interval_s`` seconds until the bot closes; a
+        failure is logged and the next round tried."""
+        while not self.is_closed():
+            await asyncio.sleep(self.upkeep_interval_s)
+            try:
+                await asyncio.to_thread(upkeep)
+            except Exception:
+                log.exception("upkeep failed (the next round tries again)")
 
     async def close(self) -> None:
-        """Stop fetching (running fetches end by their deadline), then disconnect."""
+        """Stop the upkeep and fetching (running fetches end by their deadline), then disconnect."""
+        if self._upkeep_task is not None:
+            self._upkeep_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._upkeep_task
         self.fetches.close()
         await super().close()
 

@@ -6,7 +6,7 @@ Called lazily by the command line; everything is passed in, nothing is read from
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -73,10 +73,13 @@ async def run_discord(
     library: Library | None = None,
     ask_cooldown_s: float = 3.0,
     corpus_cooldown_s: float = 30.0,
+    upkeep: Callable[[], object] | None = None,
+    upkeep_interval_s: float = 2.0,
 ) -> None:
     """Connect and serve until cancelled or disconnected for good.
 
     ``library`` enables ``/corpus`` (the same ``service`` must be the one it adds articles to).
+    ``upkeep`` runs on a thread every ``upkeep_interval_s`` seconds (see ``NewsBot``).
     Dropped gateway connections are resumed (or re-identified) and REST 429s waited out by
     discord.py. Raises ``DiscordStartupError`` with a readable message when Discord refuses the
     token or the Message Content intent.
@@ -90,6 +93,8 @@ async def run_discord(
             library=library,
             ask_cooldown_s=ask_cooldown_s,
             corpus_cooldown_s=corpus_cooldown_s,
+            upkeep=upkeep,
+            upkeep_interval_s=upkeep_interval_s,
         )
         try:
             async with bot:
