@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import dataclasses
 import datetime as dt
@@ -12,18 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
 from bot import locks
 from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError, InvalidQuestion
 from bot.indexing import index_articles
 from bot.ingest.documents import ingest
 from bot.ingest.loaders import load_corpus, scan_corpus
+from bot.live import GLOBAL, REMOVED, Growth, Live, Swapped, owner_key
 from bot.models import (
     Answer,
     Article,
     ArticleMeta,
-    Document,
     Sentence,
     SpeakerCount,
     Summary,
@@ -68,7 +66,7 @@ class NewsService:
         # a reader that takes ``self._live`` once sees one consistent corpus.
         by_id = {m.id: i for i, m in enumerate(corpus.articles)}
         owners = np.zeros(len(corpus.articles), dtype=np.int64)
-        self._live = _Live(corpus, Ranker(corpus, tokenizer, self._params), by_id, owners)
+        self._live = Live(corpus, Ranker(corpus, tokenizer, self._params), by_id, owners)
         self._adding = threading.Lock()
 
     @property
@@ -192,7 +190,7 @@ class NewsService:
             document = ingest(article)
             if not document.sentences:
                 raise CorpusError(f"article {meta.id!r} has no text to index")
-            self._live = live.with_document(document, _owner_key(guild_id), self._tokenizer)
+            self._live = live.with_document(document, owner_key(guild_id), self._tokenizer)
         return AddedArticle(meta=meta, sentences=len(document.sentences))
 
     def remove_article(self, article_id: str) -> None:
@@ -203,9 +201,9 @@ class NewsService:
             if article_id not in live.by_id:
                 raise ArticleNotFound(f"no article with id {article_id!r}")
             owners = live.owners.copy()
-            owners[live.by_id[article_id]] = _REMOVED
+            owners[live.by_id[article_id]] = REMOVED
             by_id = {k: v for k, v in live.by_id.items() if k != article_id}
-            self._live = _Live(live.corpus, live.ranker, by_id, owners, live.title_order, live.days, live.built)
+            self._live = Live(live.corpus, live.ranker, by_id, owners, live.title_order, live.days, live.built)
 
     def growth(self) -> Growth:
         """How far the live corpus has grown from its last full build (what compaction would fold in)."""
@@ -213,9 +211,9 @@ class NewsService:
         added = live.owners[live.built :]
         return Growth(
             built=live.built,
-            added_global=int(np.count_nonzero(added == _GLOBAL)),
+            added_global=int(np.count_nonzero(added == GLOBAL)),
             added_servers=int(np.count_nonzero(added > 0)),
-            removed=int(np.count_nonzero(live.owners == _REMOVED)),
+            removed=int(np.count_nonzero(live.owners == REMOVED)),
         )
 
     def swap_corpus(self, corpus: CorpusIndex, texts: Callable[[Sequence[str]], Mapping[str, Article]]) -> Swapped:
@@ -230,17 +228,17 @@ class NewsService:
         """
         ranker = Ranker(corpus, self._tokenizer, self._params)
         ranker.prepare()
-        base = _Live(corpus, ranker, {m.id: i for i, m in enumerate(corpus.articles)},
+        base = Live(corpus, ranker, {m.id: i for i, m in enumerate(corpus.articles)},
                      np.zeros(len(corpus.articles), dtype=np.int64))  # fmt: skip
         with self._adding:
             live = self._live
             owners = base.owners.copy()
             for article_id, number in base.by_id.items():
                 now = live.by_id.get(article_id)
-                if now is None or live.owners[now] != _GLOBAL:  # removed while the build ran
-                    owners[number] = _REMOVED
-            by_id = {k: v for k, v in base.by_id.items() if owners[v] != _REMOVED}
-            new = _Live(corpus, ranker, by_id, owners, base.title_order, base.days)
+                if now is None or live.owners[now] != GLOBAL:  # removed while the build ran
+                    owners[number] = REMOVED
+            by_id = {k: v for k, v in base.by_id.items() if owners[v] != REMOVED}
+            new = Live(corpus, ranker, by_id, owners, base.title_order, base.days)
             missing = sorted((k for k in live.by_id if k not in by_id), key=live.by_id.__getitem__)
             found = texts(missing) if missing else {}
             replayed = 0
@@ -373,98 +371,6 @@ class NewsService:
         centre = rows.start + position - 1
         lo, hi = max(rows.start, centre - radius), min(rows.stop, centre + radius + 1)
         return tuple(live.corpus.sentence(r) for r in range(lo, hi))
-
-
-_GLOBAL = 0  # owner key of shipped articles and of those added for every server
-_REMOVED = -1  # owner key of an article removed at run time
-
-
-def _owner_key(guild_id: int | None) -> int:
-    return _GLOBAL if guild_id is None else int(guild_id)
-
-
-def _day(meta: ArticleMeta) -> int:
-    """The article's publication day as ``date.toordinal()``; 0 when undated."""
-    return meta.published.date.toordinal() if meta.published is not None else 0
-
-
-@dataclass(frozen=True, slots=True)
-class _Live:
-    corpus: CorpusIndex
-    ranker: Ranker
-    by_id: dict[str, int]
-    owners: NDArray[np.int64]  # per article: _GLOBAL, _REMOVED or the Discord server that added it
-    # Article numbers sorted by (title, id): autocomplete reads it on every keystroke, so it is sorted
-    # once per corpus (``None``: sort now), and an added article is inserted in its place.
-    title_order: tuple[int, ...] | None = None
-    # Per article: its publication day (``date.toordinal()``, 0 when undated); ``None``: work it out.
-    days: NDArray[np.int32] = None  # type: ignore[assignment]
-    built: int = -1  # articles of the full build (the rest were added since); -1: every article
-    dated: bool = dataclasses.field(init=False, default=False)  # whether any article has a date
-
-    def __post_init__(self) -> None:
-        if self.title_order is None:
-            order = sorted(range(len(self.corpus.articles)), key=self._title_key)
-            object.__setattr__(self, "title_order", tuple(order))
-        if self.days is None:
-            days = np.fromiter((_day(m) for m in self.corpus.articles), dtype=np.int32, count=len(self.corpus.articles))
-            object.__setattr__(self, "days", days)
-        object.__setattr__(self, "dated", bool(self.days.any()))
-        if self.built < 0:
-            object.__setattr__(self, "built", len(self.corpus.articles))
-
-    def with_document(self, document: Document, owner: int, tokenizer: Tokenizer) -> _Live:
-        """This corpus with ``document`` added as the last article (readers of this one see no change)."""
-        corpus = self.corpus.with_document(document, tokenizer)
-        ranker = self.ranker.extended(corpus)  # the live ranker's tables plus this article's
-        ranker.prepare()  # anything the live ranker had not worked out yet is made here, not by a reader
-        owners = np.append(self.owners, owner)
-        by_id = {**self.by_id, document.meta.id: len(self.corpus.articles)}
-        days = np.append(self.days, _day(document.meta)).astype(np.int32)
-        return _Live(corpus, ranker, by_id, owners, self.title_order_with(corpus), days, self.built)
-
-    def _title_key(self, article: int) -> tuple[str, str]:
-        meta = self.corpus.articles[article]
-        return meta.title.casefold(), meta.id
-
-    def title_order_with(self, corpus: CorpusIndex) -> tuple[int, ...]:
-        """The title order of ``corpus``, which is this corpus with one article added at the end
-        (a binary search, not a sort: an add must not hold the interpreter for a sort of every title)."""
-        order, added = self.title_order or (), len(corpus.articles) - 1
-        meta = corpus.articles[added]
-        place = bisect.bisect_left(order, (meta.title.casefold(), meta.id), key=self._title_key)
-        return (*order[:place], added, *order[place:])
-
-    def visible(self, guild_id: int | None) -> NDArray[np.bool_] | None:
-        """Which articles ``guild_id`` may see, or ``None`` when every article is visible."""
-        owners = self.owners
-        if not owners.any():
-            return None
-        mask = owners == _GLOBAL
-        if guild_id is not None:
-            mask |= owners == int(guild_id)
-        return mask
-
-
-@dataclass(frozen=True, slots=True)
-class Growth:
-    """Articles of the last full build, and those added since (for every server, for one server)
-    or removed, which the index carries beside it until the next full build."""
-
-    built: int
-    added_global: int
-    added_servers: int
-    removed: int
-
-
-@dataclass(frozen=True, slots=True)
-class Swapped:
-    """A swapped-in full build: its articles, and the live articles indexed again on top of it
-    (``replayed``) or dropped because their text was gone from the store."""
-
-    articles: int
-    replayed: int
-    dropped: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,10 @@ FORBIDDEN = {
     "bot.summarise": ("bot.service", "bot.config", "bot.cli", "bot.ingest", "discord"),
     "bot.service": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
     "bot.storage": ("bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord"),
+    "bot.live": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
     "bot.library": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
+    "bot.compaction": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
+    "bot.upkeep": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
     "bot.fetch_pool": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.service", "bot.library", "discord"),
     "bot.discord_adapter": (
         "bot.config", "bot.cli", "bot.ingest.", "bot.retrieval.", "bot.summarise.", "bot.attribution.",
@@ -30,7 +33,7 @@ FORBIDDEN = {
 }
 CORE = (
     "bot.models", "bot.ingest", "bot.attribution", "bot.retrieval", "bot.summarise", "bot.service", "bot.storage",
-    "bot.library", "bot.fetch_pool",
+    "bot.library", "bot.fetch_pool", "bot.live", "bot.compaction", "bot.upkeep",
 )  # fmt: skip
 
 
