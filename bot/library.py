@@ -99,18 +99,17 @@ class Library:
             self._service.remove_article(article_id)
 
     def _load(self, items: Sequence[StoredArticle], warn: Callable[[str], None]) -> int:
-        loaded = 0
+        """Index stored articles in one batch; the ones the service refuses are named in ``warn``."""
         for item in items:
             self._known[item.meta.id] = item.guild_id
-            try:
-                self._service.add_article(clean_article(Article(item.meta, item.text)), guild_id=item.guild_id)
-            except CorpusError as exc:
-                self._skipped.add(item.meta.id)
-                where = "every server" if item.guild_id is None else f"server {item.guild_id}"
-                warn(f"skipped the stored article {item.meta.id!r} ({item.meta.title!r}, for {where}): {exc}")
-            else:
-                loaded += 1
-        return loaded
+        batch = self._service.add_articles([(clean_article(Article(i.meta, i.text)), i.guild_id) for i in items])
+        where = {i.meta.id: i for i in items}
+        for article_id, reason in batch.skipped:
+            self._skipped.add(article_id)
+            item = where[article_id]
+            server = "every server" if item.guild_id is None else f"server {item.guild_id}"
+            warn(f"skipped the stored article {article_id!r} ({item.meta.title!r}, for {server}): {reason}")
+        return len(batch.added)
 
     def add_file(self, filename: str, data: bytes, *, guild_id: int | None, user_id: int | None = None) -> ArticleMeta:
         """Add an uploaded ``.txt``/``.md``/``.html`` file; raises ``CorpusError``/``DuplicateArticle``."""

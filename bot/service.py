@@ -182,16 +182,34 @@ class NewsService:
         next full build). Adds are serialised. Raises ``CorpusError`` if the id is already indexed
         or the article has no sentence.
         """
+        batch = self.add_articles([(article, guild_id)])
+        if batch.skipped:
+            raise CorpusError(batch.skipped[0][1])
+        return batch.added[0]
+
+    def add_articles(self, articles: Sequence[tuple[Article, int | None]]) -> AddedBatch:
+        """``add_article`` for many ``(article, guild_id)`` at once (start-up, another process's
+        additions): one swap, and the index copied once instead of once per article. An article
+        whose id is already indexed (or repeated) or that has no sentence is skipped, with why."""
         with self._adding:
             live = self._live
-            meta = article.meta
-            if meta.id in live.by_id:
-                raise CorpusError(f"an article with id {meta.id!r} is already indexed")
-            document = ingest(article)
-            if not document.sentences:
-                raise CorpusError(f"article {meta.id!r} has no text to index")
-            self._live = live.with_document(document, owner_key(guild_id), self._tokenizer)
-        return AddedArticle(meta=meta, sentences=len(document.sentences))
+            taken = set(live.by_id)
+            documents, owners, added, skipped = [], [], [], []
+            for article, guild_id in articles:
+                meta = article.meta
+                if meta.id in taken:
+                    skipped.append((meta.id, f"an article with id {meta.id!r} is already indexed"))
+                    continue
+                document = ingest(article)
+                if not document.sentences:
+                    skipped.append((meta.id, f"article {meta.id!r} has no text to index"))
+                    continue
+                taken.add(meta.id)
+                documents.append(document)
+                owners.append(owner_key(guild_id))
+                added.append(AddedArticle(meta=meta, sentences=len(document.sentences)))
+            self._live = live.with_documents(documents, owners, self._tokenizer)
+        return AddedBatch(added=tuple(added), skipped=tuple(skipped))
 
     def remove_article(self, article_id: str) -> None:
         """Hide an article from every answer, list and summary at once (its rows leave the index at
@@ -241,15 +259,15 @@ class NewsService:
             new = Live(corpus, ranker, by_id, owners, base.title_order, base.days)
             missing = sorted((k for k in live.by_id if k not in by_id), key=live.by_id.__getitem__)
             found = texts(missing) if missing else {}
-            replayed = 0
+            documents, owners = [], []
             for article_id in missing:
                 article = found.get(article_id)
                 document = ingest(article) if article is not None else None
-                if document is None or not document.sentences or article_id in new.by_id:
-                    continue
-                new = new.with_document(document, int(live.owners[live.by_id[article_id]]), self._tokenizer)
-                replayed += 1
-            self._live = new
+                if document is not None and document.sentences:
+                    documents.append(document)
+                    owners.append(int(live.owners[live.by_id[article_id]]))
+            self._live = new.with_documents(documents, owners, self._tokenizer)
+            replayed = len(documents)
         return Swapped(articles=len(corpus.articles), replayed=replayed, dropped=len(missing) - replayed)
 
     def rank(self, question: str) -> Ranking:
@@ -379,6 +397,14 @@ class AddedArticle:
 
     meta: ArticleMeta
     sentences: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddedBatch:
+    """What ``add_articles`` indexed, and the ``(id, reason)`` of each article it skipped."""
+
+    added: tuple[AddedArticle, ...]
+    skipped: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,14 +77,16 @@ class SentenceTable:
             return self.added[row - packed]
         return self.texts[int(self.texts_offsets[row]) : int(self.texts_offsets[row + 1])].decode("utf-8")
 
-    def appended(self, article: int, sentences: Sequence[Sentence]) -> SentenceTable:
-        """A new table with ``sentences`` of article number ``article`` added as rows."""
+    def appended(self, article: int | Sequence[int], sentences: Sequence[Sentence]) -> SentenceTable:
+        """A new table with ``sentences`` added as rows, of article number ``article`` (or one
+        article number per sentence)."""
 
-        def grow(values: NDArray[np.generic], extra: list[int]) -> NDArray[np.generic]:
+        def grow(values: NDArray[np.generic], extra: Sequence[int]) -> NDArray[np.generic]:
             return np.concatenate([values, np.asarray(extra, dtype=values.dtype)])
 
+        articles = [article] * len(sentences) if isinstance(article, int) else article
         return SentenceTable(
-            article=grow(self.article, [article] * len(sentences)),  # type: ignore[arg-type]
+            article=grow(self.article, articles),  # type: ignore[arg-type]
             position=grow(self.position, [s.position for s in sentences]),  # type: ignore[arg-type]
             paragraph=grow(self.paragraph, [s.paragraph for s in sentences]),  # type: ignore[arg-type]
             start=grow(self.start, [s.start for s in sentences]),  # type: ignore[arg-type]
@@ -201,13 +203,20 @@ class TitlePostings:
     def with_article(self, title: Sequence[str], article: int, vocabulary: dict[str, int]) -> TitlePostings:
         """A new value with the title terms of ``article`` (numbered after every article so far) added,
         over ``vocabulary`` (this one's columns plus any new ones at the end)."""
-        cols = np.array(sorted({vocabulary[t] for t in title if t in vocabulary}), dtype=np.int64)
+        return self.with_articles([title], article, vocabulary)
+
+    def with_articles(self, titles: Sequence[Sequence[str]], first: int, vocabulary: dict[str, int]) -> TitlePostings:
+        """``with_article`` for several articles at once, numbered ``first``, ``first + 1``, ...
+        (the arrays are copied once, not once per article)."""
+        pairs = sorted({(vocabulary[t], first + i) for i, title in enumerate(titles) for t in title if t in vocabulary})
+        cols = np.fromiter((c for c, _ in pairs), dtype=np.int64, count=len(pairs))
+        arts = np.fromiter((a for _, a in pairs), dtype=np.int32, count=len(pairs))
         grown = np.concatenate([self.indptr, np.full(len(vocabulary) + 1 - len(self.indptr), self.indptr[-1])])
-        added = np.zeros(len(vocabulary) + 1, dtype=np.int32)
-        added[cols + 1] = 1
-        return TitlePostings(
-            (grown + np.cumsum(added)).astype(np.int32), np.insert(self.articles, grown[cols + 1], article)
-        )
+        added = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.add.at(added, cols + 1, 1)
+        # Each new article goes at the end of its column (after every older one), in article order.
+        indptr = (grown + np.cumsum(added)).astype(np.int32)
+        return TitlePostings(indptr, np.insert(self.articles, grown[cols + 1], arts))
 
 
 Spans = Sequence[tuple[int, int, int]]
@@ -407,19 +416,26 @@ class CorpusIndex:
         The built arrays are shared, not copied (see ``SentenceIndex.extended``), so this takes
         milliseconds on a large corpus; a full build later recomputes every weight.
         """
-        sentences = document.sentences
+        return self.with_documents([document], analyse)
+
+    def with_documents(self, documents: Sequence[Document], analyse: Callable[[str], list[str]]) -> CorpusIndex:
+        """``with_document`` for several documents at once, in order: the index's arrays are copied
+        once for all of them (adding thousands one by one would copy them thousands of times)."""
+        sentences = [s for d in documents for s in d.sentences]
         term_lists = [analyse(s.text) for s in sentences]
         index = self.index.extended(term_lists)
         vocabulary = index.vocabulary
+        first = len(self.articles)
+        lengths = np.array([len(d.sentences) for d in documents], dtype=np.int64)
         return CorpusIndex(
-            articles=(*self.articles, document.meta),
-            first_row=np.append(self.first_row, self.first_row[-1] + len(sentences)),
-            table=self.table.appended(len(self.articles), sentences),
+            articles=(*self.articles, *(d.meta for d in documents)),
+            first_row=np.concatenate([self.first_row, self.first_row[-1] + np.cumsum(lengths)]).astype(np.int64),
+            table=self.table.appended(np.repeat(np.arange(first, first + len(documents)), lengths).tolist(), sentences),
             index=index,
             sequences=self.sequences.appended([[vocabulary[t] for t in terms] for terms in term_lists]),
-            titles=self.titles.with_article(analyse(document.meta.title), len(self.articles), vocabulary),
+            titles=self.titles.with_articles([analyse(d.meta.title) for d in documents], first, vocabulary),
             statements=self.statements.appended(
-                chunk_statements([(document.text, [(s.start, s.end, s.paragraph) for s in sentences])]),
+                chunk_statements([(d.text, [(s.start, s.end, s.paragraph) for s in d.sentences]) for d in documents]),
                 len(self.table),
             ),
             fingerprint=self.fingerprint,
