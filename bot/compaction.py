@@ -13,10 +13,11 @@ loading and swapping thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -158,33 +159,38 @@ def _log_outcome(outcome: Compacted | Exception) -> None:
 
 
 def _build_in_child(build: Build, folder: Path) -> None:
-    """Run ``build(folder)`` in a forked process and wait for it; raises ``CompactionError``."""
-    context = multiprocessing.get_context("fork")
+    """Run ``build(folder)`` in a forked process and wait for it; raises ``CompactionError``.
+
+    A plain fork, not a ``multiprocessing`` process: those are daemonic or joined at exit, and the
+    build forks workers of its own, which a daemonic process may not, while a joined one would hold
+    up the exit of a bot stopped mid-compaction.
+    """
     lifeline = os.pipe()  # the child ends with this process, however it ends (see die_with_parent)
-    process = context.Process(
-        target=_child, args=(build, folder, lifeline, os.getpid()), daemon=True, name="newsbot-compaction"
-    )
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        status = 1
+        try:
+            die_with_parent(parent, lifeline)
+            build(folder)
+            status = 0
+        except BaseException:
+            with contextlib.suppress(OSError):
+                (folder / _FAILURE).write_text(traceback.format_exc(), "utf-8")
+        finally:
+            os._exit(status)
+    os.close(lifeline[0])
     try:
-        process.start()
+        _, status = os.waitpid(pid, 0)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        raise
     finally:
-        os.close(lifeline[0])
-    try:
-        process.join()
-    finally:
-        if process.is_alive():
-            process.terminate()
-            process.join()
         os.close(lifeline[1])
-    if process.exitcode != 0:
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
         failure = folder / _FAILURE
         reason = failure.read_text("utf-8").strip().splitlines()[-1] if failure.is_file() else None
-        raise CompactionError(f"the index build failed ({reason or f'exit status {process.exitcode}'})")
-
-
-def _child(build: Build, folder: Path, lifeline: tuple[int, int], parent: int) -> None:
-    die_with_parent(parent, lifeline)
-    try:
-        build(folder)
-    except BaseException:
-        (folder / _FAILURE).write_text(traceback.format_exc(), "utf-8")
-        os._exit(1)
+        raise CompactionError(f"the index build failed ({reason or f'exit status {code}'})")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.compaction import Compacted, CompactionError, CompactionPolicy, Compactor
+from bot.indexing import CHUNK_ARTICLES
 from bot.library import Library
 from bot.service import Growth, NewsService, build_service
 from bot.storage.sqlite import SqliteArticleStore
@@ -146,3 +147,18 @@ def test_start_if_due_follows_the_policy(parts) -> None:
     assert job.wait(timeout=60)
     assert service.growth().added_global == 0
     assert len(service.corpus.index.vocabulary) == service.corpus.index.built_terms
+
+
+def test_a_build_with_worker_processes_of_its_own_runs_in_the_compaction_process(tmp_path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(CHUNK_ARTICLES + 20):  # more than one chunk: the build forks its workers
+        (corpus / f"note-{i}.txt").write_text(f"Warden {i} counted {i + 3} geese on the marsh.\n", encoding="utf-8")
+    service = build_service(corpus, tmp_path / "index")
+    store_file = tmp_path / "articles.sqlite3"
+    library = Library(service, SqliteArticleStore(store_file))
+    library.add_file("otters.md", OTTERS, guild_id=None)
+    build = full_build(corpus, store_file, service.tokenizer, fingerprint=service.corpus.fingerprint)
+    done = Compactor(service, build=build, texts=library.stored_articles).run()
+    assert done.articles == CHUNK_ARTICLES + 21 and service.growth().added_global == 0
+    assert "otters" in service.ask("Where were the otters seen?").excerpts[0].sentence
