@@ -185,16 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     sampler.start()
     began = time.perf_counter()
     compactor.start()
-    late = synthetic(args.added)  # added while the build runs: must survive the swap
-    late_added = False
+    late = synthetic(args.added)  # added while the compaction runs: must survive the swap
+    store.add_article(StoredArticle(late.meta, late.text, None, text_digest(late.text)))
+    service.add_article(late)
     i = 0
     while compactor.running and time.perf_counter() - began < args.timeout:
         during.extend(timed(ask, [quick[i % len(quick)]]))
         i += 1
-        if not late_added and time.perf_counter() - began > 5:
-            store.add_article(StoredArticle(late.meta, late.text, None, text_digest(late.text)))
-            service.add_article(late)
-            late_added = True
     compactor.wait(timeout=max(0.0, args.timeout - (time.perf_counter() - began)))
     done.set()
     sampler.join()
