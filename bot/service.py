@@ -259,14 +259,14 @@ class NewsService:
             new = Live(corpus, ranker, by_id, owners, base.title_order, base.days)
             missing = sorted((k for k in live.by_id if k not in by_id), key=live.by_id.__getitem__)
             found = texts(missing) if missing else {}
-            documents, owners = [], []
+            documents, their_owners = [], []
             for article_id in missing:
                 article = found.get(article_id)
                 document = ingest(article) if article is not None else None
                 if document is not None and document.sentences:
                     documents.append(document)
-                    owners.append(int(live.owners[live.by_id[article_id]]))
-            self._live = new.with_documents(documents, owners, self._tokenizer)
+                    their_owners.append(int(live.owners[live.by_id[article_id]]))
+            self._live = new.with_documents(documents, their_owners, self._tokenizer)
             replayed = len(documents)
         return Swapped(articles=len(corpus.articles), replayed=replayed, dropped=len(missing) - replayed)
 
