@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import random
 import resource
@@ -142,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     loaded = library.load_stored()
     result["load_added_s"] = round(time.perf_counter() - start, 2)
     log(f"stored {args.added:,} articles in {result['store_s']} s, indexed {loaded:,} in {result['load_added_s']} s")
+    gc.freeze()  # as 'python -m bot run' does once started
 
     rng = random.Random(args.seed)
     titles = [m.title for m in service.corpus.articles[: result["archive_articles"]]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -261,6 +262,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, stdin: TextIO, stdou
         upkeep = _upkeep(args, settings, service, library, stderr)
         if command == "run":
             service.warm_up()
+            # The corpus lives as long as the process: keep it out of the collector's full passes,
+            # each of which would otherwise walk it holding the interpreter (a stall of questions).
+            gc.freeze()
         if discord:
             return _run_discord(service, settings, library, upkeep)
         if command == "run":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 
@@ -63,6 +64,8 @@ def test_compaction_folds_added_articles_into_a_full_build_and_keeps_what_each_s
 
     done = compactor(service, library, store_file).run()
 
+    assert gc.isenabled()  # the collector, paused for the load and swap, is on again
+    assert service.corpus.words == {}  # the build's word list is not read: the tokenizer knows them
     assert isinstance(done, Compacted) and done.articles == shipped + 1 and done.replayed == 1
     assert service.growth() == Growth(built=shipped + 1, added_global=0, added_servers=1, removed=0)
     index = service.corpus.index

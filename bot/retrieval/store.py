@@ -566,14 +566,17 @@ class CorpusIndex:
         return words if isinstance(words, dict) else {}
 
     @classmethod
-    def load(cls, index_dir: Path, *, mmap: bool = False) -> CorpusIndex:
-        """Load the current build; raises ``IndexFormatError`` if it is missing, damaged or foreign."""
+    def load(cls, index_dir: Path, *, mmap: bool = False, words: bool = True) -> CorpusIndex:
+        """Load the current build; raises ``IndexFormatError`` if it is missing, damaged or foreign.
+
+        ``words=False`` leaves ``words`` empty (for a tokenizer that already knows them: reading
+        them holds the interpreter for a quarter of a second on the news archive)."""
         for attempt in range(_LOAD_TRIES):
             build, params = _current(index_dir)
             if params is None:
                 raise IndexFormatError(f"no usable index in {index_dir}")
             try:
-                return cls._load_build(build, params, mmap=mmap)
+                return cls._load_build(build, params, mmap=mmap, words=words)
             except IndexFormatError:
                 # Another process may have swapped in a new build and removed this one meanwhile.
                 if attempt + 1 == _LOAD_TRIES or _current_name(index_dir) == build.name:
@@ -581,7 +584,9 @@ class CorpusIndex:
         raise AssertionError("unreachable")
 
     @classmethod
-    def _load_build(cls, build: Path, params: dict[str, object], *, mmap: bool) -> CorpusIndex:
+    def _load_build(
+        cls, build: Path, params: dict[str, object], *, mmap: bool, words: bool = True
+    ) -> CorpusIndex:
         if params.get("format") != FORMAT or params.get("format_version") != FORMAT_VERSION:
             raise IndexFormatError(
                 f"index in {build} has format {params.get('format')!r} version "
@@ -609,7 +614,7 @@ class CorpusIndex:
                 texts=_map_bytes(build / "texts.bin") if mmap else (build / "texts.bin").read_bytes(),
             )
             articles = _metas_from_json(json.loads((build / "articles.json").read_text("utf-8")))
-            words = json.loads((build / "words.json").read_text("utf-8"))
+            known = json.loads((build / "words.json").read_text("utf-8")) if words else {}
             first_row = np.asarray(arr("first_row"), dtype=np.int64)
             sequences = TermSequences(arr("sequence_indptr"), arr("sequence_columns"))  # type: ignore[arg-type]
             titles = TitlePostings(arr("title_indptr"), arr("title_articles"))  # type: ignore[arg-type]
@@ -618,7 +623,7 @@ class CorpusIndex:
                 json.loads((build / "speakers.json").read_text("utf-8")),
             )
             if (
-                not isinstance(words, dict)
+                not isinstance(known, dict)
                 or len(statements) != rows
                 or any(len(getattr(table, name)) != rows for name in _TABLE_FIELDS)
                 or len(table.texts_offsets) != rows + 1
@@ -632,7 +637,7 @@ class CorpusIndex:
                 raise IndexFormatError(f"index in {build} is inconsistent; rebuild it")
             corpus = cls(
                 articles, first_row, table, index, sequences, titles, statements,
-                str(params["fingerprint"]), dict(params["tokenizer"]), words,  # type: ignore[call-overload]
+                str(params["fingerprint"]), dict(params["tokenizer"]), known,  # type: ignore[call-overload]
             )  # fmt: skip
         except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise IndexFormatError(f"index in {build} is damaged: {exc}") from exc
