@@ -39,6 +39,7 @@ folder. Runs in a forked process: it must open its own files and connections."""
 Texts = Callable[[Sequence[str]], Mapping[str, Article]]
 """The stored articles with these ids (``Library.stored_articles``)."""
 
+_BUILD_NICENESS = 10  # added to the build process's nice value: answers come first on a busy machine
 _FAILURE = "failure.txt"  # written by a failed build: the reason, shown in one line
 _log = logging.getLogger(__name__)
 
@@ -196,6 +197,8 @@ def _build_in_child(build: Build, folder: Path) -> None:
         status = 1
         try:
             die_with_parent(parent, lifeline)
+            with contextlib.suppress(OSError):  # the build (and its workers) yield the CPU to questions
+                os.nice(_BUILD_NICENESS)
             build(folder)
             status = 0
         except BaseException:
