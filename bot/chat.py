@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TextIO
 
 from bot import __version__
@@ -68,7 +69,7 @@ def _command(service: NewsService, command: str, rest: str, *, guild_id: int | N
 
 def run_chat(
     service: NewsService, stdin: TextIO, stdout: TextIO, *, mark: tuple[str, str] = ("", ""),
-    guild_id: int | None = None,
+    guild_id: int | None = None, upkeep: Callable[[], None] | None = None,
 ) -> int:  # fmt: skip
     """Read lines until ``quit``/``exit``/``q`` or the end of input (Ctrl-D); returns exit status 0."""
     interactive = stdin.isatty()
@@ -90,6 +91,8 @@ def run_chat(
             continue
         if text.casefold() in QUIT_WORDS:
             return 0
+        if upkeep is not None:
+            upkeep()  # articles another process added or removed count from this question on
         out, conversation = chat_reply(service, text, conversation, mark=mark, guild_id=guild_id)
         stdout.write(out + "\n\n")
         stdout.flush()

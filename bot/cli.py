@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -20,6 +21,7 @@ from bot import __version__, startup
 from bot.chat import run_chat
 from bot.cli_feeds import build_feeds, run_feeds
 from bot.cli_parser import UsageError, build_parser, program_name
+from bot.compaction import CompactionPolicy, Compactor
 from bot.config import Settings, index_dir_for, load_settings, missing_corpus_message
 from bot.errors import AmbiguousArticle, CorpusError, NewsBotError
 from bot.feeds.follow import Feeds
@@ -42,6 +44,7 @@ from bot.render_text import (
 )
 from bot.service import NewsService, build_service
 from bot.storage.sqlite import SqliteArticleStore
+from bot.upkeep import Upkeep, full_build
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 BOLD = ("\033[1m", "\033[0m")
@@ -224,7 +227,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
         stdout.write(out + "\n")
         return EXIT_OK
     if command == "chat":
-        return run_chat(_service(args, settings, stderr), io.stdin, stdout, mark=io.mark, guild_id=guild)
+        service, library = _open(args, settings, stderr, need_library=False)
+        upkeep = _upkeep(args, settings, service, library, stderr)
+        return run_chat(service, io.stdin, stdout, mark=io.mark, guild_id=guild, upkeep=upkeep)
     if command == "run":
         try:
             with startup.sigterm_raises():  # while starting and in the chat; the Discord loop has its own
@@ -238,7 +243,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
 def _run(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     """``run``: the Discord bot when a token is set, else the console chat; one start line."""
     service, library = _open(args, settings, io.stderr, need_library=bool(settings.discord_token))
+    upkeep = _upkeep(args, settings, service, library, io.stderr)
     loops = startup.prepare_search(service.warm_up, startup.choose_search_loops(settings))
+    # The corpus lives as long as the process: keep it out of the collector's full passes, each of
+    # which would otherwise walk it holding the interpreter (a stall of questions).
+    gc.freeze()
     articles, sentences = len(service.corpus.articles), service.sentence_count
 
     def start_info(servers: int | None) -> str:
@@ -246,12 +255,12 @@ def _run(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
                                   loops=loops)  # fmt: skip
 
     if settings.discord_token:
-        _run_discord(service, settings, library, start_info)
+        _run_discord(service, settings, library, start_info, upkeep)
         startup.log.info("stopped")
         return EXIT_OK
     io.stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
     startup.log.info(start_info(None))
-    return run_chat(service, io.stdin, io.stdout, mark=io.mark)
+    return run_chat(service, io.stdin, io.stdout, mark=io.mark, upkeep=upkeep)
 
 
 def _check_range(option: str, value: int, low: int, high: int) -> None:
@@ -355,6 +364,31 @@ def _answer_out(
     return EXIT_OK
 
 
+def _upkeep(
+    args: argparse.Namespace, settings: Settings, service: NewsService, library: Library | None, stderr: TextIO
+) -> Upkeep:
+    """What a running bot or chat does between questions: take in the articles other processes
+    added to the store (or removed), and compact the index in the background when it is due."""
+    path = store_path(settings)
+    policy = FetchPolicy(timeout=settings.fetch_timeout_s, allow_private=settings.fetch_allow_private)
+
+    def open_library() -> Library | None:  # the store made by another process after this one started
+        if not path.exists():
+            return None
+        return Library(service, SqliteArticleStore(path, read_only=True), fetch_policy=policy)
+
+    upkeep = Upkeep(library, open_library=open_library, warn=lambda text: stderr.write(f"warning: {text}\n"))
+    corpus_dir = args.corpus or settings.corpus_dir
+    build = full_build(corpus_dir, path, service.tokenizer, fingerprint=service.corpus.fingerprint)
+    upkeep.compactor = Compactor(
+        service,
+        build=build,
+        texts=lambda ids: upkeep.library.stored_articles(ids) if upkeep.library is not None else {},
+        policy=CompactionPolicy(share=settings.compact_share, min_articles=settings.compact_min_articles),
+    )
+    return upkeep
+
+
 def _read_upload(path: Path) -> bytes:
     """The bytes of a file to add, read only up to the upload limit (``/dev/zero`` is refused at once)."""
     try:
@@ -431,7 +465,11 @@ def _sync_discord(service: NewsService, settings: Settings, guild: int | None) -
 
 
 def _run_discord(
-    service: NewsService, settings: Settings, library: Library | None, start_info: Callable[[int], str]
+    service: NewsService,
+    settings: Settings,
+    library: Library | None,
+    start_info: Callable[[int], str],
+    upkeep: Upkeep,
 ) -> int:
     import asyncio
 
@@ -455,6 +493,8 @@ def _run_discord(
             support_url=settings.support_url,
             feeds=_feeds_for(service, settings, library),
             start_info=start_info,
+            upkeep=upkeep,
+            upkeep_interval_s=settings.sync_interval_s,
         )
     )
     return EXIT_OK

@@ -48,6 +48,9 @@ class Settings:
     feed_announce_max: int = 5
     feed_max_failures: int = 8
     feed_max_age_days: int | None = None
+    sync_interval_s: float = 2.0
+    compact_share: float = 0.10
+    compact_min_articles: int = 50
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -168,6 +171,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
             raise SettingsError(f"{key} must be a whole number between {low} and {high}, got {value!r}")
         return int(value)
+
     def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
         value = (text(key) or default).upper()
         if value not in allowed:
@@ -179,6 +183,25 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         if value not in NUMBA_MODES:
             raise SettingsError(f"{key} must be one of {', '.join(NUMBA_MODES)}, got {text(key)!r}")
         return value
+    def share(key: str, default: float) -> float:
+        value = text(key)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not 0 <= number <= 1:
+            raise SettingsError(f"{key} must be a share between 0 and 1 (0.1 = 10%), got {value!r}")
+        return number
+
+    def count(key: str, default: int) -> int:
+        value = text(key)
+        if value is None:
+            return default
+        if not value.isdigit() or int(value) > 10_000_000:
+            raise SettingsError(f"{key} must be a whole number between 0 and 10000000, got {value!r}")
+        return int(value)
 
     guild = text("DISCORD_DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
@@ -207,4 +230,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         feed_announce_max=whole("NEWSBOT_FEED_ANNOUNCE_MAX", defaults.feed_announce_max, 0, 10) or 0,
         feed_max_failures=whole("NEWSBOT_FEED_MAX_FAILURES", defaults.feed_max_failures, 1, 1000) or 1,
         feed_max_age_days=whole("NEWSBOT_FEED_MAX_AGE_DAYS", None, 1, 100_000),
+        sync_interval_s=max(0.1, seconds("NEWSBOT_SYNC_INTERVAL_S", defaults.sync_interval_s)),
+        compact_share=share("NEWSBOT_COMPACT_SHARE", defaults.compact_share),
+        compact_min_articles=count("NEWSBOT_COMPACT_MIN_ARTICLES", defaults.compact_min_articles),
     )

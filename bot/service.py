@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import dataclasses
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
 from bot import locks
 from bot.errors import AmbiguousArticle, ArticleNotFound, CorpusError, IndexFormatError, InvalidQuestion
 from bot.indexing import index_articles
 from bot.ingest.documents import ingest
 from bot.ingest.loaders import load_corpus, scan_corpus
+from bot.live import GLOBAL, REMOVED, Growth, Live, Swapped, owner_key
 from bot.models import (
     Answer,
     Article,
@@ -83,7 +82,7 @@ class NewsService:
         # a reader that takes ``self._live`` once sees one consistent corpus.
         by_id = {m.id: i for i, m in enumerate(corpus.articles)}
         owners = np.zeros(len(corpus.articles), dtype=np.int64)
-        self._live = _Live(corpus, Ranker(corpus, tokenizer, self._params), by_id, owners)
+        self._live = Live(corpus, Ranker(corpus, tokenizer, self._params), by_id, owners)
         self._adding = threading.Lock()
 
     @property
@@ -97,6 +96,11 @@ class NewsService:
     @property
     def _by_id(self) -> dict[str, int]:
         return self._live.by_id
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer questions and added articles go through (a full build must use the same)."""
+        return self._tokenizer
 
     @property
     def corpus(self) -> CorpusIndex:
@@ -392,22 +396,34 @@ class NewsService:
         next full build). Adds are serialised. Raises ``CorpusError`` if the id is already indexed
         or the article has no sentence.
         """
+        batch = self.add_articles([(article, guild_id)])
+        if batch.skipped:
+            raise CorpusError(batch.skipped[0][1])
+        return batch.added[0]
+
+    def add_articles(self, articles: Sequence[tuple[Article, int | None]]) -> AddedBatch:
+        """``add_article`` for many ``(article, guild_id)`` at once (start-up, another process's
+        additions): one swap, and the index copied once instead of once per article. An article
+        whose id is already indexed (or repeated) or that has no sentence is skipped, with why."""
         with self._adding:
             live = self._live
-            meta = article.meta
-            if meta.id in live.by_id:
-                raise CorpusError(f"an article with id {meta.id!r} is already indexed")
-            document = ingest(article)
-            if not document.sentences:
-                raise CorpusError(f"article {meta.id!r} has no text to index")
-            corpus = live.corpus.with_document(document, self._tokenizer)
-            ranker = live.ranker.extended(corpus)  # the live ranker's tables plus this article's
-            ranker.prepare()  # anything the live ranker had not worked out yet is made here, not by a reader
-            owners = np.append(live.owners, _owner_key(guild_id))
-            by_id = {**live.by_id, meta.id: len(live.corpus.articles)}
-            days = np.append(live.days, _day(meta)).astype(np.int32)
-            self._live = _Live(corpus, ranker, by_id, owners, live.title_order_with(corpus), days)
-        return AddedArticle(meta=meta, sentences=len(document.sentences))
+            taken = set(live.by_id)
+            documents, owners, added, skipped = [], [], [], []
+            for article, guild_id in articles:
+                meta = article.meta
+                if meta.id in taken:
+                    skipped.append((meta.id, f"an article with id {meta.id!r} is already indexed"))
+                    continue
+                document = ingest(article)
+                if not document.sentences:
+                    skipped.append((meta.id, f"article {meta.id!r} has no text to index"))
+                    continue
+                taken.add(meta.id)
+                documents.append(document)
+                owners.append(owner_key(guild_id))
+                added.append(AddedArticle(meta=meta, sentences=len(document.sentences)))
+            self._live = live.with_documents(documents, owners, self._tokenizer)
+        return AddedBatch(added=tuple(added), skipped=tuple(skipped))
 
     def remove_article(self, article_id: str) -> None:
         """Hide an article from every answer, list and summary at once (its rows leave the index at
@@ -417,9 +433,56 @@ class NewsService:
             if article_id not in live.by_id:
                 raise ArticleNotFound(f"no article with id {article_id!r}")
             owners = live.owners.copy()
-            owners[live.by_id[article_id]] = _REMOVED
+            owners[live.by_id[article_id]] = REMOVED
             by_id = {k: v for k, v in live.by_id.items() if k != article_id}
-            self._live = _Live(live.corpus, live.ranker, by_id, owners, live.title_order, live.days)
+            self._live = Live(live.corpus, live.ranker, by_id, owners, live.title_order, live.days, live.built)
+
+    def growth(self) -> Growth:
+        """How far the live corpus has grown from its last full build (what compaction would fold in)."""
+        live = self._live
+        added = live.owners[live.built :]
+        return Growth(
+            built=live.built,
+            added_global=int(np.count_nonzero(added == GLOBAL)),
+            added_servers=int(np.count_nonzero(added > 0)),
+            removed=int(np.count_nonzero(live.owners == REMOVED)),
+        )
+
+    def swap_corpus(self, corpus: CorpusIndex, texts: Callable[[Sequence[str]], Mapping[str, Article]]) -> Swapped:
+        """Answer from ``corpus`` from now on: a full build of the shipped articles and those added
+        for every server (exact idf), made while this service answered from the old one.
+
+        What readers see does not change: an article of ``corpus`` removed meanwhile stays hidden,
+        and the live articles it lacks (added for one server, or added meanwhile) are indexed again
+        from ``texts(ids)`` on top of it (one missing from ``texts`` is dropped, as removed). The
+        slow part (the new ranker's tables) is done before adds are held; the new corpus is then
+        swapped in as one reference.
+        """
+        ranker = Ranker(corpus, self._tokenizer, self._params)
+        ranker.prepare()
+        base = Live(corpus, ranker, {m.id: i for i, m in enumerate(corpus.articles)},
+                     np.zeros(len(corpus.articles), dtype=np.int64))  # fmt: skip
+        with self._adding:
+            live = self._live
+            owners = base.owners.copy()
+            for article_id, number in base.by_id.items():
+                now = live.by_id.get(article_id)
+                if now is None or live.owners[now] != GLOBAL:  # removed while the build ran
+                    owners[number] = REMOVED
+            by_id = {k: v for k, v in base.by_id.items() if owners[v] != REMOVED}
+            new = Live(corpus, ranker, by_id, owners, base.title_order, base.days)
+            missing = sorted((k for k in live.by_id if k not in by_id), key=live.by_id.__getitem__)
+            found = texts(missing) if missing else {}
+            documents, their_owners = [], []
+            for article_id in missing:
+                article = found.get(article_id)
+                document = ingest(article) if article is not None else None
+                if document is not None and document.sentences:
+                    documents.append(document)
+                    their_owners.append(int(live.owners[live.by_id[article_id]]))
+            self._live = new.with_documents(documents, their_owners, self._tokenizer)
+            replayed = len(documents)
+        return Swapped(articles=len(corpus.articles), replayed=replayed, dropped=len(missing) - replayed)
 
     def rank(self, question: str) -> Ranking:
         """The full ranking ``ask`` cuts and cites (no abstention, no context): for evaluation.
@@ -540,9 +603,7 @@ class NewsService:
         return tuple(live.corpus.sentence(r) for r in range(lo, hi))
 
 
-_GLOBAL = 0  # owner key of shipped articles and of those added for every server
-_REMOVED = -1  # owner key of an article removed at run time
-_MAX_EXCLUDED_TOP = 20
+_MAX_EXCLUDED_TOP = 20  # answers looked at when some must be left out as already shown
 FOCUS_LEEWAY = 6.0  # the abstention cut lowered for a follow-up searched within the articles it follows
 
 
@@ -554,71 +615,20 @@ def _same_first(a: Answer, b: Answer) -> bool:
     return (x.article_id, x.position) == (y.article_id, y.position)
 
 
-def _owner_key(guild_id: int | None) -> int:
-    return _GLOBAL if guild_id is None else int(guild_id)
-
-
-def _day(meta: ArticleMeta) -> int:
-    """The article's publication day as ``date.toordinal()``; 0 when undated."""
-    return meta.published.date.toordinal() if meta.published is not None else 0
-
-
-@dataclass(frozen=True, slots=True)
-class _Live:
-    corpus: CorpusIndex
-    ranker: Ranker
-    by_id: dict[str, int]
-    owners: NDArray[np.int64]  # per article: _GLOBAL, _REMOVED or the Discord server that added it
-    # Article numbers sorted by (title, id): autocomplete reads it on every keystroke, so it is sorted
-    # once per corpus (``None``: sort now), and an added article is inserted in its place.
-    title_order: tuple[int, ...] | None = None
-    # Per article: its publication day (``date.toordinal()``, 0 when undated); ``None``: work it out.
-    days: NDArray[np.int32] = None  # type: ignore[assignment]
-    dated: bool = dataclasses.field(init=False, default=False)  # whether any article has a date
-
-    def __post_init__(self) -> None:
-        if self.title_order is None:
-            order = sorted(range(len(self.corpus.articles)), key=self._title_key)
-            object.__setattr__(self, "title_order", tuple(order))
-        if self.days is None:
-            days = np.fromiter((_day(m) for m in self.corpus.articles), dtype=np.int32, count=len(self.corpus.articles))
-            object.__setattr__(self, "days", days)
-        object.__setattr__(self, "dated", bool(self.days.any()))
-
-    def _title_key(self, article: int) -> tuple[str, str]:
-        meta = self.corpus.articles[article]
-        return meta.title.casefold(), meta.id
-
-    def title_order_with(self, corpus: CorpusIndex) -> tuple[int, ...]:
-        """The title order of ``corpus``, which is this corpus with one article added at the end
-        (a binary search, not a sort: an add must not hold the interpreter for a sort of every title)."""
-        order, added = self.title_order or (), len(corpus.articles) - 1
-        meta = corpus.articles[added]
-        place = bisect.bisect_left(order, (meta.title.casefold(), meta.id), key=self._title_key)
-        return (*order[:place], added, *order[place:])
-
-    def may_see(self, article: int, guild_id: int | None) -> bool:
-        """Whether ``guild_id`` may see the article at index ``article``."""
-        visible = self.visible(guild_id)
-        return bool(visible[article]) if visible is not None else bool(self.owners[article] != _REMOVED)
-
-    def visible(self, guild_id: int | None) -> NDArray[np.bool_] | None:
-        """Which articles ``guild_id`` may see, or ``None`` when every article is visible."""
-        owners = self.owners
-        if not owners.any():
-            return None
-        mask = owners == _GLOBAL
-        if guild_id is not None:
-            mask |= owners == int(guild_id)
-        return mask
-
-
 @dataclass(frozen=True, slots=True)
 class AddedArticle:
     """An article added to a running service, and how many sentences of it were indexed."""
 
     meta: ArticleMeta
     sentences: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddedBatch:
+    """What ``add_articles`` indexed, and the ``(id, reason)`` of each article it skipped."""
+
+    added: tuple[AddedArticle, ...]
+    skipped: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,11 +28,24 @@ def test_environment_overrides_env_file(tmp_path):
     [
         ({"DISCORD_DEV_GUILD_ID": "abc"}, "DISCORD_DEV_GUILD_ID"),
         ({"DISCORD_MESSAGE_CONTENT": "maybe"}, "true or false"),
+        ({"NEWSBOT_COMPACT_SHARE": "10%"}, "NEWSBOT_COMPACT_SHARE must be a share between 0 and 1"),
+        ({"NEWSBOT_COMPACT_SHARE": "1.5"}, "between 0 and 1"),
+        ({"NEWSBOT_COMPACT_MIN_ARTICLES": "-3"}, "NEWSBOT_COMPACT_MIN_ARTICLES must be a whole number"),
+        ({"NEWSBOT_SYNC_INTERVAL_S": "soon"}, "NEWSBOT_SYNC_INTERVAL_S"),
     ],
 )
 def test_bad_values_are_explained(environ, message):
     with pytest.raises(SettingsError, match=message):
         load_settings(environ, env_file=None)
+
+
+def test_sync_and_compaction_settings():
+    settings = load_settings(
+        {"NEWSBOT_SYNC_INTERVAL_S": "5", "NEWSBOT_COMPACT_SHARE": "0.25", "NEWSBOT_COMPACT_MIN_ARTICLES": "10"},
+        env_file=None,
+    )
+    assert (settings.sync_interval_s, settings.compact_share, settings.compact_min_articles) == (5.0, 0.25, 10)
+    assert load_settings({"NEWSBOT_SYNC_INTERVAL_S": "0"}, env_file=None).sync_interval_s == 0.1  # never a busy loop
 
 
 def test_malformed_env_file_line(tmp_path):

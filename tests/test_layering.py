@@ -22,8 +22,11 @@ FORBIDDEN = {
     "bot.summarise": ("bot.service", "bot.config", "bot.cli", "bot.ingest", "discord"),
     "bot.service": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
     "bot.storage": ("bot.ingest", "bot.retrieval", "bot.summarise", "bot.service", "bot.config", "bot.cli", "discord"),
+    "bot.live": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
     "bot.library": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
     "bot.feeds": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
+    "bot.compaction": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.storage", "bot.library", "discord"),
+    "bot.upkeep": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
     "bot.fetch_pool": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.service", "bot.library", "discord"),
     "bot.insights": ("bot.config", "bot.cli", "bot.discord_adapter", "bot.service", "bot.storage", "discord"),
     "bot.chat": ("bot.config", "bot.cli", "bot.discord_adapter", "discord"),
@@ -33,7 +36,7 @@ FORBIDDEN = {
 }
 CORE = (
     "bot.models", "bot.ingest", "bot.attribution", "bot.retrieval", "bot.summarise", "bot.service", "bot.storage",
-    "bot.library", "bot.fetch_pool", "bot.feeds",
+    "bot.library", "bot.fetch_pool", "bot.feeds", "bot.live", "bot.compaction", "bot.upkeep",
 )  # fmt: skip
 
 

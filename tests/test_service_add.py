@@ -76,3 +76,17 @@ def test_questions_keep_being_answered_while_articles_are_added(service):
         reader.join()
     assert not errors and answered[0] > 0
     assert service.ask("Which ferry number crossed the firth?").excerpts[0].citation.article_id.startswith("ferry-")
+
+
+def test_a_batch_is_added_in_one_swap_and_skips_what_cannot_be_indexed(service):
+    pier = Article(ArticleMeta(id="news/pier", title="Pier reopens"), "The old pier reopened with 40 new lamps.")
+    blank = Article(ArticleMeta(id="blank", title="Blank"), "   \n\n  ")
+    batch = service.add_articles([(KILN, None), (blank, None), (pier, 9), (KILN, None)])
+    assert [a.meta.id for a in batch.added] == ["news/kiln", "news/pier"]
+    assert [article_id for article_id, _ in batch.skipped] == ["blank", "news/kiln"]
+    assert "no text" in batch.skipped[0][1] and "already indexed" in batch.skipped[1][1]
+    assert "212 bowls" in service.ask("How many bowls did the first firing produce?").excerpts[0].sentence
+    assert "40 new lamps" in service.ask("How many lamps does the pier have?", guild_id=9).excerpts[0].sentence
+    assert service.ask("How many lamps does the pier have?", guild_id=8).abstained
+    titles = [m.title for m in service.articles(guild_id=9)]
+    assert titles == sorted(titles, key=str.casefold)

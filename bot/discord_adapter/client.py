@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -51,7 +52,8 @@ class NewsBot(commands.Bot):
     Questions are counted for ``/insights``, their text kept ``insights_days`` (0: no text kept).
     ``invite_url`` and ``support_url`` are shown by ``/about``; ``clock`` (monotonic seconds) times
     the uptime it shows. ``feeds`` (optional) enables ``/feeds``
-    and polls them while connected.
+    and polls them while connected. ``upkeep`` (e.g. taking in the articles another process added to the
+    store, starting a compaction) runs on a thread every ``upkeep_interval_s`` seconds while connected.
     """
 
     def __init__(
@@ -74,6 +76,8 @@ class NewsBot(commands.Bot):
         clock: Callable[[], float] = time.monotonic,
         feeds: Feeds | None = None,
         start_info: Callable[[int], str] | None = None,
+        upkeep: Callable[[], object] | None = None,
+        upkeep_interval_s: float = 2.0,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -105,6 +109,9 @@ class NewsBot(commands.Bot):
         self.started = clock()
         self.feeds = feeds
         self.start_info = start_info  # the start line, given the number of servers (logged once)
+        self.upkeep = upkeep
+        self.upkeep_interval_s = upkeep_interval_s
+        self._upkeep_task: asyncio.Task[None] | None = None
 
     async def reply_parts(self, answer: Answer, state: AnswerState) -> tuple[discord.Embed, discord.ui.View | None]:
         """The embed and buttons of an answer: counts the question for ``/insights`` and, when the
@@ -134,9 +141,25 @@ class NewsBot(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to development guild %s", len(synced), self.dev_guild_id)
+        if self.upkeep is not None:
+            self._upkeep_task = asyncio.create_task(self._run_upkeep(self.upkeep), name="newsbot-upkeep")
+
+    async def _run_upkeep(self, upkeep: Callable[[], object]) -> None:
+        """Call ``upkeep`` on a thread every ``upkeep_interval_s`` seconds until the bot closes; a
+        failure is logged and the next round tried."""
+        while not self.is_closed():
+            await asyncio.sleep(self.upkeep_interval_s)
+            try:
+                await asyncio.to_thread(upkeep)
+            except Exception:
+                log.exception("upkeep failed (the next round tries again)")
 
     async def close(self) -> None:
-        """Stop fetching (running fetches end by their deadline), then disconnect."""
+        """Stop the upkeep and fetching (running fetches end by their deadline), then disconnect."""
+        if self._upkeep_task is not None:
+            self._upkeep_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._upkeep_task
         self.fetches.close()
         await super().close()
 

@@ -79,6 +79,8 @@ async def run_discord(
     feeds: Feeds | None = None,
     start_info: Callable[[int], str] | None = None,
     stop_signals: tuple[signal.Signals, ...] = (signal.SIGTERM,),
+    upkeep: Callable[[], object] | None = None,
+    upkeep_interval_s: float = 2.0,
     **options: Any,  # noqa: ANN401 - further NewsBot options (insights_days, invite_url, support_url)
 ) -> None:
     """Connect and serve until cancelled, disconnected for good, or sent one of ``stop_signals``
@@ -88,6 +90,7 @@ async def run_discord(
 
     ``library`` enables ``/corpus`` (the same ``service`` must be the one it adds articles to);
     ``feeds`` enables ``/feeds`` and the poll loop (indexing into the same ``service``).
+    ``upkeep`` runs on a thread every ``upkeep_interval_s`` seconds (see ``NewsBot``).
     Dropped gateway connections are resumed (or re-identified) and REST 429s waited out by
     discord.py. Raises ``DiscordStartupError`` with a readable message when Discord refuses the
     token or the Message Content intent.
@@ -103,6 +106,8 @@ async def run_discord(
             corpus_cooldown_s=corpus_cooldown_s,
             feeds=feeds,
             start_info=start_info,
+            upkeep=upkeep,
+            upkeep_interval_s=upkeep_interval_s,
             **options,
         )
         try:

@@ -167,20 +167,20 @@ class Ranker:
             self._first_stage(query, np.ones(len(self.corpus.articles), dtype=np.bool_))
 
     def extended(self, corpus: CorpusIndex) -> Ranker:
-        """A ranker for ``corpus``, which is this ranker's corpus with one article added at the end
-        (``CorpusIndex.with_document``): the per-corpus tables are this ranker's plus that article's,
-        not worked out again. This ranker is left unchanged."""
+        """A ranker for ``corpus``, which is this ranker's corpus with articles added at the end
+        (``CorpusIndex.with_documents``): the per-corpus tables are this ranker's plus those
+        articles', not worked out again. This ranker is left unchanged."""
         new = Ranker(corpus, self.tokenizer, self.params)
         article = len(self.corpus.articles)
+        if len(corpus.articles) <= article:
+            raise ValueError("extended() takes the corpus with articles added")
         if self._speakers is not None:
             new._speakers = self._speakers.extended(corpus)
-        if len(corpus.articles) != article + 1:
-            raise ValueError("extended() takes the corpus with exactly one article added")
         if self._paras is not None:
             starts, row_para = self._paras
-            lo, hi = int(corpus.first_row[article]), int(corpus.first_row[article + 1])
-            para = corpus.table.paragraph[lo:hi]
-            opens = np.r_[True, para[1:] != para[:-1]]
+            lo, hi = int(corpus.first_row[article]), int(corpus.first_row[-1])
+            para, owner = corpus.table.paragraph[lo:hi], corpus.table.article[lo:hi]
+            opens = np.r_[True, (para[1:] != para[:-1]) | (owner[1:] != owner[:-1])]
             begins = lo + np.flatnonzero(opens)
             added_para = (len(starts) - 2 + np.cumsum(opens)).astype(np.int32)
             new._paras = (

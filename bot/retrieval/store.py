@@ -77,14 +77,16 @@ class SentenceTable:
             return self.added[row - packed]
         return self.texts[int(self.texts_offsets[row]) : int(self.texts_offsets[row + 1])].decode("utf-8")
 
-    def appended(self, article: int, sentences: Sequence[Sentence]) -> SentenceTable:
-        """A new table with ``sentences`` of article number ``article`` added as rows."""
+    def appended(self, article: int | Sequence[int], sentences: Sequence[Sentence]) -> SentenceTable:
+        """A new table with ``sentences`` added as rows, of article number ``article`` (or one
+        article number per sentence)."""
 
-        def grow(values: NDArray[np.generic], extra: list[int]) -> NDArray[np.generic]:
+        def grow(values: NDArray[np.generic], extra: Sequence[int]) -> NDArray[np.generic]:
             return np.concatenate([values, np.asarray(extra, dtype=values.dtype)])
 
+        articles = [article] * len(sentences) if isinstance(article, int) else article
         return SentenceTable(
-            article=grow(self.article, [article] * len(sentences)),  # type: ignore[arg-type]
+            article=grow(self.article, articles),  # type: ignore[arg-type]
             position=grow(self.position, [s.position for s in sentences]),  # type: ignore[arg-type]
             paragraph=grow(self.paragraph, [s.paragraph for s in sentences]),  # type: ignore[arg-type]
             start=grow(self.start, [s.start for s in sentences]),  # type: ignore[arg-type]
@@ -201,13 +203,20 @@ class TitlePostings:
     def with_article(self, title: Sequence[str], article: int, vocabulary: dict[str, int]) -> TitlePostings:
         """A new value with the title terms of ``article`` (numbered after every article so far) added,
         over ``vocabulary`` (this one's columns plus any new ones at the end)."""
-        cols = np.array(sorted({vocabulary[t] for t in title if t in vocabulary}), dtype=np.int64)
+        return self.with_articles([title], article, vocabulary)
+
+    def with_articles(self, titles: Sequence[Sequence[str]], first: int, vocabulary: dict[str, int]) -> TitlePostings:
+        """``with_article`` for several articles at once, numbered ``first``, ``first + 1``, ...
+        (the arrays are copied once, not once per article)."""
+        pairs = sorted({(vocabulary[t], first + i) for i, title in enumerate(titles) for t in title if t in vocabulary})
+        cols = np.fromiter((c for c, _ in pairs), dtype=np.int64, count=len(pairs))
+        arts = np.fromiter((a for _, a in pairs), dtype=np.int32, count=len(pairs))
         grown = np.concatenate([self.indptr, np.full(len(vocabulary) + 1 - len(self.indptr), self.indptr[-1])])
-        added = np.zeros(len(vocabulary) + 1, dtype=np.int32)
-        added[cols + 1] = 1
-        return TitlePostings(
-            (grown + np.cumsum(added)).astype(np.int32), np.insert(self.articles, grown[cols + 1], article)
-        )
+        added = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.add.at(added, cols + 1, 1)
+        # Each new article goes at the end of its column (after every older one), in article order.
+        indptr = (grown + np.cumsum(added)).astype(np.int32)
+        return TitlePostings(indptr, np.insert(self.articles, grown[cols + 1], arts))
 
 
 Spans = Sequence[tuple[int, int, int]]
@@ -407,19 +416,26 @@ class CorpusIndex:
         The built arrays are shared, not copied (see ``SentenceIndex.extended``), so this takes
         milliseconds on a large corpus; a full build later recomputes every weight.
         """
-        sentences = document.sentences
+        return self.with_documents([document], analyse)
+
+    def with_documents(self, documents: Sequence[Document], analyse: Callable[[str], list[str]]) -> CorpusIndex:
+        """``with_document`` for several documents at once, in order: the index's arrays are copied
+        once for all of them (adding thousands one by one would copy them thousands of times)."""
+        sentences = [s for d in documents for s in d.sentences]
         term_lists = [analyse(s.text) for s in sentences]
         index = self.index.extended(term_lists)
         vocabulary = index.vocabulary
+        first = len(self.articles)
+        lengths = np.array([len(d.sentences) for d in documents], dtype=np.int64)
         return CorpusIndex(
-            articles=(*self.articles, document.meta),
-            first_row=np.append(self.first_row, self.first_row[-1] + len(sentences)),
-            table=self.table.appended(len(self.articles), sentences),
+            articles=(*self.articles, *(d.meta for d in documents)),
+            first_row=np.concatenate([self.first_row, self.first_row[-1] + np.cumsum(lengths)]).astype(np.int64),
+            table=self.table.appended(np.repeat(np.arange(first, first + len(documents)), lengths).tolist(), sentences),
             index=index,
             sequences=self.sequences.appended([[vocabulary[t] for t in terms] for terms in term_lists]),
-            titles=self.titles.with_article(analyse(document.meta.title), len(self.articles), vocabulary),
+            titles=self.titles.with_articles([analyse(d.meta.title) for d in documents], first, vocabulary),
             statements=self.statements.appended(
-                chunk_statements([(document.text, [(s.start, s.end, s.paragraph) for s in sentences])]),
+                chunk_statements([(d.text, [(s.start, s.end, s.paragraph) for s in d.sentences]) for d in documents]),
                 len(self.table),
             ),
             fingerprint=self.fingerprint,
@@ -550,14 +566,17 @@ class CorpusIndex:
         return words if isinstance(words, dict) else {}
 
     @classmethod
-    def load(cls, index_dir: Path, *, mmap: bool = False) -> CorpusIndex:
-        """Load the current build; raises ``IndexFormatError`` if it is missing, damaged or foreign."""
+    def load(cls, index_dir: Path, *, mmap: bool = False, words: bool = True) -> CorpusIndex:
+        """Load the current build; raises ``IndexFormatError`` if it is missing, damaged or foreign.
+
+        ``words=False`` leaves ``words`` empty (for a tokenizer that already knows them: reading
+        them holds the interpreter for a quarter of a second on the news archive)."""
         for attempt in range(_LOAD_TRIES):
             build, params = _current(index_dir)
             if params is None:
                 raise IndexFormatError(f"no usable index in {index_dir}")
             try:
-                return cls._load_build(build, params, mmap=mmap)
+                return cls._load_build(build, params, mmap=mmap, words=words)
             except IndexFormatError:
                 # Another process may have swapped in a new build and removed this one meanwhile.
                 if attempt + 1 == _LOAD_TRIES or _current_name(index_dir) == build.name:
@@ -565,7 +584,9 @@ class CorpusIndex:
         raise AssertionError("unreachable")
 
     @classmethod
-    def _load_build(cls, build: Path, params: dict[str, object], *, mmap: bool) -> CorpusIndex:
+    def _load_build(
+        cls, build: Path, params: dict[str, object], *, mmap: bool, words: bool = True
+    ) -> CorpusIndex:
         if params.get("format") != FORMAT or params.get("format_version") != FORMAT_VERSION:
             raise IndexFormatError(
                 f"index in {build} has format {params.get('format')!r} version "
@@ -593,7 +614,7 @@ class CorpusIndex:
                 texts=_map_bytes(build / "texts.bin") if mmap else (build / "texts.bin").read_bytes(),
             )
             articles = _metas_from_json(json.loads((build / "articles.json").read_text("utf-8")))
-            words = json.loads((build / "words.json").read_text("utf-8"))
+            known = json.loads((build / "words.json").read_text("utf-8")) if words else {}
             first_row = np.asarray(arr("first_row"), dtype=np.int64)
             sequences = TermSequences(arr("sequence_indptr"), arr("sequence_columns"))  # type: ignore[arg-type]
             titles = TitlePostings(arr("title_indptr"), arr("title_articles"))  # type: ignore[arg-type]
@@ -602,7 +623,7 @@ class CorpusIndex:
                 json.loads((build / "speakers.json").read_text("utf-8")),
             )
             if (
-                not isinstance(words, dict)
+                not isinstance(known, dict)
                 or len(statements) != rows
                 or any(len(getattr(table, name)) != rows for name in _TABLE_FIELDS)
                 or len(table.texts_offsets) != rows + 1
@@ -616,7 +637,7 @@ class CorpusIndex:
                 raise IndexFormatError(f"index in {build} is inconsistent; rebuild it")
             corpus = cls(
                 articles, first_row, table, index, sequences, titles, statements,
-                str(params["fingerprint"]), dict(params["tokenizer"]), words,  # type: ignore[call-overload]
+                str(params["fingerprint"]), dict(params["tokenizer"]), known,  # type: ignore[call-overload]
             )  # fmt: skip
         except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise IndexFormatError(f"index in {build} is damaged: {exc}") from exc

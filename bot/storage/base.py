@@ -6,6 +6,7 @@ transaction-per-call so that a shared PostgreSQL store can implement it for seve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,6 +51,22 @@ class ArticleStore(Protocol):
 
     def all_articles(self) -> list[StoredArticle]:
         """Every added article of every server, oldest first."""
+        ...
+
+    def change_mark(self) -> int:
+        """A number that differs from the last one whenever another connection (another process)
+        has committed a change since: polled every few seconds, so it must cost next to nothing.
+        SQLite reads ``PRAGMA data_version``; a shared PostgreSQL store would count the
+        notifications it received on a LISTEN channel its writes NOTIFY."""
+        ...
+
+    def article_keys(self) -> dict[str, int | None]:
+        """Every stored article's id and server (``None``: global), without the texts: what a
+        process compares with what it has loaded to find the changes another one made."""
+        ...
+
+    def get_articles(self, ids: Sequence[str]) -> list[StoredArticle]:
+        """The stored articles among ``ids`` (those since removed are left out), oldest first."""
         ...
 
     def close(self) -> None:

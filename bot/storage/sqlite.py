@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
 
 GLOBAL = 0  # guild key of the corpus every server sees (Discord ids are never 0)
 BUSY_TIMEOUT_S = 10.0  # how long a statement waits for another process's write lock
+_BATCH = 500  # ids per "IN (...)" query (SQLite allows 999 parameters in old builds)
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -179,6 +180,30 @@ class SqliteArticleStore:
         """The rows of one read statement."""
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
+    def change_mark(self) -> int:
+        """``PRAGMA data_version``: it changes when another connection commits (this one's own
+        commits leave it as it is, and are applied by whoever made them)."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def article_keys(self) -> dict[str, int | None]:
+        """id -> server (``None``: global) of every stored article."""
+        with self._lock:
+            rows = self._conn.execute("SELECT id, guild_key FROM articles").fetchall()
+        return {str(i): None if g == GLOBAL else int(g) for i, g in rows}
+
+    def get_articles(self, ids: Sequence[str]) -> list[StoredArticle]:
+        """The stored articles among ``ids``, oldest first (read in batches of 500 ids)."""
+        found: list[StoredArticle] = []
+        wanted = list(dict.fromkeys(ids))
+        with self._lock:
+            for lo in range(0, len(wanted), _BATCH):
+                batch = wanted[lo : lo + _BATCH]
+                marks = ", ".join("?" * len(batch))
+                rows = self._conn.execute(f"SELECT * FROM articles WHERE id IN ({marks})", batch).fetchall()  # noqa: S608 - only placeholders
+                found.extend(_row(r) for r in rows)
+        found.sort(key=lambda a: (a.added_at, a.meta.id))
+        return found
 
     def close(self) -> None:
         """Close the connection."""

@@ -187,9 +187,35 @@ def test_extended_ranker_equals_a_fresh_one(ranker, tokenizer):
     assert ranker.corpus is not corpus and len(ranker._paragraphs()[0]) < len(grown._paragraphs()[0])
 
 
-def test_extended_takes_exactly_one_more_article(ranker):
-    with pytest.raises(ValueError, match="one article"):
+def test_extended_needs_added_articles(ranker):
+    with pytest.raises(ValueError, match="articles added"):
         ranker.extended(ranker.corpus)
+
+
+def test_a_ranker_extended_by_several_articles_at_once_equals_a_fresh_one(ranker, tokenizer):
+    ranker.prepare()
+    documents = [
+        ingest(Article(ArticleMeta(id="a9", title="Ferry company sells last boat"),
+                       "The Sarn ferry company sold its last boat.\n\nThe buyer, a museum, will restore it.")),
+        ingest(Article(ArticleMeta(id="a10", title="Museum opens boat shed"),
+                       "The museum opened a boat shed. It said the ferry would sail again in May.")),
+    ]  # fmt: skip
+    corpus = ranker.corpus.with_documents(documents, tokenizer)
+    one_by_one = ranker.corpus.with_document(documents[0], tokenizer).with_document(documents[1], tokenizer)
+    assert corpus.table.article.tolist() == one_by_one.table.article.tolist()
+    assert corpus.first_row.tolist() == one_by_one.first_row.tolist()
+    assert corpus.titles.indptr.tolist() == one_by_one.titles.indptr.tolist()
+    assert corpus.titles.articles.tolist() == one_by_one.titles.articles.tolist()
+    assert (corpus.index.matrix != one_by_one.index.matrix).nnz == 0
+    assert corpus.statements.rows.tolist() == one_by_one.statements.rows.tolist()
+    grown = ranker.extended(corpus)
+    fresh = Ranker(corpus, tokenizer)
+    fresh.prepare()
+    assert all(np.array_equal(a, b) for a, b in zip(grown._paragraphs(), fresh._paragraphs(), strict=True))
+    for question in ("When will the ferry sail again?", "Who will restore the last ferry boat?"):
+        a, b = grown.rank(question), fresh.rank(question)
+        assert a.rows.tolist() == b.rows.tolist()
+        assert np.allclose(a.final, b.final)
 
 
 def test_sentences_of_the_best_titled_articles_are_candidates(ranker):
