@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,25 +138,38 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
             raise SettingsError(f"{key} must be true or false, got {value!r}")
         return value in {"1", "true", "yes", "on"}
 
-    def seconds(key: str, default: float) -> float:
+    def number(key: str, default: float, high: float, what: str, note: str = "") -> float:
         value = text(key)
         if value is None:
             return default
         try:
-            number = float(value)
+            found = float(value)
         except ValueError:
-            number = -1.0
-        if not 0 <= number <= 86_400:
-            raise SettingsError(f"{key} must be a number of seconds between 0 and 86400, got {value!r}")
-        return number
+            found = -1.0
+        if not 0 <= found <= high:
+            raise SettingsError(f"{key} must be {what} between 0 and {high:g}{note}, got {value!r}")
+        return found
 
-    def days(key: str, default: int) -> int:
+    def seconds(key: str, default: float) -> float:
+        return number(key, default, 86_400, "a number of seconds")
+
+    def share(key: str, default: float) -> float:
+        return number(key, default, 1, "a share", " (0.1 = 10%)")
+
+    def whole(key: str, default: int | None, low: int, high: int, what: str = "a whole number") -> int | None:
         value = text(key)
         if value is None:
             return default
-        if not value.isdigit() or int(value) > 3650:
-            raise SettingsError(f"{key} must be a number of days between 0 and 3650 (0 = off), got {value!r}")
+        if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
+            note = " (0 = off)" if what == "a number of days" else ""
+            raise SettingsError(f"{key} must be {what} between {low} and {high}{note}, got {value!r}")
         return int(value)
+
+    def days(key: str, default: int) -> int:
+        return whole(key, default, 0, 3650, "a number of days") or 0
+
+    def count(key: str, default: int) -> int:
+        return whole(key, default, 0, 10_000_000) or 0
 
     def link(key: str) -> str | None:
         value = text(key)
@@ -164,44 +177,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
             raise SettingsError(f"{key} must be an http(s) link, got {value[:60]!r}")
         return value
 
-    def whole(key: str, default: int | None, low: int, high: int) -> int | None:
-        value = text(key)
-        if value is None:
-            return default
-        if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
-            raise SettingsError(f"{key} must be a whole number between {low} and {high}, got {value!r}")
-        return int(value)
-
-    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
-        value = (text(key) or default).upper()
+    def choice(key: str, allowed: tuple[str, ...], default: str, *, case: Callable[[str], str] = str.upper) -> str:
+        value = case(text(key) or default)
         if value not in allowed:
             raise SettingsError(f"{key} must be one of {', '.join(allowed)}, got {text(key)!r}")
         return value
 
     def numba_mode(key: str) -> str:
-        value = (text(key) or "auto").lower()
-        if value not in NUMBA_MODES:
-            raise SettingsError(f"{key} must be one of {', '.join(NUMBA_MODES)}, got {text(key)!r}")
-        return value
-    def share(key: str, default: float) -> float:
-        value = text(key)
-        if value is None:
-            return default
-        try:
-            number = float(value)
-        except ValueError:
-            number = -1.0
-        if not 0 <= number <= 1:
-            raise SettingsError(f"{key} must be a share between 0 and 1 (0.1 = 10%), got {value!r}")
-        return number
-
-    def count(key: str, default: int) -> int:
-        value = text(key)
-        if value is None:
-            return default
-        if not value.isdigit() or int(value) > 10_000_000:
-            raise SettingsError(f"{key} must be a whole number between 0 and 10000000, got {value!r}")
-        return int(value)
+        return choice(key, NUMBA_MODES, "auto", case=str.lower)
 
     guild = text("DISCORD_DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
