@@ -7,6 +7,11 @@ from typing import Any
 
 from tests.e2e.fake_discord import EPHEMERAL, FakeDiscord
 
+SLASH_COMMANDS = [
+    "about", "articles", "ask", "config", "corpus", "feeds", "help", "insights", "quotes", "summary", "topic",
+]  # fmt: skip
+"""Every slash command the bot registers, sorted."""
+
 
 def embed(message: dict[str, Any]) -> dict[str, Any]:
     """The message's only embed."""

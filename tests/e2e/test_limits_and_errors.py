@@ -17,7 +17,7 @@ from bot.models import Answer
 from bot.service import NewsService
 from tests.e2e.conftest import running_bot
 from tests.e2e.fake_discord import FakeDiscord
-from tests.e2e.helpers import assert_clean, buttons, embed, is_ephemeral, settle
+from tests.e2e.helpers import SLASH_COMMANDS, assert_clean, buttons, embed, is_ephemeral, settle
 
 NOTICE_QUESTION = "What did the fake notices say about the parking fee?"
 
@@ -158,19 +158,7 @@ async def test_sync_commands_pushes_to_a_guild_or_globally(
         guild_id=fake.guild_id if guild else None,
         data_dir=tmp_path / "data",
     )
-    assert names == [
-        "about",
-        "articles",
-        "ask",
-        "config",
-        "corpus",
-        "feeds",
-        "help",
-        "insights",
-        "quotes",
-        "summary",
-        "topic",
-    ]
+    assert names == SLASH_COMMANDS
     assert sorted(c["name"] for c in fake.commands[fake.guild_id if guild else None]) == names
     assert list(fake.commands) == [fake.guild_id if guild else None]
     ask = next(c for c in fake.commands[fake.guild_id if guild else None] if c["name"] == "ask")

@@ -12,7 +12,7 @@ from bot.discord_adapter.render import INTENT_HINT
 from bot.discord_adapter.runner import run_discord
 from tests.e2e.conftest import running_bot
 from tests.e2e.fake_discord import MESSAGE_CONTENT, FakeDiscord
-from tests.e2e.helpers import assert_clean, buttons, embed, settle
+from tests.e2e.helpers import SLASH_COMMANDS, assert_clean, buttons, embed, settle
 
 QUESTION = "Who said the robot shelved four hundred books?"
 
@@ -105,19 +105,7 @@ async def test_refused_intent_is_a_readable_startup_error(news_service, tmp_path
                 message_content_intent=True,
             )
         assert fake.close_codes == [4014]
-        assert sorted(c["name"] for c in fake.commands[fake.guild_id]) == [
-            "about",
-            "articles",
-            "ask",
-            "config",
-            "corpus",
-            "feeds",
-            "help",
-            "insights",
-            "quotes",
-            "summary",
-            "topic",
-        ]
+        assert sorted(c["name"] for c in fake.commands[fake.guild_id]) == SLASH_COMMANDS
     finally:
         await fake.stop()
 
