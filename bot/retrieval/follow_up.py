@@ -17,7 +17,12 @@ from bot.retrieval.question import AnswerType
 from bot.retrieval.store import CorpusIndex
 from bot.retrieval.tokenize import Tokenizer
 
-_PLACE = re.compile(r"\b(?:in|at|near|outside|inside|from|across|into|on)\s+(?:the\s+)?[A-Z][\w'’\-]+")
+_PLACE = re.compile(
+    r"\b(?:in|at|near|outside|inside|from|across|into|on)\s+(?:the\s+)?[A-Z][\w'’\-]+"
+    r"|\b(?:on|in|at|to|during)\s+(?:a|an|the|his|her|their)?\s*(?:\w+\s+)?(?:post|statement|interview|press\s+conference"
+    r"|speech|tweet|briefing|hearing|rally|podcast|programme|program|show|broadcast|letter|video|meeting|summit)\b"
+    r"|\b(?:told|said\s+(?:on|to))\s+(?:the\s+)?[A-Z][\w'’\-]+",
+)
 _REASON = re.compile(
     r"\b(?:because|since|as\s+a\s+result|due\s+to|after|following|in\s+response|amid|so\s+that|in\s+order\s+to"
     r"|reasons?|aim(?:s|ed)?\s+(?:at|to)|intended|seeking|sought|to\s+(?:avoid|prevent|ensure|stop|end|protect"
@@ -64,7 +69,7 @@ def near_excerpts(
             terms = set(tokenizer(text))
             overlap = len(terms & wanted) / max(1, len(wanted))
             distance = min(abs(row - anchor), 8)
-            scored.append((overlap - 0.12 * distance - 0.5 * rank, row))
+            scored.append((overlap - 0.12 * distance - 0.5 * rank + (0.3 if row == anchor else 0.0), row))
     scored.sort(key=lambda sr: (-sr[0], sr[1]))
     out = []
     for score, row in scored[:top]:

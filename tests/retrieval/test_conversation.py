@@ -120,3 +120,13 @@ def test_a_conversation_expires_after_idle_minutes_and_keeps_the_last_turns():
     for i in range(MAX_TURNS + 2):
         conv = _after(f"What did Vance say about {i}?", _excerpt(i + 1, "JD Vance"), speaker="JD Vance", conv=conv)
     assert len(conv.turns) == MAX_TURNS
+
+
+def test_where_a_statement_was_made_counts_as_a_place():
+    from bot.retrieval.follow_up import holds
+
+    assert holds(Shape.WHERE, "He wrote in a post on Truth Social that the talks went well.")
+    assert holds(Shape.WHERE, "The ferry will dock in Millside.")
+    assert not holds(Shape.WHERE, "the talks went well, he said.")
+    assert holds(Shape.WHEN, "The bridge reopened on Sunday.") and not holds(Shape.WHEN, "The bridge reopened.")
+    assert holds(Shape.WHY, "It closed because the walls were cracked.") and not holds(Shape.WHY, "It closed.")
