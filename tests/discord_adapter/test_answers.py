@@ -35,7 +35,8 @@ def test_a_new_book_rebuilds_the_answer_from_the_store(tiny_service, tmp_path: P
     assert restarted.recall(key + 1) is None
 
 
-def test_the_view_carries_page_and_key_in_every_id(tiny_service, tmp_path: Path) -> None:
+async def test_the_view_carries_page_and_key_in_every_id(tiny_service, tmp_path: Path) -> None:
+    # async: discord.py 2.5 (the lowest version allowed) makes a view only inside a running event loop
     answer = tiny_service.ask(QUESTION, top=6, today=dt.date(2026, 12, 1))
     book = AnswerBook(tiny_service, BotStore.open(tmp_path))
     key = book.remember(state(), answer)
