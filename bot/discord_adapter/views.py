@@ -43,6 +43,19 @@ def answered_for(new: Answer, person: SpeakerCount, before: Answer) -> Answer:
     return dataclasses.replace(new, speakers=(chosen, *merged.values()))
 
 
+async def listed_message(
+    interaction: discord.Interaction, callback: discord.InteractionCallbackResponse[Any]
+) -> discord.InteractionMessage | None:
+    """The message a view was just sent with (to grey its buttons out when it times out): the
+    callback's resource, or asked for when the library's version did not read it."""
+    if isinstance(callback.resource, discord.InteractionMessage):
+        return callback.resource
+    try:
+        return await interaction.original_response()
+    except discord.HTTPException:
+        return None
+
+
 class GuardedView(discord.ui.View):
     """A view owned by one user, that disables itself on timeout and reports its errors."""
 

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import NO_MENTIONS
-from bot.discord_adapter.views import ArticlesView
+from bot.discord_adapter.views import ArticlesView, listed_message
 
 PER_PAGE = 10
 
@@ -32,8 +32,7 @@ class Articles(commands.Cog):
         callback = await interaction.response.send_message(
             embed=view.embed(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
-        if isinstance(callback.resource, discord.InteractionMessage):
-            view.message = callback.resource
+        view.message = await listed_message(interaction, callback)
 
 
 async def setup(bot: NewsBot) -> None:

@@ -20,7 +20,7 @@ from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.downloads import read_limited, too_big
 from bot.discord_adapter.errors import NO_MENTIONS
 from bot.discord_adapter.render import CHOICE_COUNT_LIMIT, added_text, autocomplete_choices, removed_text
-from bot.discord_adapter.views import ArticlesView
+from bot.discord_adapter.views import ArticlesView, listed_message
 from bot.errors import NewsBotError
 from bot.library import Library
 
@@ -128,8 +128,7 @@ class Corpus(commands.GroupCog, group_name="corpus", group_description="This ser
         callback = await interaction.response.send_message(
             embed=view.embed(), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
-        if isinstance(callback.resource, discord.InteractionMessage):
-            view.message = callback.resource
+        view.message = await listed_message(interaction, callback)
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
