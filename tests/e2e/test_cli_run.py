@@ -30,8 +30,9 @@ async def test_bot_process_answers_slash_and_mention_then_stops_on_sigint(tmp_pa
         "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
         "NEWSBOT_ASK_COOLDOWN_S": "0",
     }
+    log = (tmp_path / "stderr.log").open("wb")  # a file, not a pipe nobody reads: a full pipe would block the bot
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stderr=asyncio.subprocess.PIPE
+        sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stderr=log
     )
     try:
         await fake.wait_for(lambda: fake.identify_intents and fake.commands.get(fake.guild_id), timeout=90)
@@ -46,9 +47,10 @@ async def test_bot_process_answers_slash_and_mention_then_stops_on_sigint(tmp_pa
         assert not fake.rejections
     finally:
         process.send_signal(signal.SIGINT)
-        code = await asyncio.wait_for(process.wait(), 20)
+        code = await asyncio.wait_for(process.wait(), 60)
         await fake.stop()
-    assert code in (0, 130, -signal.SIGINT)
+        log.close()
+    assert code in (0, 130, -signal.SIGINT), (tmp_path / "stderr.log").read_text(errors="replace")[-2000:]
 
 
 async def _read_until(stream: asyncio.StreamReader, seen: list[str], text: str, timeout: float) -> None:
