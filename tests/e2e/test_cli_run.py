@@ -32,7 +32,7 @@ async def test_bot_process_answers_slash_and_mention_then_stops_on_sigint(tmp_pa
     }
     log = (tmp_path / "stderr.log").open("wb")  # a file, not a pipe nobody reads: a full pipe would block the bot
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stderr=log
+        sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stderr=log, preexec_fn=_ctrl_c_as_at_a_terminal
     )
     try:
         await fake.wait_for(lambda: fake.identify_intents and fake.commands.get(fake.guild_id), timeout=90)
@@ -51,6 +51,13 @@ async def test_bot_process_answers_slash_and_mention_then_stops_on_sigint(tmp_pa
         await fake.stop()
         log.close()
     assert code in (0, 130, -signal.SIGINT), (tmp_path / "stderr.log").read_text(errors="replace")[-2000:]
+
+
+def _ctrl_c_as_at_a_terminal() -> None:
+    """In the child: Ctrl-C (SIGINT) as a terminal delivers it. A job started in the background by a
+    non-interactive shell (as CI may run the tests) inherits SIGINT ignored, and Python then never
+    raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 async def _read_until(stream: asyncio.StreamReader, seen: list[str], text: str, timeout: float) -> None:
