@@ -270,6 +270,8 @@ class NewsService:
             tries = [text, follow.text]  # everywhere: the question alone first, expanded only if that fails
         if follow.fallback:
             tries.append(follow.fallback)
+        if text not in tries:
+            tries.append(text)  # the question as asked, should the reading of it find nothing
         first = Answer(text, (), abstained=True)
         for n, question in enumerate(tries):
             reply = self._excluding(question, follow.exclude, top=top, guild_id=guild_id, when=when, people=people)

@@ -72,3 +72,10 @@ def test_who_else_gives_other_people_on_the_same_topic(shipped_service):
     assert others.understood.startswith("who else said something about the call? (in ")
     speakers = {e.speaker for e in others.excerpts}
     assert len(others.excerpts) >= 2 and None not in speakers and "Dmitry Peskov" not in speakers
+
+
+def test_a_reading_that_finds_nothing_falls_back_to_the_question_as_asked(shipped_service):
+    first, pope = _play(shipped_service, ["What did Leavitt say?", "and the Pope?"])[0]
+    assert first.excerpts[0].speaker == "Karoline Leavitt"
+    assert not pope.abstained and pope.understood is None
+    assert "Pope" in pope.excerpts[0].sentence
