@@ -215,19 +215,16 @@ class NewsService:
             follow = resolve(text, conv, is_speaker=is_speaker)
         except NoEarlierAnswer as exc:
             raise InvalidQuestion(str(exc)) from exc
-        kind, when = None, (since, until, today)
+        when = (since, until, today)
         if follow.shape in NEAR_SHAPES:
             reply = self._near(follow, top=top, guild_id=guild_id)
         elif follow.shape is Shape.MORE:
             reply = self._more(follow, top=top, guild_id=guild_id, when=when)
         else:
             reply, follow = self._followed(follow, text, top=top, guild_id=guild_id, when=when)
-        if follow.shape not in NEAR_SHAPES:
-            with contextlib.suppress(InvalidQuestion):
-                kind = parse_question(follow.text, self._tokenizer).kind
         understood = None if follow.understood == text else follow.understood
         reply = dataclasses.replace(reply, question=text, understood=understood)
-        return Exchange(reply, conv.with_turn(turn_of(text, follow, reply, kind=kind, at=at)))
+        return Exchange(reply, conv.with_turn(turn_of(text, follow, reply, at=at)))
 
     def _followed(
         self,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bot.attribution.names import pronoun_may_mean, surname
 from bot.models import Answer, Conversation, Shape, Shown, Turn
-from bot.retrieval.question import QuestionKind, search_text, what_said_parts
+from bot.retrieval.question import asks_who_said, search_text, what_said_parts
 from bot.retrieval.stopwords import STOPWORDS
 
 IsSpeaker = Callable[[str], bool]
@@ -315,7 +315,7 @@ def _names(text: str) -> list[tuple[int, int]]:
 # ------------------------------------------------------------------------------------------- turns
 
 
-def turn_of(question: str, follow: FollowUp, answer: Answer, *, kind: QuestionKind | None, at: float) -> Turn:
+def turn_of(question: str, follow: FollowUp, answer: Answer, *, at: float) -> Turn:
     """The turn to remember of ``question``, read as ``follow``, answered with ``answer``."""
     shown = tuple(
         Shown(
@@ -327,7 +327,7 @@ def turn_of(question: str, follow: FollowUp, answer: Answer, *, kind: QuestionKi
         for e in answer.excerpts
     )
     person = answer.speaker or follow.person
-    if person is None and kind is QuestionKind.WHO_SAID and answer.excerpts:
+    if person is None and answer.excerpts and asks_who_said(follow.text):
         person = answer.excerpts[0].speaker
     if person is None:
         parts = what_said_parts(follow.text)
@@ -356,4 +356,4 @@ def _topic_of(text: str, person: str | None) -> str | None:
 def conversation_started_by(answer: Answer, *, at: float) -> Conversation:
     """A conversation whose only turn is ``answer`` (to follow up an answer given before a restart)."""
     question = answer.understood or answer.question
-    return Conversation().with_turn(turn_of(question, FollowUp(question, Shape.ALONE), answer, kind=None, at=at))
+    return Conversation().with_turn(turn_of(question, FollowUp(question, Shape.ALONE), answer, at=at))

@@ -230,6 +230,11 @@ def parse_question(question: str, tokenizer: Callable[[str], list[str]]) -> Ques
     )
 
 
+def asks_who_said(text: str) -> bool:
+    """Whether ``text`` is a "who said T?" question (what ``parse_question`` reads as ``WHO_SAID``)."""
+    return _WHO_SAID.match(text) is not None
+
+
 def what_said_parts(text: str) -> tuple[tuple[int, int], int] | None:
     """For "what did X say (about T)?": the span of X in ``text`` and where the verb ends; ``None``
     for any other question (or when X names nobody)."""

@@ -4,7 +4,6 @@ import pytest
 
 from bot.models import IDLE_SECONDS, MAX_TURNS, Answer, Citation, Conversation, Excerpt, Shape
 from bot.retrieval.conversation import NoEarlierAnswer, resolve, turn_of
-from bot.retrieval.question import QuestionKind
 
 
 def _excerpt(position: int, speaker: str | None = None, article: str = "a1") -> Excerpt:
@@ -16,8 +15,7 @@ def _after(question: str, *excerpts: Excerpt, speaker: str | None = None, at: fl
     conv = conv or Conversation()
     follow = resolve(question, conv)
     answer = Answer(question, excerpts, abstained=not excerpts, speaker=speaker)
-    kind = QuestionKind.WHAT_SAID if "say" in question or "write" in question else None
-    return conv.with_turn(turn_of(question, follow, answer, kind=kind, at=at))
+    return conv.with_turn(turn_of(question, follow, answer, at=at))
 
 
 def test_a_first_question_stands_alone():
