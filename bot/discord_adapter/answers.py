@@ -317,17 +317,27 @@ class AnswerBook:
             view.add_item(SpeakerMenu(key, menu_options(answer)))
         return view
 
+    async def _recall_for(
+        self, interaction: discord.Interaction, key: int, *, owner_only: bool
+    ) -> tuple[AnswerState, Answer] | None:
+        """The answer under ``key`` for this press, or ``None`` once the presser has been told why
+        not (expired, or a button only the asker may use)."""
+        found = await asyncio.to_thread(self.recall, key)
+        if found is None:
+            await send_ephemeral(interaction, EXPIRED)
+            return None
+        if owner_only and interaction.user.id != found[0].owner_id:
+            await send_ephemeral(interaction, OWNER_ONLY)
+            return None
+        return found
+
     async def press(self, interaction: discord.Interaction, key: int, page: int, spec: ButtonSpec) -> None:
         """Run ``spec``'s handler for the answer under ``key``, shown at ``page``; errors are told to the presser."""
         try:
-            found = await asyncio.to_thread(self.recall, key)
+            found = await self._recall_for(interaction, key, owner_only=spec.owner_only)
             if found is None:
-                await send_ephemeral(interaction, EXPIRED)
                 return
             state, answer = found
-            if spec.owner_only and interaction.user.id != state.owner_id:
-                await send_ephemeral(interaction, OWNER_ONLY)
-                return
             shown = Page(index=page, size=state.per_page, total=len(answer.excerpts))
             await spec.handler(Press(interaction, self, key, state, answer, shown))
         except Exception as exc:  # every failure is told to the presser, unexpected ones logged
@@ -336,14 +346,10 @@ class AnswerBook:
     async def choose(self, interaction: discord.Interaction, key: int, picked: int) -> None:
         """Re-ask the answer under ``key`` for its ``picked``-th other person, and show that in place."""
         try:
-            found = await asyncio.to_thread(self.recall, key)
+            found = await self._recall_for(interaction, key, owner_only=True)
             if found is None:
-                await send_ephemeral(interaction, EXPIRED)
                 return
             state, answer = found
-            if interaction.user.id != state.owner_id:
-                await send_ephemeral(interaction, OWNER_ONLY)
-                return
             people = others(answer)
             if not 0 <= picked < len(people) or answer.speaker is None:
                 await send_ephemeral(interaction, "That choice is no longer offered.")
