@@ -1,48 +1,55 @@
 """The Discord front end's own small persistent state: ask-channels, answer feedback, the questions
 asked (for ``/insights``) and what the answer buttons need to work after a restart.
 
-One SQLite file in the data directory, schema versioned with ``PRAGMA user_version`` and upgraded
-one step at a time (``MIGRATIONS[n]`` takes version n to n + 1); every write is one transaction.
-Methods are synchronous (cogs call them through ``asyncio.to_thread``); each call opens its own
-connection, so calls from different threads never share one.
+One SQLite file in the data directory, or the PostgreSQL database every process shares
+(``bot.storage.db``); schema versioned and upgraded one step at a time (``MIGRATIONS[n]`` takes
+version n to n + 1); every write is one transaction. Methods are synchronous (cogs call them through
+``asyncio.to_thread``); the database serialises calls from different threads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.errors import NewsBotError
 from bot.insights import AskedQuestion, Insights, Vote, build_insights
+from bot.storage.base import StoreError
+from bot.storage.db import Connection, Database, Dialect, Migration
 
 FILE_NAME = "discord.sqlite3"
 
-_SCHEMA_V1 = (
+def _statements(*statements: str) -> Migration:
+    def step(conn: Connection, dialect: Dialect) -> None:
+        for statement in statements:
+            conn.execute(dialect.ddl(statement))
+
+    return step
+
+
+_SCHEMA_V1 = _statements(
     """
     CREATE TABLE ask_channels (
-        guild_id   INTEGER NOT NULL,
-        channel_id INTEGER NOT NULL,
-        set_by     INTEGER NOT NULL,
-        set_at     TEXT NOT NULL,
+        guild_id   {BIGINT} NOT NULL,
+        channel_id {BIGINT} NOT NULL,
+        set_by     {BIGINT} NOT NULL,
+        set_at     {TEXT} NOT NULL,
         PRIMARY KEY (guild_id, channel_id)
     )
     """,
     """
     CREATE TABLE feedback (
-        message_id INTEGER NOT NULL,
-        user_id    INTEGER NOT NULL,
-        guild_id   INTEGER,
-        channel_id INTEGER,
-        question   TEXT NOT NULL,
-        citations  TEXT NOT NULL,
-        helpful    INTEGER NOT NULL CHECK (helpful IN (0, 1)),
-        created_at TEXT NOT NULL,
+        message_id {BIGINT} NOT NULL,
+        user_id    {BIGINT} NOT NULL,
+        guild_id   {BIGINT},
+        channel_id {BIGINT},
+        question   {TEXT} NOT NULL,
+        citations  {TEXT} NOT NULL,
+        helpful    {BIGINT} NOT NULL CHECK (helpful IN (0, 1)),
+        created_at {TEXT} NOT NULL,
         PRIMARY KEY (message_id, user_id)
     )
     """,
@@ -50,39 +57,51 @@ _SCHEMA_V1 = (
 
 # Version 2: the questions asked (question text only while insights are kept) and the answers that
 # carry buttons (what is needed to ask again and page through them after a restart).
-_SCHEMA_V2 = (
+_SCHEMA_V2 = _statements(
     """
     CREATE TABLE asked (
-        id       INTEGER PRIMARY KEY,
-        guild_id INTEGER,
-        day      TEXT NOT NULL,
-        question TEXT,
-        answered INTEGER NOT NULL CHECK (answered IN (0, 1))
+        id       {SERIAL},
+        guild_id {BIGINT},
+        day      {TEXT} NOT NULL,
+        question {TEXT},
+        answered {BIGINT} NOT NULL CHECK (answered IN (0, 1))
     )
     """,
     "CREATE INDEX asked_by_guild_day ON asked (guild_id, day)",
     """
     CREATE TABLE answers (
-        key        INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: an old button never finds another answer
-        source     TEXT NOT NULL CHECK (source IN ('ask', 'quotes')),
-        question   TEXT NOT NULL,
-        topic      TEXT,
-        top        INTEGER NOT NULL,
-        per_page   INTEGER NOT NULL,
-        guild_id   INTEGER,
-        owner_id   INTEGER NOT NULL,
-        since      TEXT,
-        until      TEXT,
-        today      TEXT NOT NULL,
-        parent     INTEGER,
-        person     TEXT,
-        created_at TEXT NOT NULL
+        key        {SERIAL_NEVER_REUSED},  -- never reused: an old button never finds another answer
+        source     {TEXT} NOT NULL CHECK (source IN ('ask', 'quotes')),
+        question   {TEXT} NOT NULL,
+        topic      {TEXT},
+        top        {BIGINT} NOT NULL,
+        per_page   {BIGINT} NOT NULL,
+        guild_id   {BIGINT},
+        owner_id   {BIGINT} NOT NULL,
+        since      {TEXT},
+        until      {TEXT},
+        today      {TEXT} NOT NULL,
+        parent     {BIGINT},
+        person     {TEXT},
+        created_at {TEXT} NOT NULL
     )
     """,
     "CREATE INDEX answers_by_day ON answers (today)",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_SCHEMA_V1, _SCHEMA_V2)
+# Version 3: when each Discord rate-limit key may next IDENTIFY, shared by every process of the bot
+# (Discord allows one IDENTIFY per key every 5 seconds, whatever process sends it).
+_SCHEMA_V3 = _statements(
+    """
+    CREATE TABLE identify_slots (
+        rate_key {BIGINT} PRIMARY KEY,
+        next_at  {REAL} NOT NULL
+    )
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
+COMPONENT = "discord"  # the name of these tables' schema version in a shared database
 SCHEMA_VERSION = len(MIGRATIONS)
 ANSWER_KEEP_DAYS = 7
 """Days the buttons of an answer keep working (its question is kept that long)."""
@@ -90,8 +109,7 @@ COUNTS_KEEP_DAYS = 30
 """Days the per-day question counts are kept when question texts are not (insights off)."""
 
 
-class StoreError(NewsBotError):
-    """The bot's database is of an unknown (newer) schema or unreadable."""
+__all__ = ["AnswerState", "BotStore", "Feedback", "StoreError"]  # StoreError: the store's own, re-exported
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,39 +150,42 @@ class AnswerState:
 
 
 class BotStore:
-    """Ask-channels and feedback, kept in ``<data_dir>/discord.sqlite3``."""
+    """Ask-channels, feedback, questions asked, answer states and IDENTIFY turns, in ``db``: the
+    file ``<data_dir>/discord.sqlite3`` (``open``), or the database shared by every process (``on``)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
+    def __init__(self, db: Database) -> None:
+        self.db = db
         self._ask_channels: set[int] = set()
 
     @classmethod
     def open(cls, data_dir: Path) -> BotStore:
-        """Create or upgrade the database in ``data_dir`` and load the ask-channels."""
+        """Create or upgrade the SQLite file in ``data_dir`` and load the ask-channels."""
+        from bot.storage.sqlite import SqliteDatabase
+
         data_dir.mkdir(parents=True, exist_ok=True)
-        store = cls(data_dir / FILE_NAME)
-        store._migrate()
-        store._ask_channels = {row[1] for row in store.ask_channels()}
+        return cls.on(SqliteDatabase(data_dir / FILE_NAME))
+
+    @classmethod
+    def on(cls, db: Database) -> BotStore:
+        """Create or upgrade the tables in ``db`` and load the ask-channels."""
+        store = cls(db)
+        db.migrate(COMPONENT, MIGRATIONS)
+        store.refresh()
         return store
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, closing(sqlite3.connect(self.path, timeout=5)) as conn, conn:
-            yield conn
+    @property
+    def path(self) -> str:
+        """Where the store is (for messages)."""
+        return self.db.describe()
 
-    def _migrate(self) -> None:
-        try:
-            with self._transaction() as conn:
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise StoreError(f"{self.path} has schema version {version}; this bot knows up to {SCHEMA_VERSION}")
-                for step in range(version, SCHEMA_VERSION):
-                    for statement in MIGRATIONS[step]:
-                        conn.execute(statement)
-                    conn.execute(f"PRAGMA user_version = {step + 1}")
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot use {self.path}: {exc}") from exc
+    def refresh(self) -> None:
+        """Read the ask-channels again (another process may have changed them)."""
+        self._ask_channels = {row[1] for row in self.ask_channels()}
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with self.db.transaction() as conn:
+            yield conn
 
     def is_ask_channel(self, channel_id: int) -> bool:
         """Whether messages in this channel are taken as questions (no disk access)."""
@@ -181,7 +202,8 @@ class BotStore:
         with self._transaction() as conn:
             if enabled:
                 conn.execute(
-                    "INSERT OR REPLACE INTO ask_channels (guild_id, channel_id, set_by, set_at) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO ask_channels (guild_id, channel_id, set_by, set_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (guild_id, channel_id) DO UPDATE SET set_by = excluded.set_by, set_at = excluded.set_at",
                     (guild_id, channel_id, set_by, _now()),
                 )
             else:
@@ -195,8 +217,10 @@ class BotStore:
         """Store a verdict, replacing the same user's earlier one on the same message."""
         with self._transaction() as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO feedback (message_id, user_id, guild_id, channel_id, question, citations,"
-                " helpful, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feedback (message_id, user_id, guild_id, channel_id, question, citations,"
+                " helpful, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) DO UPDATE"
+                " SET guild_id = excluded.guild_id, channel_id = excluded.channel_id, question = excluded.question,"
+                " citations = excluded.citations, helpful = excluded.helpful, created_at = excluded.created_at",
                 (
                     feedback.message_id,
                     feedback.user_id,
@@ -257,15 +281,14 @@ class BotStore:
             conn.execute("DELETE FROM answers WHERE today < ?", (cutoff,))
             cursor = conn.execute(
                 "INSERT INTO answers (source, question, topic, top, per_page, guild_id, owner_id, since, until,"
-                " today, parent, person, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " today, parent, person, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING key",
                 (
                     state.source, state.question, state.topic, state.top, state.per_page, state.guild_id,
                     state.owner_id, _iso(state.since), _iso(state.until), state.today.isoformat(), state.parent,
                     state.person, _now(),
                 ),
             )
-            assert cursor.lastrowid is not None
-            return int(cursor.lastrowid)
+            return int(cursor.fetchone()[0])
 
     def answer(self, key: int) -> AnswerState | None:
         """The state saved under ``key`` (None once it has expired)."""
@@ -283,6 +306,19 @@ class BotStore:
             owner_id=owner_id, since=_date(since), until=_date(until), today=dt.date.fromisoformat(today),
             parent=parent, person=person,
         )
+
+
+    def reserve_identify(self, rate_key: int, interval_s: float, now: float) -> float:
+        """Take the next IDENTIFY turn of ``rate_key``: the later of ``now`` and the last turn given
+        plus ``interval_s``; returns it (the caller waits until then). Atomic across processes."""
+        greatest = self.db.dialect.greatest
+        with self._transaction() as conn:
+            row = conn.execute(
+                "INSERT INTO identify_slots (rate_key, next_at) VALUES (?, ?) ON CONFLICT (rate_key) DO UPDATE"
+                f" SET next_at = {greatest}(excluded.next_at, identify_slots.next_at + ?) RETURNING next_at",
+                (rate_key, now, interval_s),
+            ).fetchone()
+        return float(row[0])
 
 
 def _filters(guild_id: int | None, since: dt.date | None, *, day: str) -> tuple[str, tuple[object, ...]]:

@@ -14,7 +14,7 @@ from bot.feeds.poll import FeedPoller, PollSettings
 from bot.ingest.fetch import FetchedPage, FetchPolicy, Resolver, Response, fetch, fetch_response, system_resolver
 from bot.models import Article
 from bot.service import NewsService
-from bot.storage.feeds import SqliteFeedStore
+from bot.storage.feeds import SqlFeedStore
 from bot.storage.sqlite import SqliteArticleStore
 
 FEED_ACCEPT = (
@@ -55,7 +55,7 @@ def open_feeds(
         summary = service.summarise(article_id, sentences=SUMMARY_SENTENCES, guild_id=guild_id)
         return tuple(s.text for s in summary.sentences)
 
-    store = SqliteFeedStore(articles)
+    store = SqlFeedStore(articles)
     poller = FeedPoller(
         store, fetch_feed=fetch_feed, fetch_page=fetch_page, index=index, summarise=summarise,
         holder=f"{socket.gethostname()}:{os.getpid()}:{random.getrandbits(32):08x}",

@@ -1,4 +1,4 @@
-"""What the feed core needs from a store (``bot.storage.feeds.SqliteFeedStore`` on SQLite; a shared
+"""What the feed core needs from a store (``bot.storage.feeds.SqlFeedStore`` on SQLite; a shared
 PostgreSQL store can offer the same methods). Every method is one transaction."""
 
 from __future__ import annotations

@@ -1,22 +1,22 @@
-"""Feed state in the SQLite store (schema version 3): followed feeds, the items taken from each,
+"""Feed state in the article store's database (schema version 3): followed feeds, the items taken from each,
 and the lease that lets one process at a time poll a feed.
 
 An item is marked seen in the same transaction that stores its article, so a kill -9 at any
 point of a poll neither loses an item (not marked, so taken by the next poll) nor doubles one
 (marked, so skipped). The methods mirror ``bot.feeds.store.FeedStore`` so that a shared
-PostgreSQL store can offer the same.
+PostgreSQL store can offer the same; the same SQL runs on both (``bot.storage.db``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from datetime import UTC, datetime
 
 from bot.errors import ArticleNotFound
 from bot.feeds.models import Feed, FeedError, Filters
 from bot.storage.base import StoredArticle
-from bot.storage.sqlite import GLOBAL, SqliteArticleStore, insert_article_row
+from bot.storage.articles import GLOBAL, SqlArticleStore, insert_article_row
+from bot.storage.db import Connection, Dialect
 
 _FEED_COLUMNS = (
     "id, guild_key, url, title, channel_id, include, exclude, interval_s, etag, last_modified, next_poll, "
@@ -24,55 +24,55 @@ _FEED_COLUMNS = (
 )
 
 
-def create_feed_tables(conn: sqlite3.Connection) -> None:
+def create_feed_tables(conn: Connection, dialect: Dialect) -> None:
     """Migration 3: the feed tables."""
     conn.execute(
-        """CREATE TABLE feeds (
-            id            INTEGER PRIMARY KEY,
-            guild_key     INTEGER NOT NULL,
-            url           TEXT NOT NULL,
-            title         TEXT NOT NULL,
-            channel_id    INTEGER,
-            include       TEXT NOT NULL DEFAULT '',
-            exclude       TEXT NOT NULL DEFAULT '',
-            interval_s    INTEGER NOT NULL,
-            etag          TEXT,
-            last_modified TEXT,
-            next_poll     REAL NOT NULL,
-            last_success  REAL,
-            last_error    TEXT,
-            failures      INTEGER NOT NULL DEFAULT 0,
-            disabled      INTEGER NOT NULL DEFAULT 0,
-            primed        INTEGER NOT NULL DEFAULT 0,
-            taken         INTEGER NOT NULL DEFAULT 0,
+        dialect.ddl("""CREATE TABLE feeds (
+            id            {SERIAL},
+            guild_key     {BIGINT} NOT NULL,
+            url           {TEXT} NOT NULL,
+            title         {TEXT} NOT NULL,
+            channel_id    {BIGINT},
+            include       {TEXT} NOT NULL DEFAULT '',
+            exclude       {TEXT} NOT NULL DEFAULT '',
+            interval_s    {BIGINT} NOT NULL,
+            etag          {TEXT},
+            last_modified {TEXT},
+            next_poll     {REAL} NOT NULL,
+            last_success  {REAL},
+            last_error    {TEXT},
+            failures      {BIGINT} NOT NULL DEFAULT 0,
+            disabled      {BIGINT} NOT NULL DEFAULT 0,
+            primed        {BIGINT} NOT NULL DEFAULT 0,
+            taken         {BIGINT} NOT NULL DEFAULT 0,
             UNIQUE (guild_key, url)
-        )"""
+        )""")
     )
     conn.execute(
-        """CREATE TABLE feed_items (
-            feed_id    INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
-            item_key   TEXT NOT NULL,
-            guild_key  INTEGER NOT NULL,
-            link       TEXT,
-            article_id TEXT,
-            seen_at    TEXT NOT NULL,
+        dialect.ddl("""CREATE TABLE feed_items (
+            feed_id    {BIGINT} NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+            item_key   {TEXT} NOT NULL,
+            guild_key  {BIGINT} NOT NULL,
+            link       {TEXT},
+            article_id {TEXT},
+            seen_at    {TEXT} NOT NULL,
             PRIMARY KEY (feed_id, item_key)
-        )"""
+        )""")
     )
     conn.execute("CREATE INDEX feed_items_by_link ON feed_items (guild_key, link)")
     conn.execute(
-        """CREATE TABLE feed_leases (
-            feed_id  INTEGER PRIMARY KEY,
-            holder   TEXT NOT NULL,
-            expires  REAL NOT NULL
-        )"""
+        dialect.ddl("""CREATE TABLE feed_leases (
+            feed_id  {BIGINT} PRIMARY KEY,
+            holder   {TEXT} NOT NULL,
+            expires  {REAL} NOT NULL
+        )""")
     )
 
 
-class SqliteFeedStore:
-    """Feeds in the same SQLite file (and transactions) as the articles of ``articles``."""
+class SqlFeedStore:
+    """Feeds in the same database (and transactions) as the articles of ``articles``."""
 
-    def __init__(self, articles: SqliteArticleStore) -> None:
+    def __init__(self, articles: SqlArticleStore) -> None:
         self._articles = articles
 
     def add_feed(
@@ -184,7 +184,7 @@ class SqliteFeedStore:
             if row is None:
                 return False  # removed meanwhile
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO feed_items VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (feed_id, key, row[0], link, article.meta.id if article else None, seen_at),
             )
             if cursor.rowcount == 0:
@@ -194,7 +194,7 @@ class SqliteFeedStore:
             try:
                 with _savepoint(conn):
                     insert_article_row(conn, article)
-            except sqlite3.IntegrityError:
+            except self._articles.db.integrity_error:
                 conn.execute(
                     "UPDATE feed_items SET article_id = NULL WHERE feed_id = ? AND item_key = ?", (feed_id, key)
                 )
@@ -238,7 +238,7 @@ class SqliteFeedStore:
 
 
 class _savepoint:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     def __enter__(self) -> None:

@@ -42,7 +42,7 @@ def test_schema_version_is_recorded_and_newer_refused(tmp_path: Path) -> None:
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(StoreError, match="schema version"):
+    with pytest.raises(StoreError, match="newer"):
         BotStore.open(tmp_path)
 
 
@@ -69,7 +69,7 @@ def test_a_version_1_file_is_upgraded_step_by_step_keeping_its_rows(tmp_path: Pa
         conn.execute("PRAGMA user_version = 1")
     store = BotStore.open(tmp_path)
     with sqlite3.connect(store.path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert [(f.user_id, f.day) for f in store.feedback()] == [(7, "2026-11-30")]
     store.record_question(2, "where is the ferry?", answered=True, today=dt.date(2026, 12, 1), keep_days=30)
     assert store.asked() == [AskedQuestion(2, "2026-12-01", "where is the ferry?", True)]

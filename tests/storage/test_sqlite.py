@@ -6,7 +6,9 @@ import pytest
 from bot.errors import ArticleNotFound
 from bot.models import ArticleMeta, Published
 from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
-from bot.storage.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteArticleStore
+from bot.storage.articles import MIGRATIONS, SCHEMA_VERSION
+from bot.storage.db import SQLITE
+from bot.storage.sqlite import SqliteArticleStore
 from tests.concurrent_worker import start_together
 
 
@@ -85,7 +87,7 @@ def test_dates_are_stored_as_iso_and_read_back(tmp_path):
 def test_migration_turns_stored_date_strings_into_iso(tmp_path):
     path = tmp_path / "s.db"
     conn = sqlite3.connect(path)
-    MIGRATIONS[0](conn)  # a store written by the first schema, with dates as the sources gave them
+    MIGRATIONS[0](conn, SQLITE)  # a store written by the first schema, with dates as the sources gave them
     for id_, published in (("a", "April 29, 2010  1:01 PM"), ("b", "2025-05-19"), ("c", "whenever"), ("d", None)):
         conn.execute("INSERT INTO articles VALUES (0, ?, ?, NULL, ?, NULL, 'Text.', ?, NULL, '2025-01-01')",
                      (id_, id_.upper(), published, f"sha-{id_}"))
