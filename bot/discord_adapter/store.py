@@ -203,7 +203,8 @@ class BotStore:
             if enabled:
                 conn.execute(
                     "INSERT INTO ask_channels (guild_id, channel_id, set_by, set_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (guild_id, channel_id) DO UPDATE SET set_by = excluded.set_by, set_at = excluded.set_at",
+                    " ON CONFLICT (guild_id, channel_id) DO UPDATE"
+                    " SET set_by = excluded.set_by, set_at = excluded.set_at",
                     (guild_id, channel_id, set_by, _now()),
                 )
             else:
@@ -315,7 +316,7 @@ class BotStore:
         with self._transaction() as conn:
             row = conn.execute(
                 "INSERT INTO identify_slots (rate_key, next_at) VALUES (?, ?) ON CONFLICT (rate_key) DO UPDATE"
-                f" SET next_at = {greatest}(excluded.next_at, identify_slots.next_at + ?) RETURNING next_at",
+                f" SET next_at = {greatest}(excluded.next_at, identify_slots.next_at + ?) RETURNING next_at",  # noqa: S608 - the function name is the dialect's constant
                 (rate_key, now, interval_s),
             ).fetchone()
         return float(row[0])

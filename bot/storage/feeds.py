@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from bot.errors import ArticleNotFound
 from bot.feeds.models import Feed, FeedError, Filters
-from bot.storage.base import StoredArticle
 from bot.storage.articles import GLOBAL, SqlArticleStore, insert_article_row
+from bot.storage.base import StoredArticle
 from bot.storage.db import Connection, Dialect
 
 _FEED_COLUMNS = (

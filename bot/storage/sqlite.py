@@ -80,7 +80,9 @@ class SqliteDatabase:
     def _version(self, known: int) -> int:
         version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
         if version > known:
-            raise StoreError(f"store {self.path} has schema {version}, newer than this program's ({known}); upgrade newsbot")
+            raise StoreError(
+                f"store {self.path} has schema {version}, newer than this program's ({known}); upgrade newsbot"
+            )
         return version
 
     @contextmanager

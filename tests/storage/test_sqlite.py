@@ -5,8 +5,8 @@ import pytest
 
 from bot.errors import ArticleNotFound
 from bot.models import ArticleMeta, Published
-from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
 from bot.storage.articles import MIGRATIONS, SCHEMA_VERSION
+from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
 from bot.storage.db import SQLITE
 from bot.storage.sqlite import SqliteArticleStore
 from tests.concurrent_worker import start_together
