@@ -312,14 +312,12 @@ class BotStore:
     def reserve_identify(self, rate_key: int, interval_s: float, now: float) -> float:
         """Take the next IDENTIFY turn of ``rate_key``: the later of ``now`` and the last turn given
         plus ``interval_s``; returns it (the caller waits until then). Atomic across processes."""
-        sql = (
-            "INSERT INTO identify_slots (rate_key, next_at) VALUES (?, ?) ON CONFLICT (rate_key) DO UPDATE"
-            " SET next_at = {greatest}(excluded.next_at, identify_slots.next_at + ?) RETURNING next_at"
-        ).format(greatest=self.db.dialect.greatest)  # the dialect's constant function name
         with self._transaction() as conn:
             row = conn.execute(
-                sql,
-                (rate_key, now, interval_s),
+                "INSERT INTO identify_slots (rate_key, next_at) VALUES (?, ?) ON CONFLICT (rate_key) DO UPDATE"
+                " SET next_at = CASE WHEN excluded.next_at > identify_slots.next_at + ? THEN excluded.next_at"
+                " ELSE identify_slots.next_at + ? END RETURNING next_at",
+                (rate_key, now, interval_s, interval_s),
             ).fetchone()
         return float(row[0])
 
