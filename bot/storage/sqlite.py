@@ -33,6 +33,7 @@ class SqliteDatabase:
         self.path = path
         self.read_only = read_only
         self._lock = threading.Lock()
+        self._component: str | None = None
         try:
             if read_only:
                 self._conn = _connect_read_only(path)
@@ -51,7 +52,11 @@ class SqliteDatabase:
             raise StoreError(f"cannot open the store {path}: {exc}") from exc
 
     def migrate(self, component: str, steps: Sequence[Migration]) -> None:
-        """Bring the file to ``len(steps)`` (read-only: check it is there already)."""
+        """Bring the file to ``len(steps)`` (read-only: check it is there already). A file holds one
+        component (its ``user_version`` is that component's): another is refused."""
+        if self._component not in (None, component):
+            raise StoreError(f"the store {self.path} holds the {self._component} tables; {component} needs a file of its own")
+        self._component = component
         try:
             if self.read_only:
                 version = self._version(len(steps))
