@@ -50,6 +50,7 @@ from bot.retrieval.store import CorpusIndex  # noqa: E402
 from bot.retrieval.tokenize import default_tokenizer  # noqa: E402
 from bot.service import NewsService  # noqa: E402
 from bot.storage.base import StoredArticle  # noqa: E402
+from bot.storage.location import StoreLocation  # noqa: E402
 from bot.storage.sqlite import SqliteArticleStore  # noqa: E402
 from bot.upkeep import full_build  # noqa: E402
 
@@ -167,7 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     outcome: list[Compacted | Exception] = []
     compactor = Compactor(
         service,
-        build=full_build(args.corpus, store_file, tokenizer, fingerprint=service.corpus.fingerprint),
+        build=full_build(
+            args.corpus, StoreLocation(store_file.parent), tokenizer, fingerprint=service.corpus.fingerprint
+        ),
         texts=library.stored_articles,
         policy=CompactionPolicy(share=0.0),
         scratch_dir=work,

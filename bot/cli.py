@@ -43,7 +43,8 @@ from bot.render_text import (
     topic_json,
 )
 from bot.service import NewsService, build_service
-from bot.storage.sqlite import SqliteArticleStore
+from bot.storage.articles import SqlArticleStore
+from bot.storage.location import StoreLocation
 from bot.upkeep import Upkeep, full_build
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -109,9 +110,9 @@ def _service(args: argparse.Namespace, settings: Settings, stderr: TextIO, *, re
     return _open(args, settings, stderr, rebuild=rebuild)[0]
 
 
-def store_path(settings: Settings) -> Path:
-    """The SQLite file of articles added at run time."""
-    return settings.data_dir / "articles.sqlite3"
+def store_location(settings: Settings) -> StoreLocation:
+    """Where the state added at run time is: SQLite files in the data folder, or PostgreSQL."""
+    return StoreLocation(settings.data_dir, settings.database_url)
 
 
 def _open(
@@ -119,10 +120,11 @@ def _open(
 ) -> tuple[NewsService, Library | None]:
     """The service over the shipped corpus plus every article added at run time (and the library)."""
     service = _shipped_service(args, settings, stderr, rebuild=rebuild)
-    if not (need_library or store_path(settings).exists()):
+    location = store_location(settings)
+    if not (need_library or location.has_articles()):
         return service, None
     # Commands that only read open the store read-only: they work in a folder they cannot write.
-    store = SqliteArticleStore(store_path(settings), read_only=not need_library)
+    store = location.open_articles(read_only=not need_library)
     policy = FetchPolicy(timeout=settings.fetch_timeout_s, allow_private=settings.fetch_allow_private)
     library = Library(service, store, fetch_policy=policy)
     library.load_stored(warn=lambda text: stderr.write(f"warning: {text}\n"))
@@ -200,7 +202,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
         return _insights(args, settings, io)
     if command == "feeds":
         return run_feeds(
-            args, settings, io.stdout, store_path=store_path(settings),
+            args, settings, io.stdout, location=store_location(settings),
             open_library=lambda: _open(args, settings, io.stderr, need_library=True),
         )  # fmt: skip
     if command == "sync":
@@ -369,17 +371,17 @@ def _upkeep(
 ) -> Upkeep:
     """What a running bot or chat does between questions: take in the articles other processes
     added to the store (or removed), and compact the index in the background when it is due."""
-    path = store_path(settings)
+    location = store_location(settings)
     policy = FetchPolicy(timeout=settings.fetch_timeout_s, allow_private=settings.fetch_allow_private)
 
     def open_library() -> Library | None:  # the store made by another process after this one started
-        if not path.exists():
+        if not location.has_articles():
             return None
-        return Library(service, SqliteArticleStore(path, read_only=True), fetch_policy=policy)
+        return Library(service, location.open_articles(read_only=True), fetch_policy=policy)
 
     upkeep = Upkeep(library, open_library=open_library, warn=lambda text: stderr.write(f"warning: {text}\n"))
     corpus_dir = args.corpus or settings.corpus_dir
-    build = full_build(corpus_dir, path, service.tokenizer, fingerprint=service.corpus.fingerprint)
+    build = full_build(corpus_dir, location, service.tokenizer, fingerprint=service.corpus.fingerprint)
     upkeep.compactor = Compactor(
         service,
         build=build,
@@ -430,12 +432,11 @@ def _corpus(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
 
 def _insights(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     """What the Discord bot recorded in the data folder (nothing recorded yet: empty figures)."""
-    from bot.discord_adapter.store import FILE_NAME, BotStore  # sqlite only; discord.py is not imported
-
     _check_range("--days", args.days, 1, 3650)
     today = dt.date.today()
-    if (settings.data_dir / FILE_NAME).exists():
-        found = BotStore.open(settings.data_dir).insights(guild_id=args.guild, days=args.days, today=today)
+    location = store_location(settings)
+    if location.has_bot_store():  # opened without importing discord.py
+        found = location.open_bot_store().insights(guild_id=args.guild, days=args.days, today=today)
     else:
         found = build_insights([], [])
     if args.json:
@@ -502,6 +503,6 @@ def _run_discord(
 
 def _feeds_for(service: NewsService, settings: Settings, library: Library | None) -> Feeds | None:
     """Feeds polled by the running bot, over the store of ``library`` (none without one)."""
-    if library is None or not isinstance(library.store, SqliteArticleStore):
+    if library is None or not isinstance(library.store, SqlArticleStore):
         return None
     return build_feeds(service, library.store, settings)

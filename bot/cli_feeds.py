@@ -25,7 +25,8 @@ from bot.fetch_pool import FetchPool
 from bot.ingest.fetch import FetchPolicy
 from bot.library import Library
 from bot.service import NewsService
-from bot.storage.sqlite import SqliteArticleStore
+from bot.storage.articles import SqlArticleStore
+from bot.storage.location import StoreLocation
 
 OpenLibrary = Callable[[], tuple[NewsService, Library | None]]
 
@@ -70,7 +71,7 @@ def poll_settings(settings: Settings) -> PollSettings:
     )
 
 
-def build_feeds(service: NewsService | None, store: SqliteArticleStore, settings: Settings) -> Feeds:
+def build_feeds(service: NewsService | None, store: SqlArticleStore, settings: Settings) -> Feeds:
     """``Feeds`` over ``store`` and ``service`` as the settings ask."""
     policy = FetchPolicy(timeout=settings.fetch_timeout_s, allow_private=settings.fetch_allow_private)
     return open_feeds(
@@ -80,13 +81,13 @@ def build_feeds(service: NewsService | None, store: SqliteArticleStore, settings
 
 
 def run_feeds(
-    args: argparse.Namespace, settings: Settings, stdout: TextIO, *, store_path: Path, open_library: OpenLibrary
+    args: argparse.Namespace, settings: Settings, stdout: TextIO, *, location: StoreLocation, open_library: OpenLibrary
 ) -> int:
     """Carry out one ``feeds`` action; errors are raised as ``NewsBotError`` (one line)."""
     where = f"server {args.guild}" if args.guild else "every server"
     if args.feeds_command == "poll":
         service, library = open_library()
-        assert library is not None and isinstance(library.store, SqliteArticleStore)
+        assert library is not None and isinstance(library.store, SqlArticleStore)
         feeds = build_feeds(service, library.store, settings)
         pool = FetchPool(workers=8, per_server=8)
         try:
@@ -107,7 +108,7 @@ def run_feeds(
         if not results:
             stdout.write("no feed to poll\n")
         return 0
-    store = SqliteArticleStore(store_path)
+    store = location.open_articles()
     try:
         feeds = build_feeds(None, store, settings)
         if args.feeds_command == "add":

@@ -31,6 +31,7 @@ class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path(".newsbot/index")
     data_dir: Path = Path(".newsbot/data")
+    database_url: str | None = None  # NEWSBOT_DATABASE_URL: PostgreSQL for every process; unset: SQLite in data_dir
     discord_token: str | None = None
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
@@ -183,6 +184,15 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
             raise SettingsError(f"{key} must be one of {', '.join(allowed)}, got {text(key)!r}")
         return value
 
+    def database(key: str) -> str | None:
+        value = text(key)
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            scheme = value.split("://", 1)[0] if "://" in value else value[:12]  # never echo a password
+            raise SettingsError(
+                f"{key} must be a postgresql:// URL (or unset for SQLite in the data folder), got {scheme!r}..."
+            )
+        return value
+
     def numba_mode(key: str) -> str:
         return choice(key, NUMBA_MODES, "auto", case=str.lower)
 
@@ -196,6 +206,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         corpus_dir=path("NEWSBOT_CORPUS_DIR", defaults.corpus_dir),
         index_dir=path("NEWSBOT_INDEX_DIR", defaults.index_dir),
         data_dir=path("NEWSBOT_DATA_DIR", defaults.data_dir),
+        database_url=database("NEWSBOT_DATABASE_URL"),
         discord_token=text("DISCORD_TOKEN"),
         discord_api_base=text("DISCORD_API_BASE"),
         discord_gateway_url=text("DISCORD_GATEWAY_URL"),

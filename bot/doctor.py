@@ -149,23 +149,25 @@ def check_index(settings: Settings) -> Check:
 
 
 def check_store(settings: Settings) -> Check:
-    """The SQLite file of articles added at run time opens, at this program's schema."""
-    from bot.storage.sqlite import SqliteArticleStore
+    """The store of articles added at run time opens, at this program's schema: the SQLite file in
+    the data folder, or the PostgreSQL database of ``NEWSBOT_DATABASE_URL``."""
+    from bot.storage.location import StoreLocation
 
-    path = settings.data_dir / "articles.sqlite3"
-    if not path.exists():
+    location = StoreLocation(settings.data_dir, settings.database_url)
+    where = location.describe() if location.shared else str(location.articles_path.absolute())
+    if not location.has_articles():
         return Check("store", True, "no articles added yet (the file is made at the first /corpus add)")
     try:
-        store = SqliteArticleStore(path, read_only=True)
+        store = location.open_articles(read_only=True)
         try:
-            count = len(store.all_articles())
+            count = len(store.article_keys())
         finally:
             store.close()
     except NewsBotError as exc:
-        return Check("store", False, f"{path.absolute()}: {exc}")
-    except Exception as exc:  # a damaged file: report it, whatever sqlite3 raises
-        return Check("store", False, f"{path.absolute()} cannot be read ({exc}): restore it from a backup")
-    return Check("store", True, f"{count:,} added article{'s' if count != 1 else ''} in {path.absolute()}")
+        return Check("store", False, f"{where}: {exc}")
+    except Exception as exc:  # a damaged file: report it, whatever the driver raises
+        return Check("store", False, f"{where} cannot be read ({exc}): restore it from a backup")
+    return Check("store", True, f"{count:,} added article{'s' if count != 1 else ''} in {where}")
 
 
 def check_discord(settings: Settings, probe: Probe, *, timeout: float = 5.0) -> list[Check]:

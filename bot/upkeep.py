@@ -13,29 +13,29 @@ from bot.ingest.loaders import clean_article, load_corpus
 from bot.library import Library
 from bot.models import Article
 from bot.retrieval.tokenize import Tokenizer
-from bot.storage.sqlite import SqliteArticleStore
+from bot.storage.location import StoreLocation
 
 _log = logging.getLogger(__name__)
 
 
-def full_build(corpus_dir: Path, store_path: Path, tokenizer: Tokenizer, *, fingerprint: str) -> Build:
+def full_build(corpus_dir: Path, location: StoreLocation, tokenizer: Tokenizer, *, fingerprint: str) -> Build:
     """The build a compaction runs (in a forked process): ``compaction_articles`` indexed as one
     corpus with ``tokenizer`` and saved in the folder it is given."""
 
     def build(folder: Path) -> None:
-        save_full_build(compaction_articles(corpus_dir, store_path), tokenizer, folder, fingerprint=fingerprint)
+        save_full_build(compaction_articles(corpus_dir, location), tokenizer, folder, fingerprint=fingerprint)
 
     return build
 
 
-def compaction_articles(corpus_dir: Path, store_path: Path) -> list[Article]:
+def compaction_articles(corpus_dir: Path, location: StoreLocation) -> list[Article]:
     """The articles of a full build: the shipped ones of ``corpus_dir``, then those added for every
-    server in the store at ``store_path`` (opened read-only, by the calling process itself), oldest
+    server in the store at ``location`` (opened read-only, by the calling process itself), oldest
     first; an id already taken is left out, as at start-up."""
     articles = list(load_corpus(corpus_dir).articles)
     taken = {a.meta.id for a in articles}
-    if store_path.exists():
-        store = SqliteArticleStore(store_path, read_only=True)
+    if location.has_articles():
+        store = location.open_articles(read_only=True)
         try:
             stored = store.list_articles(guild_id=None)
         finally:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.storage.db import Database
 from bot.retrieval.tokenize import Tokenizer, default_tokenizer
 from bot.service import NewsService, build_service
+from bot.storage.db import Database
 from tests.postgres_server import REQUIRED, PostgresServer, start_server
 
 ROOT = Path(__file__).resolve().parents[1]

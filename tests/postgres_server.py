@@ -50,7 +50,7 @@ class PostgresServer:
         return f"postgresql://newsbot@127.0.0.1:{self.port}/{database}{options}"
 
     def stop(self) -> None:
-        subprocess.run(  # noqa: S603 - fixed arguments
+        subprocess.run(
             [*self.run_as, str(self.binaries / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop"],
             capture_output=True, check=False, timeout=60,
         )  # fmt: skip
@@ -73,7 +73,7 @@ def start_server() -> PostgresServer:
         run_as = [runuser, "-u", "postgres", "--"]
     port = free_port()
     data = folder / "data"
-    subprocess.run(  # noqa: S603 - fixed arguments
+    subprocess.run(
         [*run_as, str(binaries / "initdb"), "-D", str(data), "-U", "newsbot", "--auth=trust", "-E", "UTF8",
          "--locale=C", "--no-sync"],
         capture_output=True, check=True, timeout=120,
@@ -82,7 +82,7 @@ def start_server() -> PostgresServer:
         f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off "
         "-c synchronous_commit=off -c max_connections=200"
     )
-    subprocess.run(  # noqa: S603 - fixed arguments
+    subprocess.run(
         [*run_as, str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w",
          "-t", "60", "start"],
         capture_output=True, check=True, timeout=90,

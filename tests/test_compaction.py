@@ -12,6 +12,7 @@ from bot.compaction import Compacted, CompactionError, CompactionPolicy, Compact
 from bot.indexing import CHUNK_ARTICLES
 from bot.library import Library
 from bot.service import Growth, NewsService, build_service
+from bot.storage.location import StoreLocation
 from bot.storage.sqlite import SqliteArticleStore
 from bot.upkeep import compaction_articles, full_build, save_full_build
 from tests.conftest import TINY_CORPUS
@@ -34,7 +35,7 @@ def parts(tmp_path: Path) -> tuple[NewsService, Library, Path]:
 
 def compactor(service: NewsService, library: Library, store_file: Path, **options: object) -> Compactor:
     build = options.pop("build", None) or full_build(
-        TINY_CORPUS, store_file, service.tokenizer, fingerprint=service.corpus.fingerprint
+        TINY_CORPUS, StoreLocation(store_file.parent), service.tokenizer, fingerprint=service.corpus.fingerprint
     )
     return Compactor(service, build=build, texts=library.stored_articles, **options)  # type: ignore[arg-type]
 
@@ -92,7 +93,7 @@ def test_articles_added_and_removed_while_the_build_runs_are_not_lost(parts, tmp
     gathered, go = tmp_path / "gathered", tmp_path / "go"
 
     def slow_build(folder: Path) -> None:  # runs in the forked process
-        articles = compaction_articles(TINY_CORPUS, store_file)  # the store as it is now
+        articles = compaction_articles(TINY_CORPUS, StoreLocation(store_file.parent))  # the store as it is now
         gathered.touch()
         for _ in range(2000):  # bounded: at most 20 s
             if go.exists():
@@ -161,7 +162,8 @@ def test_a_build_with_worker_processes_of_its_own_runs_in_the_compaction_process
     store_file = tmp_path / "articles.sqlite3"
     library = Library(service, SqliteArticleStore(store_file))
     library.add_file("otters.md", OTTERS, guild_id=None)
-    build = full_build(corpus, store_file, service.tokenizer, fingerprint=service.corpus.fingerprint)
+    location = StoreLocation(store_file.parent)
+    build = full_build(corpus, location, service.tokenizer, fingerprint=service.corpus.fingerprint)
     done = Compactor(service, build=build, texts=library.stored_articles).run()
     assert done.articles == CHUNK_ARTICLES + 21 and service.growth().added_global == 0
     assert "otters" in service.ask("Where were the otters seen?").excerpts[0].sentence

@@ -2,7 +2,7 @@
 
 import io
 
-from bot.cli import main, store_path
+from bot.cli import main, store_location
 from bot.library import Library
 from bot.models import ArticleMeta
 from bot.service import build_service
@@ -39,7 +39,7 @@ def test_bad_stored_articles_are_skipped_with_a_warning_naming_them(tmp_path):
 
 
 def test_ask_and_run_start_despite_bad_stored_articles(tmp_path, settings):
-    _store(store_path(settings)).close()
+    _store(store_location(settings).articles_path).close()
     for argv, stdin in ((["ask", "Where were the otters seen?"], ""), (["run"], "Where were the otters seen?\n")):
         out, err = io.StringIO(), io.StringIO()
         code = main([*argv, "--corpus", str(TINY_CORPUS)], stdin=io.StringIO(stdin), stdout=out, stderr=err,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main, store_path
+from bot.cli import main, store_location
 from bot.config import Settings
 from bot.library import Library, SyncResult
 from bot.models import ArticleMeta
@@ -29,7 +29,7 @@ def settings(tmp_path: Path) -> Settings:
 def running(settings: Settings, tmp_path: Path) -> Library:
     """The library of a running bot: its own service and its own connection to the store."""
     service = build_service(TINY_CORPUS, tmp_path / "own-index")
-    library = Library(service, SqliteArticleStore(store_path(settings)))
+    library = Library(service, SqliteArticleStore(store_location(settings).articles_path))
     library.load_stored()
     return library
 
@@ -67,7 +67,7 @@ def test_own_changes_are_not_applied_twice(running):
 
 
 def test_an_unindexable_article_from_another_process_is_named_once(running, settings):
-    other = SqliteArticleStore(store_path(settings))
+    other = SqliteArticleStore(store_location(settings).articles_path)
     clash = StoredArticle(ArticleMeta(id="harbour-bridge-reopens", title="Impostor"), "A sentence.", None, "c")
     other.add_article(clash)
     warnings: list[str] = []

@@ -14,8 +14,8 @@ from bot.feeds.poll import FeedPoller, PollSettings
 from bot.ingest.fetch import FetchedPage, FetchPolicy, Resolver, Response, fetch, fetch_response, system_resolver
 from bot.models import Article
 from bot.service import NewsService
+from bot.storage.articles import SqlArticleStore
 from bot.storage.feeds import SqlFeedStore
-from bot.storage.sqlite import SqliteArticleStore
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -26,7 +26,7 @@ SUMMARY_SENTENCES = 2
 
 def open_feeds(
     service: NewsService | None,
-    articles: SqliteArticleStore,
+    articles: SqlArticleStore,
     *,
     policy: FetchPolicy,
     settings: PollSettings | None = None,

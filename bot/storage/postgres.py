@@ -142,14 +142,17 @@ class PostgresDatabase:
         """Bring ``component`` to ``len(steps)``, one step per transaction, under an advisory lock."""
         with self._session() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version BIGINT NOT NULL)")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version BIGINT NOT NULL)"
+            )
             conn.execute("CREATE TABLE IF NOT EXISTS store_changes (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)")
             conn.execute("INSERT INTO store_changes VALUES (1, 0) ON CONFLICT DO NOTHING")
         self._ready = True
         while True:
             with self.transaction() as wrapped:
                 wrapped.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
-                row = wrapped.execute("SELECT version FROM schema_versions WHERE component = ?", (component,)).fetchone()
+                found = wrapped.execute("SELECT version FROM schema_versions WHERE component = ?", (component,))
+                row = found.fetchone()
                 version = int(row[0]) if row else 0
                 if version > len(steps):
                     raise StoreError(
@@ -160,7 +163,8 @@ class PostgresDatabase:
                     return
                 steps[version](wrapped, self.dialect)
                 wrapped.execute(
-                    "INSERT INTO schema_versions VALUES (?, ?) ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+                    "INSERT INTO schema_versions VALUES (?, ?)"
+                    " ON CONFLICT (component) DO UPDATE SET version = excluded.version",
                     (component, version + 1),
                 )
 

@@ -55,7 +55,9 @@ class SqliteDatabase:
         """Bring the file to ``len(steps)`` (read-only: check it is there already). A file holds one
         component (its ``user_version`` is that component's): another is refused."""
         if self._component not in (None, component):
-            raise StoreError(f"the store {self.path} holds the {self._component} tables; {component} needs a file of its own")
+            raise StoreError(
+                f"the store {self.path} holds the {self._component} tables; {component} needs a file of its own"
+            )
         self._component = component
         try:
             if self.read_only:

@@ -21,9 +21,9 @@ from bot.storage.feeds import SqlFeedStore
 OpenDb = Callable[[], Database]
 
 
-def stored(id_: str, guild: int | None, *, sha: str | None = None, at: str = "", text: str = "Some text.") -> StoredArticle:
+def stored(id_: str, guild: int | None, *, sha: str | None = None, at: str = "") -> StoredArticle:
     meta = ArticleMeta(id=id_, title=id_.title(), url=f"https://example.org/{id_}", published=None, source="Test")
-    return StoredArticle(meta, text, guild, sha or f"sha-{id_}", added_by=7, added_at=at)
+    return StoredArticle(meta, "Some text.", guild, sha or f"sha-{id_}", added_by=7, added_at=at)
 
 
 def test_articles_per_server_in_order_and_across_connections(open_db: OpenDb) -> None:
@@ -111,7 +111,7 @@ def test_processes_starting_together_migrate_once(open_db: OpenDb) -> None:
     def start(db: Database) -> None:
         try:
             SqlArticleStore(db).add_article(stored(f"x{id(db)}", None))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=start, args=(db,)) for db in dbs]
@@ -144,7 +144,8 @@ def test_feeds_leases_and_items(open_db: OpenDb) -> None:
     assert not other.take_item(feed.id, "item-1", link="https://example.org/1", article=stored("f1b", 5))
     assert not feeds.take_item(feed.id, "item-2", link="https://example.org/2", article=stored("f2", 5, sha="sha-f1"))
     assert other.seen_keys(feed.id, ["item-1", "item-2", "item-3"]) == {"item-1", "item-2"}
-    assert other.link_taken("https://example.org/1", guild_id=5) and not other.link_taken("https://example.org/2", guild_id=5)
+    assert other.link_taken("https://example.org/1", guild_id=5)
+    assert not other.link_taken("https://example.org/2", guild_id=5)
     assert other.text_taken("sha-f1", guild_id=5) and not other.text_taken("sha-f1", guild_id=6)
     feeds.record_poll(feed.id, ok=False, next_poll=3000.0, now=2000.0, error="HTTP 500", failures=3, disabled=True)
     assert other.feed(feed.id).disabled and other.feed(feed.id).last_error == "HTTP 500"
@@ -170,9 +171,10 @@ def test_bot_store_settings_votes_answers_and_identify_turns(open_db: OpenDb) ->
     two.add_feedback(Feedback(5, 6, 1, 11, "q", "a:1", helpful=False))  # the same user changes their mind
     assert [f.helpful for f in one.feedback()] == [False]
     day = dt.date(2026, 12, 1)
-    state = AnswerState(source="ask", question="what did Vance say?", top=3, per_page=1, guild_id=1, owner_id=6, today=day)
+    state = AnswerState(source="ask", question="what did Vance say?", top=3, per_page=1, guild_id=1, owner_id=6,
+                        today=day)  # fmt: skip
     first, second = one.save_answer(state), two.save_answer(state)
     assert second > first and two.answer(first) == state
-    turns = [one.reserve_identify(0, 5.0, 100.0), two.reserve_identify(0, 5.0, 100.5), one.reserve_identify(1, 5.0, 101.0)]
-    assert turns == [100.0, 105.0, 101.0]
+    turns = [one.reserve_identify(0, 5.0, 100.0), two.reserve_identify(0, 5.0, 100.5)]
+    assert [*turns, one.reserve_identify(1, 5.0, 101.0)] == [100.0, 105.0, 101.0]
     assert two.reserve_identify(0, 5.0, 200.0) == 200.0  # long after: at once

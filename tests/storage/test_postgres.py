@@ -1,0 +1,64 @@
+"""What only the PostgreSQL database does: notifications, a lost connection, its URL in messages."""
+
+from __future__ import annotations
+
+import threading
+
+import psycopg
+import pytest
+
+from bot.models import ArticleMeta
+from bot.storage.articles import SqlArticleStore
+from bot.storage.base import StoredArticle, StoreError
+from bot.storage.postgres import PostgresDatabase, is_postgres_url, redact
+
+
+def stored(id_: str, text: str = "Some text.") -> StoredArticle:
+    return StoredArticle(ArticleMeta(id=id_, title=id_), text, None, f"sha-{id_}")
+
+
+def test_another_process_write_wakes_the_listener_but_its_own_does_not(pg_url: str) -> None:
+    mine, theirs = PostgresDatabase(pg_url), PostgresDatabase(pg_url)
+    store, other = SqlArticleStore(mine), SqlArticleStore(theirs)
+    woke = threading.Event()
+    mine.on_change(woke.set)
+    store.add_article(stored("own"))
+    assert not woke.wait(1.5)  # its own write: no call
+    other.add_article(stored("other"))
+    assert woke.wait(10)
+    mine.close()
+    theirs.close()
+
+
+def test_a_lost_connection_is_made_again(pg_url: str, postgres_server) -> None:
+    db = PostgresDatabase(pg_url)
+    store = SqlArticleStore(db)
+    store.add_article(stored("a"))
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                      " AND datname = 'postgres' AND application_name = ''")
+    with pytest.raises(StoreError):  # the call that finds it dead fails with one line ...
+        store.list_articles(guild_id=None)
+    assert [a.meta.id for a in store.list_articles(guild_id=None)] == ["a"]  # ... the next connects again
+    db.close()
+
+
+def test_nul_characters_are_dropped_not_fatal(pg_url: str) -> None:
+    store = SqlArticleStore(PostgresDatabase(pg_url))
+    store.add_article(stored("n", text="before\x00after"))
+    assert store.get_articles(["n"])[0].text == "beforeafter"
+
+
+def test_unreachable_server_is_one_line_without_the_password(postgres_server) -> None:
+    url = f"postgresql://newsbot:s3cret@127.0.0.1:{postgres_server.port + 1}/postgres"
+    with pytest.raises(StoreError) as caught:
+        PostgresDatabase(url, connect_timeout_s=2)
+    message = str(caught.value)
+    assert "s3cret" not in message and "***" in message and "\n" not in message
+
+
+def test_url_helpers() -> None:
+    assert is_postgres_url("postgresql://u@h/db") and is_postgres_url("postgres://h/db")
+    assert not is_postgres_url("sqlite:///x") and not is_postgres_url("/data/articles.sqlite3")
+    assert redact("postgresql://bot:pw@db.example:5432/news") == "postgresql://bot:***@db.example:5432/news"
+    assert redact("postgresql://bot@db.example/news") == "postgresql://bot@db.example/news"
