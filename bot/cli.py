@@ -200,6 +200,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
         return _corpus(args, settings, io)
     if command == "insights":
         return _insights(args, settings, io)
+    if command == "store":
+        return _copy_store(args, settings, io)
     if command == "feeds":
         return run_feeds(
             args, settings, io.stdout, location=store_location(settings),
@@ -430,6 +432,29 @@ def _corpus(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     return EXIT_OK
 
 
+def _copy_store(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
+    """``store copy --to URL``: the SQLite store of the data folder into an empty PostgreSQL database."""
+    from bot.storage.copy import copy_store
+    from bot.storage.postgres import PostgresDatabase, is_postgres_url
+
+    if not is_postgres_url(args.to):
+        raise NewsBotError("--to must be a postgresql:// URL")
+    target = PostgresDatabase(args.to)
+    try:
+        copied = copy_store(settings.data_dir, target, progress=lambda line: io.stderr.write(f"copied {line}\n"))
+    finally:
+        target.close()
+    if args.json:
+        _json_out(io.stdout, {"target": copied.target, "rows": copied.counts})
+    else:
+        total = sum(copied.counts.values())
+        io.stdout.write(
+            f"copied {plural(total, 'row')} into {copied.target}, each table's count checked; "
+            "now set NEWSBOT_DATABASE_URL to it\n"
+        )
+    return EXIT_OK
+
+
 def _insights(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     """What the Discord bot recorded in the data folder (nothing recorded yet: empty figures)."""
     _check_range("--days", args.days, 1, 3650)
@@ -493,6 +518,7 @@ def _run_discord(
             invite_url=settings.invite_url,
             support_url=settings.support_url,
             feeds=_feeds_for(service, settings, library),
+            bot_store=store_location(settings).open_bot_store(),
             start_info=start_info,
             upkeep=upkeep,
             upkeep_interval_s=settings.sync_interval_s,

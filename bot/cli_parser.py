@@ -53,6 +53,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         '{prog} summary --about "prisoner swap" --json',
     ),
     "sync": ("{prog} sync --guild 1234", "{prog} sync --global --json"),
+    "store": ("{prog} store copy --to postgresql://newsbot:secret@db.example:5432/newsbot",),
     "corpus": (
         "{prog} corpus add article.html",
         "{prog} corpus add https://example.org/story --guild 1234",
@@ -195,6 +196,18 @@ def build_parser(prog: str = "python -m bot") -> Parser:
         "--days", type=int, default=30, metavar="N", help="days back, today included (1-3650, default 30)"
     )
     add_feeds_parser(sub)
+
+    store = sub.add_parser(
+        "store", help="Move the stored state (articles added, feeds, settings, votes) into PostgreSQL.",
+        description="Copy the SQLite store of the data folder into an empty PostgreSQL database, once, "
+        "checked by counts; then set NEWSBOT_DATABASE_URL to it.",
+        epilog=_examples(prog, "store"), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    store_actions = store.add_subparsers(dest="store_command", metavar="ACTION", required=True, help="copy")
+    copy = store_actions.add_parser("copy", help="Copy the SQLite store into PostgreSQL.",
+                                    description="Copy the SQLite store into an empty PostgreSQL database.")  # fmt: skip
+    copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:5432/dbname")
+    copy.add_argument("--json", action="store_true", help="print JSON (errors too: {\"error\": ...})")
 
     doctor = sub.add_parser(
         "doctor", help="Check settings, token, data folder, corpus, index, store and Discord's reachability.",

@@ -112,6 +112,7 @@ class NewsBot(commands.Bot):
         self.upkeep = upkeep
         self.upkeep_interval_s = upkeep_interval_s
         self._upkeep_task: asyncio.Task[None] | None = None
+        self._upkeep_wake = asyncio.Event()
 
     async def reply_parts(self, answer: Answer, state: AnswerState) -> tuple[discord.Embed, discord.ui.View | None]:
         """The embed and buttons of an answer: counts the question for ``/insights`` and, when the
@@ -148,11 +149,20 @@ class NewsBot(commands.Bot):
         """Call ``upkeep`` on a thread every ``upkeep_interval_s`` seconds until the bot closes; a
         failure is logged and the next round tried."""
         while not self.is_closed():
-            await asyncio.sleep(self.upkeep_interval_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._upkeep_wake.wait(), self.upkeep_interval_s)
+            self._upkeep_wake.clear()
             try:
                 await asyncio.to_thread(upkeep)
+                await asyncio.to_thread(self.store.refresh_if_changed)  # ask-channels set elsewhere
             except Exception:
                 log.exception("upkeep failed (the next round tries again)")
+
+    def wake_upkeep(self) -> None:
+        """Run the upkeep now rather than at the end of its interval: another process changed the
+        store (a PostgreSQL notification). Safe to call from any thread."""
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nothing left to keep up
+            self.loop.call_soon_threadsafe(self._upkeep_wake.set)
 
     async def close(self) -> None:
         """Stop the upkeep and fetching (running fetches end by their deadline), then disconnect."""

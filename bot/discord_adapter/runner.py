@@ -52,12 +52,13 @@ def create_bot(
     data_dir: Path,
     dev_guild_id: int | None,
     message_content_intent: bool,
+    bot_store: BotStore | None = None,
     **options: Any,  # noqa: ANN401 - NewsBot / discord.Client options
 ) -> NewsBot:
-    """The bot with its store opened in ``data_dir``."""
+    """The bot with ``bot_store``, or its store opened in ``data_dir``."""
     return NewsBot(
         service=service,
-        store=BotStore.open(data_dir),
+        store=bot_store or BotStore.open(data_dir),
         dev_guild_id=dev_guild_id,
         message_content_intent=message_content_intent,
         **options,
@@ -110,6 +111,10 @@ async def run_discord(
             upkeep_interval_s=upkeep_interval_s,
             **options,
         )
+        # PostgreSQL tells at once when another process changed the store; SQLite is polled.
+        watched = [bot.store.db] + ([library.store.db] if library is not None and hasattr(library.store, "db") else [])
+        for db in watched:
+            db.on_change(bot.wake_upkeep)
         try:
             async with bot:
                 with _closing_on(stop_signals, bot):

@@ -156,6 +156,7 @@ class BotStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._ask_channels: set[int] = set()
+        self._mark = 0
 
     @classmethod
     def open(cls, data_dir: Path) -> BotStore:
@@ -180,7 +181,13 @@ class BotStore:
 
     def refresh(self) -> None:
         """Read the ask-channels again (another process may have changed them)."""
+        self._mark = self.db.change_mark()  # first: a change committed after it shows next time
         self._ask_channels = {row[1] for row in self.ask_channels()}
+
+    def refresh_if_changed(self) -> None:
+        """``refresh`` when another process has committed to the store since the last look."""
+        if self.db.change_mark() != self._mark:
+            self.refresh()
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:

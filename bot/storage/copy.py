@@ -1,0 +1,110 @@
+"""``store copy --to URL``: move the SQLite store of one machine into PostgreSQL, once.
+
+Both SQLite files (articles and feeds; the Discord front end's state) are brought to this program's
+schema, the target's tables are made, and every row is copied in one PostgreSQL transaction, which
+commits only when each table holds as many rows as its source. A target that already holds
+articles, feeds or settings is refused: copying is for moving, not for merging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import NewsBotError
+from bot.storage.base import StoreError
+from bot.storage.db import Connection, Database
+
+# Table -> its columns, per SQLite file. Feed leases and IDENTIFY turns are left: both expire.
+ARTICLE_TABLES = {
+    "articles": "guild_key, id, title, url, published, source, body, sha256, added_by, added_at",
+    "feeds": "id, guild_key, url, title, channel_id, include, exclude, interval_s, etag, last_modified, next_poll, "
+    "last_success, last_error, failures, disabled, primed, taken",
+    "feed_items": "feed_id, item_key, guild_key, link, article_id, seen_at",
+}
+BOT_TABLES = {
+    "ask_channels": "guild_id, channel_id, set_by, set_at",
+    "feedback": "message_id, user_id, guild_id, channel_id, question, citations, helpful, created_at",
+    "asked": "id, guild_id, day, question, answered",
+    "answers": "key, source, question, topic, top, per_page, guild_id, owner_id, since, until, today, parent, person, "
+    "created_at",
+}
+IDENTITIES = (("feeds", "id"), ("asked", "id"), ("answers", "key"))  # numbered by the database
+
+
+class CopyError(NewsBotError):
+    """The copy cannot start or did not check out; nothing was written to the target."""
+
+
+@dataclass(frozen=True, slots=True)
+class Copied:
+    """Rows per table, equal in the source and the target."""
+
+    counts: dict[str, int]
+    target: str
+
+
+def copy_store(
+    data_dir: Path, target: Database, *, progress: Callable[[str], None] = lambda _line: None
+) -> Copied:
+    """Copy the SQLite store of ``data_dir`` into ``target`` (an empty PostgreSQL database)."""
+    from bot.discord_adapter.store import COMPONENT as BOT_COMPONENT
+    from bot.discord_adapter.store import FILE_NAME as BOT_FILE
+    from bot.discord_adapter.store import MIGRATIONS as BOT_MIGRATIONS
+    from bot.storage.articles import COMPONENT, MIGRATIONS
+    from bot.storage.location import ARTICLES_FILE
+    from bot.storage.sqlite import SqliteDatabase
+
+    if target.dialect.name != "postgresql":
+        raise CopyError("the target must be a PostgreSQL database (postgresql://...)")
+    sources: list[tuple[Database, dict[str, str]]] = []
+    for name, component, steps, tables in (
+        (ARTICLES_FILE, COMPONENT, MIGRATIONS, ARTICLE_TABLES),
+        (BOT_FILE, BOT_COMPONENT, BOT_MIGRATIONS, BOT_TABLES),
+    ):
+        path = data_dir / name
+        if path.exists():
+            source = SqliteDatabase(path)
+            source.migrate(component, steps)  # an older file is upgraded first, as a start would
+            sources.append((source, tables))
+    if not sources:
+        raise CopyError(f"nothing to copy: neither {ARTICLES_FILE} nor {BOT_FILE} is in {data_dir}")
+    target.migrate(COMPONENT, MIGRATIONS)
+    target.migrate(BOT_COMPONENT, BOT_MIGRATIONS)
+    every = {**ARTICLE_TABLES, **BOT_TABLES}
+    taken = [t for t in every if target.query(f"SELECT 1 FROM {t} LIMIT 1")]  # noqa: S608 - fixed table names
+    if taken:
+        raise CopyError(
+            f"{target.describe()} already holds rows in {', '.join(taken)}: copy into an empty database"
+        )
+    counts: dict[str, int] = {}
+    try:
+        with target.transaction() as conn:
+            for source, tables in sources:
+                for table, columns in tables.items():
+                    counts[table] = _copy_table(source, conn, table, columns)
+                    progress(f"{table}: {counts[table]:,} rows")
+            for table, column in IDENTITIES:  # the next number after the copied ones
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "  # noqa: S608 - fixed names
+                    f"COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)"
+                )
+            for table, expected in counts.items():
+                found = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names
+                if found != expected:
+                    raise CopyError(f"{table}: {found} rows in the target, {expected} in the source; nothing copied")
+    except StoreError as exc:
+        raise CopyError(f"the copy failed and was rolled back: {exc}") from exc
+    finally:
+        for source, _tables in sources:
+            source.close()
+    return Copied(counts=counts, target=target.describe())
+
+
+def _copy_table(source: Database, conn: Connection, table: str, columns: str) -> int:
+    rows = source.query(f"SELECT {columns} FROM {table}")  # noqa: S608 - fixed names
+    marks = ", ".join("?" * len(columns.split(",")))
+    for row in rows:
+        conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", row)  # noqa: S608 - fixed names
+    return len(rows)
