@@ -27,7 +27,8 @@ def fill_sqlite(data_dir: Path) -> None:
     articles = location.open_articles()
     feeds = SqlFeedStore(articles)
     for n in range(3):
-        articles.add_article(StoredArticle(ArticleMeta(id=f"a{n}", title=f"A{n}"), f"Text {n}.", 9 if n else None, f"s{n}"))
+        meta = ArticleMeta(id=f"a{n}", title=f"A{n}")
+        articles.add_article(StoredArticle(meta, f"Text {n}.", 9 if n else None, f"s{n}"))
     feed = feeds.add_feed(guild_id=9, url="https://example.org/rss", title="Ex", channel_id=None, filters=Filters(),
                           interval_s=900, now=1.0)  # fmt: skip
     feeds.take_item(feed.id, "i1", link="https://example.org/1", article=StoredArticle(
