@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main, store_path
+from bot.cli import main, store_location
 from bot.config import Settings
 from bot.models import ArticleMeta
 from bot.storage.base import StoredArticle, StoreError
@@ -123,4 +123,4 @@ def test_store_opens_read_only_with_and_without_its_wal_files(shared_tmp):
             reader.close()
     with pytest.raises(StoreError, match="no such file"):
         SqliteArticleStore(shared_tmp / "missing.sqlite3", read_only=True)
-    assert store_path(Settings(data_dir=shared_tmp)) == shared_tmp / "articles.sqlite3"
+    assert store_location(Settings(data_dir=shared_tmp)).articles_path == shared_tmp / "articles.sqlite3"

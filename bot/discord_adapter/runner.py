@@ -111,10 +111,6 @@ async def run_discord(
             upkeep_interval_s=upkeep_interval_s,
             **options,
         )
-        # PostgreSQL tells at once when another process changed the store; SQLite is polled.
-        watched = [bot.store.db] + ([library.store.db] if library is not None and hasattr(library.store, "db") else [])
-        for db in watched:
-            db.on_change(bot.wake_upkeep)
         try:
             async with bot:
                 with _closing_on(stop_signals, bot):
