@@ -108,6 +108,7 @@ class NewsBot(commands.AutoShardedBot):
         self.identify_gate: IdentifyGate = identify_gate if identify_gate is not None else MemoryIdentifyGate()
         self.identify_interval_s = identify_interval_s
         self.max_concurrency = 1  # from GET /gateway/bot when connecting
+        self._identified: set[int | None] = set()  # shards that have IDENTIFYed once in this process
         self.service = service
         self.store = store
         self.dev_guild_id = dev_guild_id
@@ -203,7 +204,11 @@ class NewsBot(commands.AutoShardedBot):
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Wait for this shard's IDENTIFY turn from the shared gate (instead of discord.py's 5 s
-        sleep between the shards of this process only)."""
+        sleep between the shards of this process only). A shard that IDENTIFYs again (its session
+        was invalidated) first pauses as discord.py does (up to 5 s), as Discord asks."""
+        if shard_id in self._identified:
+            await asyncio.sleep(min(5.0, self.identify_interval_s))
+        self._identified.add(shard_id)
         key = identify_key(shard_id, self.max_concurrency)
         waited = await wait_turn(self.identify_gate, key, self.identify_interval_s)
         if waited > 0:

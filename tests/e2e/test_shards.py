@@ -155,3 +155,22 @@ async def test_a_wrong_shard_count_stops_the_bot_with_one_line(
         assert fake.identifies[-1].close_code == (4010 if min_shards == 1 else 4011)
     finally:
         await fake.stop()
+
+
+async def test_an_invalidated_session_identifies_again_after_a_pause_and_in_turn(
+    news_service: NewsService, tmp_path: Path
+) -> None:
+    fake = await _sharded_fake()
+    try:
+        async with running_bot(fake, news_service, tmp_path / "data", shard_count=2, shard_ids=(1,),
+                               identify_interval_s=INTERVAL):  # fmt: skip
+            await asyncio.sleep(INTERVAL)  # its turn alone would let it IDENTIFY again at once
+            fake.resumable = False  # the RESUME after the drop is refused: the shard must IDENTIFY again
+            dropped = asyncio.get_running_loop().time()
+            await fake.drop_gateway(4000)
+            await fake.wait_for(lambda: len(fake.identifies) == 2 and fake.connected, timeout=10)
+            assert [i.shard for i in fake.identifies] == [1, 1]
+            assert fake.identifies[1].at - dropped >= INTERVAL - SLACK  # paused, as discord.py does
+            assert fake.pacing_problems(slack_s=SLACK) == []
+    finally:
+        await fake.stop()
