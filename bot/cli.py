@@ -43,6 +43,7 @@ from bot.render_text import (
     topic_json,
 )
 from bot.service import NewsService, build_service
+from bot.shards import ShardPlan, parse_count, parse_ids, shard_plan
 from bot.storage.articles import SqlArticleStore
 from bot.storage.location import StoreLocation
 from bot.upkeep import Upkeep, full_build
@@ -246,6 +247,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     """``run``: the Discord bot when a token is set, else the console chat; one start line."""
+    plan = _shard_plan(args, settings)
     service, library = _open(args, settings, io.stderr, need_library=bool(settings.discord_token))
     upkeep = _upkeep(args, settings, service, library, io.stderr)
     loops = startup.prepare_search(service.warm_up, startup.choose_search_loops(settings))
@@ -254,17 +256,30 @@ def _run(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     gc.freeze()
     articles, sentences = len(service.corpus.articles), service.sentence_count
 
-    def start_info(servers: int | None) -> str:
+    def start_info(servers: int | None, shards: str | None = None) -> str:
         return startup.start_line(version=__version__, articles=articles, sentences=sentences, servers=servers,
-                                  loops=loops)  # fmt: skip
+                                  loops=loops, shards=shards)  # fmt: skip
 
     if settings.discord_token:
-        _run_discord(service, settings, library, start_info, upkeep)
+        _run_discord(service, settings, library, start_info, upkeep, plan)
         startup.log.info("stopped")
         return EXIT_OK
     io.stderr.write("DISCORD_TOKEN is not set: starting the console chat instead (see .env.example).\n")
     startup.log.info(start_info(None))
     return run_chat(service, io.stdin, io.stdout, mark=io.mark, upkeep=upkeep)
+
+
+def _shard_plan(args: argparse.Namespace, settings: Settings) -> ShardPlan:
+    """``--shard-count`` / ``--shards`` over ``NEWSBOT_SHARD_COUNT`` / ``NEWSBOT_SHARDS``, checked together."""
+    try:
+        count = parse_count(args.shard_count, "--shard-count") if args.shard_count is not None else None
+        ids = parse_ids(args.shards, "--shards") if args.shards is not None else None
+        return shard_plan(
+            settings.shard_count if count is None else count, settings.shards if ids is None else ids,
+            names=("--shard-count", "--shards"),
+        )  # fmt: skip
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _check_range(option: str, value: int, low: int, high: int) -> None:
@@ -494,14 +509,18 @@ def _run_discord(
     service: NewsService,
     settings: Settings,
     library: Library | None,
-    start_info: Callable[[int], str],
+    start_info: Callable[[int, str], str],
     upkeep: Upkeep,
+    plan: ShardPlan,
 ) -> int:
     import asyncio
 
+    from bot.discord_adapter.identify import FILE_NAME, FileIdentifyGate
     from bot.discord_adapter.runner import run_discord  # Discord is imported only when it is used
 
     assert settings.discord_token is not None
+    location = store_location(settings)
+    bot_store = location.open_bot_store()
     asyncio.run(
         run_discord(
             service,
@@ -518,10 +537,16 @@ def _run_discord(
             invite_url=settings.invite_url,
             support_url=settings.support_url,
             feeds=_feeds_for(service, settings, library),
-            bot_store=store_location(settings).open_bot_store(),
+            bot_store=bot_store,
             start_info=start_info,
             upkeep=upkeep,
             upkeep_interval_s=settings.sync_interval_s,
+            shard_count=plan.count,
+            shard_ids=plan.ids,
+            # IDENTIFY turns shared by every process: in the database when it is shared (several
+            # machines), else in a file of the data folder (processes of one machine).
+            identify_gate=bot_store if location.shared else FileIdentifyGate(settings.data_dir / FILE_NAME),
+            identify_interval_s=settings.identify_interval_s,
         )
     )
     return EXIT_OK

@@ -47,7 +47,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "quotes": ('{prog} quotes "Boris Johnson"', '{prog} quotes Johnson "the curbs" --top 5 --json'),
     "index": ("{prog} index", "{prog} index --corpus ~/news --json"),
     "chat": ("{prog} chat", "{prog} chat --guild 1234"),
-    "run": ("{prog} run", "DISCORD_TOKEN=... {prog} run"),
+    "run": (
+        "{prog} run",
+        "DISCORD_TOKEN=... {prog} run",
+        "{prog} run --shard-count 4 --shards 0,1   # and in a second process: --shard-count 4 --shards 2,3",
+    ),
     "summary": (
         '{prog} summary "trump and putin" --sentences 3',
         '{prog} summary --about "prisoner swap" --json',
@@ -126,7 +130,16 @@ def build_parser(prog: str = "python -m bot") -> Parser:
 
     command("index", "Build and save the search index of the corpus (with a progress bar).", json=True)
     guild(command("chat", "Console chat: ask questions and read cited answers in the terminal."))
-    command("run", "Start the Discord bot if DISCORD_TOKEN is set, otherwise the console chat.")
+    run = command("run", "Start the Discord bot if DISCORD_TOKEN is set, otherwise the console chat.")
+    run.add_argument(
+        "--shard-count", metavar="N",
+        help="shards of the whole bot, the same in every process (default: NEWSBOT_SHARD_COUNT, else Discord's "
+        "recommendation)",
+    )  # fmt: skip
+    run.add_argument(
+        "--shards", metavar="IDS",
+        help="the shards this process runs, e.g. 0,1 or 0-3 (default: NEWSBOT_SHARDS, else all; needs --shard-count)",
+    )  # fmt: skip
 
     summary = command(
         "summary",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import NewsBotError
+from bot.shards import parse_count, parse_ids, shard_plan
 
 NUMBA_MODES = ("auto", "off")
 
@@ -52,6 +53,9 @@ class Settings:
     sync_interval_s: float = 2.0
     compact_share: float = 0.10
     compact_min_articles: int = 50
+    shard_count: int | None = None  # NEWSBOT_SHARD_COUNT: shards of the whole bot (None: Discord's recommendation)
+    shards: tuple[int, ...] | None = None  # NEWSBOT_SHARDS: the shards this process runs (None: all)
+    identify_interval_s: float = 5.0  # NEWSBOT_IDENTIFY_INTERVAL_S: seconds between two IDENTIFYs of one key
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -196,10 +200,21 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     def numba_mode(key: str) -> str:
         return choice(key, NUMBA_MODES, "auto", case=str.lower)
 
+    def shard_settings() -> tuple[int | None, tuple[int, ...] | None]:
+        names = ("NEWSBOT_SHARD_COUNT", "NEWSBOT_SHARDS")
+        count_text, ids_text = text(names[0]), text(names[1])
+        try:
+            count = parse_count(count_text, names[0]) if count_text is not None else None
+            plan = shard_plan(count, parse_ids(ids_text, names[1]) if ids_text is not None else None, names=names)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
+        return plan.count, plan.ids
+
     guild = text("DISCORD_DEV_GUILD_ID")
     if guild is not None and not guild.isdigit():
         raise SettingsError(f"DISCORD_DEV_GUILD_ID must be a number (a server id), got {guild!r}")
     defaults = Settings()
+    shard_count, shards = shard_settings()
     return Settings(
         home=home,
         numba=numba_mode("NEWSBOT_NUMBA"),
@@ -227,4 +242,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         sync_interval_s=max(0.1, seconds("NEWSBOT_SYNC_INTERVAL_S", defaults.sync_interval_s)),
         compact_share=share("NEWSBOT_COMPACT_SHARE", defaults.compact_share),
         compact_min_articles=count("NEWSBOT_COMPACT_MIN_ARTICLES", defaults.compact_min_articles),
+        shard_count=shard_count,
+        shards=shards,
+        identify_interval_s=number(
+            "NEWSBOT_IDENTIFY_INTERVAL_S", defaults.identify_interval_s, 60, "a number of seconds",
+            " (Discord allows one IDENTIFY per 5 s per key: lower it only against a local double)",
+        ),
     )

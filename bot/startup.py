@@ -80,9 +80,13 @@ def prepare_search(warm_up: Callable[[], None], choice: kernels.LoopChoice) -> s
     return loops
 
 
-def start_line(*, version: str, articles: int, sentences: int, servers: int | None, loops: str) -> str:
-    """The one line logged when the bot is up."""
+def start_line(
+    *, version: str, articles: int, sentences: int, servers: int | None, loops: str, shards: str | None = None
+) -> str:
+    """The one line logged when the bot is up; ``shards`` names the Discord shards this process runs."""
     where = "console chat" if servers is None else f"{servers} server{'s' if servers != 1 else ''}"
+    if shards:
+        where += f", {shards}"
     return (
         f"newsbot {version} started: {articles:,} article{'s' if articles != 1 else ''}, "
         f"{sentences:,} sentences, {where}, search loops {loops}"

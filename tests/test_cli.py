@@ -253,3 +253,20 @@ def test_chat_follow_ups_and_new(settings):
     assert code == 0
     assert out.count("(understood as: What else did Donald Trump write?") == 1
     assert "(a new conversation)" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "shard_count", "message"),
+    [
+        (["--shards", "0"], None, "error: --shards needs --shard-count"),
+        (["--shard-count", "2", "--shards", "0,2"], None, "must be between 0 and 1 with --shard-count 2, got 2"),
+        (["--shard-count", "2", "--shards", "1,1"], None, "--shards names shard 1 more than once"),
+        (["--shard-count", "none"], None, "--shard-count must be a whole number between 1 and 100,000"),
+        (["--shards", "3"], 2, "--shards must be between 0 and 1 with --shard-count 2, got 3"),  # NEWSBOT_SHARD_COUNT=2
+    ],
+)
+def test_run_refuses_bad_shards_in_one_line_before_loading_anything(tmp_path, argv, shard_count, message):
+    settings = Settings(corpus_dir=tmp_path / "missing", data_dir=tmp_path / "data", shard_count=shard_count)
+    code, _, err = run(["run", *argv], settings)
+    assert code == 2
+    assert err.count("\n") == 1 and message in err, err

@@ -130,3 +130,27 @@ def test_newsbot_home_holds_env_file_and_relative_folders(tmp_path):
 def test_newsbot_home_that_is_not_a_folder_says_what_to_do(tmp_path):
     with pytest.raises(SettingsError, match=r"NEWSBOT_HOME=.*missing is not a folder; set NEWSBOT_HOME"):
         load_settings({"NEWSBOT_HOME": str(tmp_path / "missing")})
+
+
+def test_shard_settings():
+    environ = {"NEWSBOT_SHARD_COUNT": "4", "NEWSBOT_SHARDS": "2,3", "NEWSBOT_IDENTIFY_INTERVAL_S": "0.5"}
+    settings = load_settings(environ, env_file=None)
+    assert (settings.shard_count, settings.shards, settings.identify_interval_s) == (4, (2, 3), 0.5)
+    defaults = load_settings({}, env_file=None)
+    assert (defaults.shard_count, defaults.shards, defaults.identify_interval_s) == (None, None, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"NEWSBOT_SHARD_COUNT": "0"}, r"^NEWSBOT_SHARD_COUNT must be a whole number between 1 and 100,000, got '0'$"),
+        ({"NEWSBOT_SHARDS": "0"}, r"^NEWSBOT_SHARDS needs NEWSBOT_SHARD_COUNT"),
+        ({"NEWSBOT_SHARD_COUNT": "2", "NEWSBOT_SHARDS": "1,2"}, r"^NEWSBOT_SHARDS must be between 0 and 1 .* got 2$"),
+        ({"NEWSBOT_SHARD_COUNT": "2", "NEWSBOT_SHARDS": "1,1"}, r"^NEWSBOT_SHARDS names shard 1 more than once$"),
+        ({"NEWSBOT_SHARD_COUNT": "2", "NEWSBOT_SHARDS": "one"}, r"^NEWSBOT_SHARDS must be shard ids such as 0,1"),
+        ({"NEWSBOT_IDENTIFY_INTERVAL_S": "-1"}, r"^NEWSBOT_IDENTIFY_INTERVAL_S must be a number of seconds"),
+    ],
+)
+def test_bad_shard_settings_are_one_line(environ, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(environ, env_file=None)

@@ -95,6 +95,11 @@ def test_preparing_search_is_said_only_when_compiling(tmp_path, caplog):
     assert "preparing search" not in caplog.text
 
 
+def test_start_line_names_the_shards():
+    line = startup.start_line(version="1", articles=2, sentences=2, servers=3, loops="numpy", shards="shards 0,1 of 4")
+    assert "3 servers, shards 0,1 of 4, search loops numpy" in line
+
+
 def test_start_line():
     line = startup.start_line(version="1.2.3", articles=1, sentences=1234, servers=3, loops="numba 0.61.0")
     assert line == "newsbot 1.2.3 started: 1 article, 1,234 sentences, 3 servers, search loops numba 0.61.0"

@@ -17,6 +17,7 @@ from bot.discord_adapter.answers import DYNAMIC_ITEMS, AnswerBook, embed_for
 from bot.discord_adapter.conversations import ConversationBook
 from bot.discord_adapter.cooldown import Cooldown
 from bot.discord_adapter.errors import NewsTree
+from bot.discord_adapter.identify import IdentifyGate, MemoryIdentifyGate, identify_key, wait_turn
 from bot.discord_adapter.render import Page, render_answer
 from bot.discord_adapter.store import AnswerState, BotStore
 from bot.discord_adapter.views import needs_view
@@ -25,6 +26,7 @@ from bot.fetch_pool import FetchPool
 from bot.library import Library
 from bot.models import Answer
 from bot.service import NewsService
+from bot.shards import ShardPlan
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,14 @@ EXTENSIONS: tuple[str, ...] = tuple(
 )
 
 
-class NewsBot(commands.Bot):
+class NewsBot(commands.AutoShardedBot):
     """Slash commands, mentions and ask-channels over one ``NewsService``.
+
+    Always discord.py's sharded client: ``shard_count`` shards in all (None: as many as Discord's
+    ``GET /gateway/bot`` recommends, one for a bot in fewer than 2,500 servers) of which this process
+    runs ``shard_ids`` (None: all). Before each IDENTIFY it waits for a turn from ``identify_gate``
+    (one per ``identify_interval_s`` per key ``shard_id % max_concurrency``), shared by every process
+    of the bot; the default gate paces this process only.
 
     There are no prefix commands: ``on_message`` is handled by the mentions cog only, so a message
     such as "@Bot question" never goes through the prefix-command machinery.
@@ -75,9 +83,13 @@ class NewsBot(commands.Bot):
         support_url: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         feeds: Feeds | None = None,
-        start_info: Callable[[int], str] | None = None,
+        start_info: Callable[[int, str], str] | None = None,
         upkeep: Callable[[], object] | None = None,
         upkeep_interval_s: float = 2.0,
+        shard_count: int | None = None,
+        shard_ids: tuple[int, ...] | None = None,
+        identify_gate: IdentifyGate | None = None,
+        identify_interval_s: float = 5.0,
         **options: Any,  # noqa: ANN401 - passed through to discord.Client (e.g. guild_ready_timeout)
     ) -> None:
         intents = discord.Intents.default()
@@ -88,8 +100,15 @@ class NewsBot(commands.Bot):
             help_command=None,
             tree_cls=NewsTree,
             allowed_mentions=discord.AllowedMentions.none(),
+            shard_count=shard_count,
+            shard_ids=list(shard_ids) if shard_ids is not None else None,
             **options,
         )
+        self.shard_plan = ShardPlan(shard_count, shard_ids)
+        self.identify_gate: IdentifyGate = identify_gate if identify_gate is not None else MemoryIdentifyGate()
+        self.identify_interval_s = identify_interval_s
+        self.max_concurrency = 1  # from GET /gateway/bot when connecting
+        self._identified: set[int | None] = set()  # shards that have IDENTIFYed once in this process
         self.service = service
         self.store = store
         self.dev_guild_id = dev_guild_id
@@ -108,7 +127,7 @@ class NewsBot(commands.Bot):
         self.clock = clock
         self.started = clock()
         self.feeds = feeds
-        self.start_info = start_info  # the start line, given the number of servers (logged once)
+        self.start_info = start_info  # the start line, given the number of servers and the shards (logged once)
         self.upkeep = upkeep
         self.upkeep_interval_s = upkeep_interval_s
         self._upkeep_task: asyncio.Task[None] | None = None
@@ -178,6 +197,42 @@ class NewsBot(commands.Bot):
         self.fetches.close()
         await super().close()
 
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """Learn ``max_concurrency`` (and, without a ``shard_count``, the recommended count) from
+        ``GET /gateway/bot``, then connect the shards. The gateway address stays discord.py's
+        (``DISCORD_GATEWAY_URL`` when set), as for an unsharded client."""
+        try:
+            count, _url, limits = await self.http.get_bot_gateway()
+        except (discord.GatewayNotFound, OSError):
+            if self.shard_count is None:
+                raise
+            log.warning("GET /gateway/bot failed: IDENTIFYs paced as if max_concurrency were 1")
+        else:
+            self.max_concurrency = max(1, int(limits.get("max_concurrency", 1)))
+            if self.shard_count is None:
+                self.shard_count = count
+            log.info(
+                "connecting %s (Discord recommends %d; %d session starts left today, max_concurrency %d)",
+                self.shard_plan.describe(self.shard_count), count, limits.get("remaining", -1), self.max_concurrency,
+            )  # fmt: skip
+        await super().connect(reconnect=reconnect)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait for this shard's IDENTIFY turn from the shared gate (instead of discord.py's 5 s
+        sleep between the shards of this process only). A shard that IDENTIFYs again (its session
+        was invalidated) first pauses as discord.py does (up to 5 s), as Discord asks."""
+        if shard_id in self._identified:
+            await asyncio.sleep(min(5.0, self.identify_interval_s))
+        self._identified.add(shard_id)
+        key = identify_key(shard_id, self.max_concurrency)
+        waited = await wait_turn(self.identify_gate, key, self.identify_interval_s)
+        if waited > 0:
+            log.info("shard %s waited %.1f s for its IDENTIFY turn (key %d)", shard_id, waited, key)
+
+    def shards_text(self) -> str:
+        """The shards this process runs, e.g. ``shards 0,1 of 2``."""
+        return self.shard_plan.describe(self.shard_count)
+
     async def on_message(self, message: discord.Message) -> None:
         """Prefix commands are not used; questions in messages are the mentions cog's job."""
 
@@ -185,5 +240,5 @@ class NewsBot(commands.Bot):
         """Log who we are, and the start line the first time."""
         log.info("connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
         if self.start_info is not None:
-            log.info("%s", self.start_info(len(self.guilds)))
+            log.info("%s", self.start_info(len(self.guilds), self.shards_text()))
             self.start_info = None

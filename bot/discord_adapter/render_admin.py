@@ -22,6 +22,9 @@ class AboutInfo:
     latency_s: float | None
     invite_url: str | None = None
     support_url: str | None = None
+    shard: int | None = None  # the shard that carries this server (None in a DM)
+    shard_count: int | None = None
+    process_shards: str | None = None  # the shards this process runs, e.g. "0,1"
 
 
 def duration(seconds: float) -> str:
@@ -52,6 +55,9 @@ def render_about(info: AboutInfo) -> discord.Embed:
     known = info.latency_s is not None and math.isfinite(info.latency_s)
     latency = f"{info.latency_s * 1000:.0f} ms" if known and info.latency_s is not None else "unknown"
     embed.add_field(name="Latency", value=latency)
+    if info.shard_count is not None and info.shard_count > 1:  # a bot of one shard has nothing to say
+        here = f"{info.shard} of {info.shard_count}" if info.shard is not None else f"{info.shard_count} in all"
+        embed.add_field(name="Shard", value=f"{here} (this process: {info.process_shards or 'all'})")
     links = [
         f"[{name}]({url})"
         for name, url in (("Invite me", safe_url(info.invite_url)), ("Support", safe_url(info.support_url)))

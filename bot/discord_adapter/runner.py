@@ -20,12 +20,20 @@ from discord.http import Route
 
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import DiscordStartupError
+from bot.discord_adapter.identify import IdentifyGate
 from bot.discord_adapter.store import BotStore
 from bot.feeds.follow import Feeds
 from bot.library import Library
 from bot.service import NewsService
 
 log = logging.getLogger(__name__)
+
+SHARD_REFUSALS = {
+    4010: "Discord refused the shard ({plan}): every process must be given the same --shard-count "
+    "(NEWSBOT_SHARD_COUNT), and its --shards must lie below it.",
+    4011: "Discord requires more shards than {plan}: raise --shard-count (NEWSBOT_SHARD_COUNT), or leave it "
+    "unset for Discord's recommended count.",
+}  # gateway close codes that no reconnect can fix
 
 
 @contextmanager
@@ -78,16 +86,22 @@ async def run_discord(
     ask_cooldown_s: float = 3.0,
     corpus_cooldown_s: float = 30.0,
     feeds: Feeds | None = None,
-    start_info: Callable[[int], str] | None = None,
+    start_info: Callable[[int, str], str] | None = None,
     stop_signals: tuple[signal.Signals, ...] = (signal.SIGTERM,),
     upkeep: Callable[[], object] | None = None,
     upkeep_interval_s: float = 2.0,
+    shard_count: int | None = None,
+    shard_ids: tuple[int, ...] | None = None,
+    identify_gate: IdentifyGate | None = None,
+    identify_interval_s: float = 5.0,
     **options: Any,  # noqa: ANN401 - further NewsBot options (insights_days, invite_url, support_url)
 ) -> None:
     """Connect and serve until cancelled, disconnected for good, or sent one of ``stop_signals``
     (what Docker and systemd send to stop a service): then the Discord connection is closed, page
     fetches are stopped, running work ends (each store change is one transaction) and this returns.
-    ``start_info(servers)`` is the line logged once the bot is ready.
+    ``start_info(servers, shards)`` is the line logged once the bot is ready.
+    ``shard_count`` / ``shard_ids`` choose the shards this process runs (default: as many as Discord
+    recommends, all here); ``identify_gate`` paces their IDENTIFYs with the other processes'.
 
     ``library`` enables ``/corpus`` (the same ``service`` must be the one it adds articles to);
     ``feeds`` enables ``/feeds`` and the poll loop (indexing into the same ``service``).
@@ -109,6 +123,10 @@ async def run_discord(
             start_info=start_info,
             upkeep=upkeep,
             upkeep_interval_s=upkeep_interval_s,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            identify_gate=identify_gate,
+            identify_interval_s=identify_interval_s,
             **options,
         )
         try:
@@ -122,6 +140,11 @@ async def run_discord(
                 "Discord refused the Message Content intent: enable it in the Developer Portal "
                 "(Bot > Privileged Gateway Intents) or set DISCORD_MESSAGE_CONTENT=false."
             ) from exc
+        except discord.ConnectionClosed as exc:
+            message = SHARD_REFUSALS.get(exc.code)
+            if message is None:
+                raise
+            raise DiscordStartupError(message.format(plan=bot.shards_text())) from exc
 
 
 @contextmanager

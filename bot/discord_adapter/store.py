@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.discord_adapter.identify import MAX_AHEAD_S
 from bot.insights import AskedQuestion, Insights, Vote, build_insights
 from bot.storage.base import StoreError
 from bot.storage.db import Connection, Database, Dialect, Migration
@@ -316,15 +317,18 @@ class BotStore:
         )
 
 
-    def reserve_identify(self, rate_key: int, interval_s: float, now: float) -> float:
-        """Take the next IDENTIFY turn of ``rate_key``: the later of ``now`` and the last turn given
-        plus ``interval_s``; returns it (the caller waits until then). Atomic across processes."""
+    def reserve(self, key: int, interval_s: float, now: float) -> float:
+        """``IdentifyGate`` over the shared database (processes on several machines): take the next
+        IDENTIFY turn of rate-limit ``key``, the later of ``now`` and the last turn given plus
+        ``interval_s`` (a last turn over an hour ahead comes from a clock set back: ignored);
+        returns it (the caller waits until then). One statement: atomic across processes."""
         with self._transaction() as conn:
             row = conn.execute(
                 "INSERT INTO identify_slots (rate_key, next_at) VALUES (?, ?) ON CONFLICT (rate_key) DO UPDATE"
-                " SET next_at = CASE WHEN excluded.next_at > identify_slots.next_at + ? THEN excluded.next_at"
+                " SET next_at = CASE WHEN identify_slots.next_at - excluded.next_at > ? THEN excluded.next_at"
+                " WHEN excluded.next_at > identify_slots.next_at + ? THEN excluded.next_at"
                 " ELSE identify_slots.next_at + ? END RETURNING next_at",
-                (rate_key, now, interval_s, interval_s),
+                (key, now, MAX_AHEAD_S, interval_s, interval_s),
             ).fetchone()
         return float(row[0])
 

@@ -33,3 +33,14 @@ def test_insights_embed_escapes_questions_and_stays_within_limits() -> None:
     assert all(len(f.value) <= 1024 for f in embed.fields)
     empty = render_insights_embed(build_insights([], []), days=1)
     assert empty.title == "Insights: the last 1 day" and empty.description == "Nothing asked yet."
+
+
+def test_about_names_the_shard_only_when_there_are_several() -> None:
+    def shard_field(**shards: object) -> str | None:
+        info = AboutInfo(version="1", articles=1, servers=1, uptime_s=1, latency_s=0.01, **shards)  # type: ignore[arg-type]
+        return {f.name: f.value for f in render_about(info).fields}.get("Shard")
+
+    assert shard_field() is None
+    assert shard_field(shard=0, shard_count=1, process_shards="0") is None  # one shard: nothing to say
+    assert shard_field(shard=3, shard_count=4, process_shards="2,3") == "3 of 4 (this process: 2,3)"
+    assert shard_field(shard=None, shard_count=4, process_shards="0-3") == "4 in all (this process: 0-3)"  # a DM

@@ -9,6 +9,13 @@ asking for it when the "portal" has not enabled it closes the gateway with 4014)
 
 Tests drive it with ``slash``, ``autocomplete``, ``click``, ``choose`` and ``post_message`` and read what the
 bot did from ``requests``, ``messages``, ``interactions`` and ``rejections``.
+
+Sharding (``shard_count`` > 1): ``GET /gateway/bot`` recommends ``shard_count`` shards with
+``max_concurrency``; an IDENTIFY for ``[shard, count]`` gets READY and GUILD_CREATE for the servers
+of that shard only, and each server's events go to the sessions of its shard only (DMs to shard 0).
+A shard outside the count, or a count other than the connected sessions', is closed with 4010; a
+count below ``min_shards`` with 4011. ``identifies`` records every IDENTIFY and
+``pacing_problems()`` the pairs of one key that came sooner than ``identify_interval_s``.
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.e2e import fake_shards
+from tests.e2e.fake_shards import Identify
 
 DISCORD_EPOCH_MS = 1_420_070_400_000
 MESSAGE_CONTENT = 1 << 15
@@ -82,6 +92,14 @@ class Session:
     events: list[tuple[int, str]] = field(default_factory=list)
     ws: web.WebSocketResponse | None = None
     alive: bool = True
+    shard: tuple[int, int] = (0, 1)  # [shard id, shard count] of its IDENTIFY
+
+    def carries(self, payload: Json) -> bool:
+        """Whether an event with ``payload`` goes to this session: its server's shard (DMs: shard 0)."""
+        guild = payload.get("guild_id") if isinstance(payload, dict) else None
+        if guild is None:
+            return self.shard[0] == 0
+        return fake_shards.on_shard(int(guild), *self.shard)
 
 
 class Rejected(Exception):
@@ -229,15 +247,26 @@ class FakeDiscord:
         portal_message_content: bool = True,
         response_deadline: float = 3.0,
         token: str = "fake-bot-token",
+        shard_count: int = 1,
+        max_concurrency: int = 1,
+        identify_interval_s: float = 5.0,
     ) -> None:
         self.portal_message_content = portal_message_content
         self.response_deadline = response_deadline
         self.token_lifetime = 15 * 60.0
         self.token = token
+        self.shard_count = shard_count  # what GET /gateway/bot recommends
+        self.max_concurrency = max_concurrency
+        self.identify_interval_s = identify_interval_s
+        self.min_shards = 1  # fewer shards are refused with 4011 (sharding required)
+        self.identifies: list[Identify] = []
+        self.hello_barrier = 0  # > 1: hold HELLO until that many gateway sockets wait (they then IDENTIFY together)
+        self._hello_waiting = 0
+        self._hello_released = asyncio.Event()
         self._ids = itertools.count(1)
         self.app_id = self.snowflake()
-        self.guild_id = self.snowflake()
-        self.other_guild_id = self.snowflake()  # a second server, for isolation tests
+        self.guild_id = self.snowflake_on_shard(0)  # with several shards: on shard 0 ...
+        self.other_guild_id = self.snowflake_on_shard(1 % shard_count)  # ... and this one on shard 1
         self.guild_names = {self.guild_id: "Fake News Guild", self.other_guild_id: "Other Guild"}
         self.bot_user = self._user("NewsBot", bot=True)
         self.owner = self._user("owner")
@@ -304,6 +333,19 @@ class FakeDiscord:
         """A fresh id whose timestamp is now (discord.py derives created_at from it)."""
         millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
         return (millis << 22) | (next(self._ids) & 0x3FFFFF)
+
+    def snowflake_on_shard(self, shard: int) -> int:
+        """A fresh server id whose events Discord routes to ``shard`` (of ``shard_count``)."""
+        millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        return fake_shards.snowflake_on_shard(millis, next(self._ids), shard, self.shard_count)
+
+    def pacing_problems(self, slack_s: float = 0.0) -> list[str]:
+        """IDENTIFYs of one key (``shard % max_concurrency``) that came sooner than ``identify_interval_s``
+        (less ``slack_s``) after the one before."""
+        return fake_shards.pacing_problems(
+            self.identifies, max_concurrency=self.max_concurrency, interval_s=self.identify_interval_s,
+            slack_s=slack_s,
+        )  # fmt: skip
 
     def _user(self, name: str, *, bot: bool = False) -> Json:
         return {
@@ -520,8 +562,10 @@ class FakeDiscord:
         return self._json(
             {
                 "url": self.gateway_url,
-                "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+                "shards": self.shard_count,
+                "session_start_limit": {
+                    "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": self.max_concurrency,
+                },
             }
         )
 
@@ -701,10 +745,11 @@ class FakeDiscord:
         return out
 
     async def _dispatch(self, event: str, data: Json, *, to: Callable[[int], Json | None] | None = None) -> None:
-        """Send an event to every live session; a disconnected one gets it when it resumes, as on Discord."""
+        """Send an event to every live session of its server's shard; a disconnected one gets it when it
+        resumes, as on Discord."""
         for session in list(self._sessions.values()):
             payload = data if to is None else to(session.intents)
-            if payload is None or not session.alive:
+            if payload is None or not session.alive or not session.carries(payload):
                 continue
             seq = next(self._seq)
             text = json.dumps({"op": 0, "t": event, "s": seq, "d": payload})
@@ -1197,6 +1242,12 @@ class FakeDiscord:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._transports[id(ws)] = request.transport
+        if self.hello_barrier > 1:  # the test wants these clients to IDENTIFY at the same moment
+            self._hello_waiting += 1
+            if self._hello_waiting >= self.hello_barrier:
+                self.hello_barrier = 0
+                self._hello_released.set()
+            await self._hello_released.wait()
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
         intents = 0
         try:
@@ -1225,9 +1276,20 @@ class FakeDiscord:
                         self.close_codes.append(4014)
                         await ws.close(code=4014, message=b"Disallowed intent(s).")
                         break
+                    shard_id, shard_count = (int(n) for n in data["d"].get("shard") or (0, 1))
+                    in_use = {
+                        s.shard[1] for s in self._sessions.values() if s.alive and s.ws is not None and not s.ws.closed
+                    }
+                    refused = fake_shards.refusal(shard_id, shard_count, in_use, self.min_shards)
+                    self.identifies.append(Identify(time.monotonic(), shard_id, shard_count, refused))
+                    if refused is not None:
+                        self.close_codes.append(refused)
+                        await ws.close(code=refused, message=fake_shards.REASONS[refused])
+                        break
                     session_id = f"fake-session-{len(self._sessions) + 1}"
-                    self._sessions[session_id] = Session(intents=intents, ws=ws)
-                    await self._ready(ws, session_id)
+                    session = Session(intents=intents, ws=ws, shard=(shard_id, shard_count))
+                    self._sessions[session_id] = session
+                    await self._ready(ws, session_id, session)
                     self._sockets.append((ws, intents))
                     await self._notify()
                 elif op == 6:
@@ -1262,20 +1324,21 @@ class FakeDiscord:
             await self._notify()
         return ws
 
-    async def _ready(self, ws: web.WebSocketResponse, session_id: str) -> None:
+    async def _ready(self, ws: web.WebSocketResponse, session_id: str, session: Session) -> None:
+        guilds = [guild_id for guild_id in self.guild_names if fake_shards.on_shard(guild_id, *session.shard)]
         ready = {
             "v": 10,
             "user": self.bot_user,
-            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in self.guild_names],
+            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in guilds],
             "session_id": session_id,
             "resume_gateway_url": self.gateway_url,
-            "shard": [0, 1],
+            "shard": list(session.shard),
             "application": {"id": str(self.app_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
         }
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
-        for guild_id in self.guild_names:
+        for guild_id in guilds:
             await ws.send_str(
                 json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self._guild(guild_id)})
             )

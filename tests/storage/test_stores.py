@@ -175,6 +175,8 @@ def test_bot_store_settings_votes_answers_and_identify_turns(open_db: OpenDb) ->
                         today=day)  # fmt: skip
     first, second = one.save_answer(state), two.save_answer(state)
     assert second > first and two.answer(first) == state
-    turns = [one.reserve_identify(0, 5.0, 100.0), two.reserve_identify(0, 5.0, 100.5)]
-    assert [*turns, one.reserve_identify(1, 5.0, 101.0)] == [100.0, 105.0, 101.0]
-    assert two.reserve_identify(0, 5.0, 200.0) == 200.0  # long after: at once
+    turns = [one.reserve(0, 5.0, 100.0), two.reserve(0, 5.0, 100.5)]
+    assert [*turns, one.reserve(1, 5.0, 101.0)] == [100.0, 105.0, 101.0]
+    assert two.reserve(0, 5.0, 200.0) == 200.0  # long after: at once
+    assert one.reserve(0, 5.0, 100.0) == 205.0  # a clock a little behind waits its turn ...
+    assert one.reserve(0, 5.0, 205.0 - 7200) == 205.0 - 7200  # ... one set back by hours is not held for hours

@@ -1,4 +1,4 @@
-"""``/about``: the bot's own information (version, articles, servers, uptime, latency, links)."""
+"""``/about``: the bot's own information (version, articles, servers, shard, uptime, latency, links)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot import __version__
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import NO_MENTIONS
 from bot.discord_adapter.render_admin import AboutInfo, render_about
+from bot.shards import shard_of, spans
 
 
 class About(commands.Cog):
@@ -19,7 +20,10 @@ class About(commands.Cog):
         self.bot = bot
 
     def info(self, guild_id: int | None) -> AboutInfo:
-        """What ``/about`` shows now: the articles counted are those the server sees."""
+        """What ``/about`` shows now: the articles counted are those the server sees, the shard is the
+        one that carries the server."""
+        count = self.bot.shard_count
+        ids = self.bot.shard_ids if self.bot.shard_ids is not None else range(count or 0)
         return AboutInfo(
             version=__version__,
             articles=len(self.bot.service.articles(guild_id=guild_id)),
@@ -28,6 +32,9 @@ class About(commands.Cog):
             latency_s=self.bot.latency,
             invite_url=self.bot.invite_url,
             support_url=self.bot.support_url,
+            shard=shard_of(guild_id, count) if guild_id is not None and count else None,
+            shard_count=count,
+            process_shards=spans(tuple(ids)),
         )
 
     @app_commands.command(name="about", description="About this bot: version, articles, servers, uptime, latency.")
