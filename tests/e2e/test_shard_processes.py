@@ -1,7 +1,8 @@
 """Two ``python -m bot run --shard-count 2 --shards K`` processes share the servers by shard (issue 17).
 
-They share one data folder (the SQLite store and the IDENTIFY turns file) and the saved index; the
-fake Discord routes each server's events to its shard's session only, holds both processes' HELLO
+They share the saved index and either one data folder (the SQLite store and the IDENTIFY turns
+file) or one PostgreSQL database (store and turns; each process its own data folder); the fake
+Discord routes each server's events to its shard's session only, holds both processes' HELLO
 so that they would IDENTIFY together, and records when each IDENTIFY came.
 """
 
@@ -17,6 +18,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.cli import main
 from bot.config import Settings
@@ -84,7 +87,7 @@ class BotProcess:
 
 @asynccontextmanager
 async def two_processes(
-    tmp_path: Path, e2e_index: tuple[Path, Path]
+    tmp_path: Path, e2e_index: tuple[Path, Path], database_url: str | None
 ) -> AsyncIterator[tuple[FakeDiscord, list[BotProcess]]]:
     fake = FakeDiscord(shard_count=2, identify_interval_s=INTERVAL)
     fake.hello_barrier = 2  # both processes get HELLO together: without a shared gate they IDENTIFY together
@@ -103,7 +106,13 @@ async def two_processes(
     }
     for key in ("NEWSBOT_HOME", "DISCORD_DEV_GUILD_ID", "NEWSBOT_SHARD_COUNT", "NEWSBOT_SHARDS"):
         env.pop(key, None)
-    processes = [BotProcess(shard, env, tmp_path, *e2e_index) for shard in (0, 1)]
+    if database_url is not None:  # the database is all they share: each its own data folder
+        env["NEWSBOT_DATABASE_URL"] = database_url
+        envs = [{**env, "NEWSBOT_DATA_DIR": str(tmp_path / f"data-{shard}")} for shard in (0, 1)]
+    else:
+        env.pop("NEWSBOT_DATABASE_URL", None)
+        envs = [env, env]
+    processes = [BotProcess(shard, envs[shard], tmp_path, *e2e_index) for shard in (0, 1)]
     try:
         for process in processes:
             await process.start()
@@ -140,19 +149,21 @@ async def until(check: Callable[[], Any], *, tries: int = 40) -> Any:
     raise AssertionError("never happened")
 
 
-def cli(e2e_index: tuple[Path, Path], tmp_path: Path, *argv: str) -> str:
-    """``python -m bot ARGV`` in this process, over the processes' data folder."""
+def cli(e2e_index: tuple[Path, Path], tmp_path: Path, database_url: str | None, *argv: str) -> str:
+    """``python -m bot ARGV`` in this process, over the processes' store."""
     corpus, index = e2e_index
-    settings = Settings(corpus_dir=corpus, index_dir=index, data_dir=tmp_path / "data")
+    settings = Settings(corpus_dir=corpus, index_dir=index, data_dir=tmp_path / "data", database_url=database_url)
     out, err = io.StringIO(), io.StringIO()
     assert main(list(argv), stdout=out, stderr=err, settings=settings) == 0, err.getvalue()
     return out.getvalue()
 
 
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
 async def test_two_shard_processes_answer_their_servers_share_the_store_and_survive_a_kill(
-    tmp_path: Path, e2e_index: tuple[Path, Path]
+    tmp_path: Path, e2e_index: tuple[Path, Path], store: str, request: pytest.FixtureRequest
 ) -> None:
-    async with two_processes(tmp_path, e2e_index) as (fake, (first, second)):
+    url = request.getfixturevalue("pg_url") if store == "postgresql" else None
+    async with two_processes(tmp_path, e2e_index, url) as (fake, (first, second)):
         assert on_shard(fake.guild_id, 0, 2) and on_shard(fake.other_guild_id, 1, 2)
         # Answering needs no more than the sessions (the start line waits 2 s more, for late servers).
         await fake.wait_for(lambda: fake.connected == 2, timeout=90)
@@ -171,8 +182,9 @@ async def test_two_shard_processes_answer_their_servers_share_the_store_and_surv
         choir, glass = tmp_path / "choir.md", tmp_path / "glass.md"
         choir.write_text(CHOIR, encoding="utf-8")
         glass.write_text(GLASS, encoding="utf-8")
-        await asyncio.to_thread(cli, e2e_index, tmp_path, "corpus", "add", str(choir), "--guild", str(fake.guild_id))
-        await asyncio.to_thread(cli, e2e_index, tmp_path, "corpus", "add", str(glass))
+        guild = str(fake.guild_id)
+        await asyncio.to_thread(cli, e2e_index, tmp_path, url, "corpus", "add", str(choir), "--guild", guild)
+        await asyncio.to_thread(cli, e2e_index, tmp_path, url, "corpus", "add", str(glass))
         for channel in ("general", "other-general"):  # a process that has the second has taken in the first too
             await until(lambda channel=channel: _mentions(ask(fake, channel, GLASS_QUESTION), "Wren Adeyemi"))
         assert "Ilse Marwood" in await ask(fake, "general", CHOIR_QUESTION)
@@ -195,7 +207,7 @@ async def test_two_shard_processes_answer_their_servers_share_the_store_and_surv
         assert "Wren Adeyemi" in await ask(fake, "other-general", GLASS_QUESTION)
         assert "Ilse Marwood" not in await ask(fake, "other-general", CHOIR_QUESTION)
         assert "Ilse Marwood" in await ask(fake, "general", CHOIR_QUESTION)
-        listed = await asyncio.to_thread(cli, e2e_index, tmp_path, "corpus", "list")
+        listed = await asyncio.to_thread(cli, e2e_index, tmp_path, url, "corpus", "list")
         assert "Glassblowers open a workshop" in listed
         assert fake.pacing_problems(slack_s=SLACK) == []
         assert fake.rejections == []
