@@ -303,6 +303,7 @@ class FakeDiscord:
             "last_message_id": None,
         }
         self.no_threads: set[str] = set()  # channel names where the bot may not create threads (403)
+        self.on_message: Callable[[Json], None] | None = None  # told of each new message (load drivers)
         self.attachments: dict[str, tuple[Json, bytes]] = {}
         self.pages: dict[str, tuple[str, bytes]] = {}  # a news site on the same port: name -> (type, body)
         self.redirects: dict[str, str] = {}  # page name -> the page name it redirects to
@@ -333,6 +334,20 @@ class FakeDiscord:
         """A fresh id whose timestamp is now (discord.py derives created_at from it)."""
         millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
         return (millis << 22) | (next(self._ids) & 0x3FFFFF)
+
+    def add_guild(self, name: str, shard: int, channels: tuple[str, ...]) -> int:
+        """Another server (before the bot connects), on ``shard``, with text channels of these
+        (unique) names; returns its id."""
+        guild_id = self.snowflake_on_shard(shard)
+        self.guild_names[guild_id] = name
+        for position, channel in enumerate(channels):
+            assert channel not in self.channels, channel
+            self.channels[channel] = {
+                "id": str(self.snowflake()), "type": 0, "name": channel, "position": position,
+                "guild_id": str(guild_id), "permission_overwrites": [], "nsfw": False, "parent_id": None,
+                "rate_limit_per_user": 0,
+            }  # fmt: skip
+        return guild_id
 
     def snowflake_on_shard(self, shard: int) -> int:
         """A fresh server id whose events Discord routes to ``shard`` (of ``shard_count``)."""
@@ -992,6 +1007,8 @@ class FakeDiscord:
                 "authorizing_integration_owners": {},
             }
         self.messages[mid] = message
+        if self.on_message is not None:
+            self.on_message(message)
         return message
 
     def _channel_guild(self, channel_id: str) -> Json:
