@@ -191,8 +191,10 @@ class BotStore:
             self.refresh()
 
     @contextmanager
-    def _transaction(self) -> Iterator[Connection]:
-        with self.db.transaction() as conn:
+    def _transaction(self, *, announce: bool = True) -> Iterator[Connection]:
+        """One transaction. Votes, questions, answer states and IDENTIFY turns are written with
+        ``announce=False``: no process keeps them in memory, so no other needs waking for them."""
+        with self.db.transaction(announce=announce) as conn:
             yield conn
 
     def is_ask_channel(self, channel_id: int) -> bool:
@@ -224,7 +226,7 @@ class BotStore:
 
     def add_feedback(self, feedback: Feedback) -> None:
         """Store a verdict, replacing the same user's earlier one on the same message."""
-        with self._transaction() as conn:
+        with self._transaction(announce=False) as conn:
             conn.execute(
                 "INSERT INTO feedback (message_id, user_id, guild_id, channel_id, question, citations,"
                 " helpful, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) DO UPDATE"
@@ -262,7 +264,7 @@ class BotStore:
     ) -> None:
         """Count a question asked; keep its text only when ``keep_days`` > 0, and drop what is older."""
         keep = keep_days if keep_days > 0 else COUNTS_KEEP_DAYS
-        with self._transaction() as conn:
+        with self._transaction(announce=False) as conn:
             conn.execute("DELETE FROM asked WHERE day <= ?", ((today - timedelta(days=keep)).isoformat(),))
             conn.execute(
                 "INSERT INTO asked (guild_id, day, question, answered) VALUES (?, ?, ?, ?)",
@@ -285,7 +287,7 @@ class BotStore:
 
     def save_answer(self, state: AnswerState) -> int:
         """Keep ``state`` for the answer's buttons; returns its key. Answers over a week old are dropped."""
-        with self._transaction() as conn:
+        with self._transaction(announce=False) as conn:
             cutoff = (state.today - timedelta(days=ANSWER_KEEP_DAYS)).isoformat()
             conn.execute("DELETE FROM answers WHERE today < ?", (cutoff,))
             cursor = conn.execute(
@@ -322,7 +324,7 @@ class BotStore:
         IDENTIFY turn of rate-limit ``key``, the later of ``now`` and the last turn given plus
         ``interval_s`` (a last turn over an hour ahead comes from a clock set back: ignored);
         returns it (the caller waits until then). One statement: atomic across processes."""
-        with self._transaction() as conn:
+        with self._transaction(announce=False) as conn:
             row = conn.execute(
                 "INSERT INTO identify_slots (rate_key, next_at) VALUES (?, ?) ON CONFLICT (rate_key) DO UPDATE"
                 " SET next_at = CASE WHEN identify_slots.next_at - excluded.next_at > ? THEN excluded.next_at"

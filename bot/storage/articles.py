@@ -97,10 +97,11 @@ class SqlArticleStore:
         return [_row(r) for r in self.db.query("SELECT * FROM articles ORDER BY added_at, id")]
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self, *, announce: bool = True) -> Iterator[Connection]:
         """The connection inside one write transaction (committed on exit, rolled back on an error);
-        for stores of other tables in the same database (``bot.storage.feeds``)."""
-        with self.db.transaction() as conn:
+        for stores of other tables in the same database (``bot.storage.feeds``). ``announce=False``
+        for state no process keeps in memory (see ``Database.transaction``)."""
+        with self.db.transaction(announce=announce) as conn:
             yield conn
 
     def query(self, sql: str, params: Sequence[object]) -> list[tuple[Any, ...]]:

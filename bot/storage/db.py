@@ -76,8 +76,10 @@ class Database(Protocol):
         several processes start at once; raises ``StoreError`` for a schema newer than ``steps``."""
         ...
 
-    def transaction(self) -> AbstractContextManager[Connection]:
-        """One write transaction: committed on a normal exit, rolled back on an exception."""
+    def transaction(self, *, announce: bool = True) -> AbstractContextManager[Connection]:
+        """One write transaction: committed on a normal exit, rolled back on an exception. Its
+        writes count as a change for the other processes (``change_mark``, ``on_change``) unless
+        ``announce`` is False (state no process keeps in memory)."""
         ...
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:

@@ -134,7 +134,7 @@ class SqlFeedStore:
     def acquire_lease(self, feed_id: int, *, holder: str, now: float, ttl_s: float) -> bool:
         """Take (or renew) the right to poll ``feed_id`` until ``now + ttl_s``; ``False`` while
         another holder's lease has not expired."""
-        with self._articles.transaction() as conn:
+        with self._articles.transaction(announce=False) as conn:  # read afresh each poll: nobody to wake
             cursor = conn.execute(
                 """INSERT INTO feed_leases (feed_id, holder, expires) VALUES (?, ?, ?)
                    ON CONFLICT (feed_id) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
@@ -145,7 +145,7 @@ class SqlFeedStore:
 
     def release_lease(self, feed_id: int, *, holder: str) -> None:
         """Give the lease back (only if ``holder`` still has it)."""
-        with self._articles.transaction() as conn:
+        with self._articles.transaction(announce=False) as conn:  # read afresh each poll: nobody to wake
             conn.execute("DELETE FROM feed_leases WHERE feed_id = ? AND holder = ?", (feed_id, holder))
 
     def seen_keys(self, feed_id: int, keys: list[str]) -> set[str]:
@@ -209,7 +209,7 @@ class SqlFeedStore:
     ) -> None:  # fmt: skip
         """Store a poll's outcome: validators and title after a success, the error and failure
         count after a failure; ``next_poll`` either way."""
-        with self._articles.transaction() as conn:
+        with self._articles.transaction(announce=False) as conn:  # read afresh each poll: nobody to wake
             if ok:
                 conn.execute(
                     """UPDATE feeds SET etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll = ?,

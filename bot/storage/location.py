@@ -51,7 +51,7 @@ class StoreLocation:
         if self.database_url is not None:
             from bot.storage.postgres import PostgresDatabase
 
-            return PostgresDatabase(self.database_url)
+            return PostgresDatabase(self.database_url, topic="articles")
         from bot.storage.sqlite import SqliteDatabase
 
         return SqliteDatabase(self.articles_path, read_only=read_only)
@@ -78,5 +78,5 @@ class StoreLocation:
         if self.database_url is not None:
             from bot.storage.postgres import PostgresDatabase
 
-            return BotStore.on(PostgresDatabase(self.database_url))
+            return BotStore.on(PostgresDatabase(self.database_url, topic="discord"))
         return BotStore.open(self.data_dir)

@@ -2,10 +2,12 @@
 
 Through psycopg 3 (its binary wheel carries libpq, so nothing else is installed). Every component's
 schema version is a row of ``schema_versions``, migrated under an advisory lock so that processes
-starting together take turns. Each write transaction adds one to the counter in ``store_changes``
-and sends a NOTIFY on ``newsbot_changes`` (delivered at commit): a listening thread wakes the other
-processes at once, and the counter, read every few seconds, is the safety net when a notification
-is missed (a dropped connection, a process that was busy).
+starting together take turns. Each connection has a topic (``articles`` for the articles and
+feeds, ``discord`` for the Discord front end's state): a write transaction adds one to its topic's
+counter in ``store_changes`` and sends a NOTIFY on ``newsbot_changes`` with the topic (delivered at
+commit). A listening thread wakes the other processes' stores of that topic at once, and the
+counter, read every few seconds, is the safety net when a notification is missed (a dropped
+connection, a process that was busy).
 """
 
 from __future__ import annotations
@@ -81,10 +83,11 @@ class PostgresDatabase:
 
     dialect = POSTGRES
 
-    def __init__(self, url: str, *, connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    def __init__(self, url: str, *, topic: str = "articles", connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
         self._psycopg = _driver()
         self.integrity_error: type[Exception] = self._psycopg.IntegrityError
         self._url = url
+        self.topic = topic
         self._timeout = max(1, int(connect_timeout_s))
         self._lock = threading.Lock()
         self._sql: dict[str, str] = {}
@@ -123,14 +126,19 @@ class PostgresDatabase:
                 raise StoreError(f"the database {redact(self._url)} failed: {_first_line(exc)}") from exc
 
     @contextmanager
-    def transaction(self) -> Iterator[_Connection]:
-        """One transaction; a transaction that wrote counts one change and notifies the others."""
+    def transaction(self, *, announce: bool = True) -> Iterator[_Connection]:
+        """One transaction; one that wrote (and ``announce``) counts one change of this topic and
+        notifies the other processes."""
         with self._session() as conn, conn.transaction():
             wrapped = _Connection(conn, self._translate)
             yield wrapped
-            if wrapped.wrote and self._ready:
-                conn.execute("UPDATE store_changes SET n = n + 1 WHERE id = 1")
-                conn.execute("SELECT pg_notify(%s, '')", (CHANNEL,))
+            if wrapped.wrote and announce and self._ready:
+                conn.execute(
+                    "INSERT INTO store_changes VALUES (%s, 1)"
+                    " ON CONFLICT (topic) DO UPDATE SET n = store_changes.n + 1",
+                    (self.topic,),
+                )
+                conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, self.topic))
                 self._own_changes += 1
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
@@ -145,8 +153,7 @@ class PostgresDatabase:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version BIGINT NOT NULL)"
             )
-            conn.execute("CREATE TABLE IF NOT EXISTS store_changes (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)")
-            conn.execute("INSERT INTO store_changes VALUES (1, 0) ON CONFLICT DO NOTHING")
+            conn.execute("CREATE TABLE IF NOT EXISTS store_changes (topic TEXT PRIMARY KEY, n BIGINT NOT NULL)")
         self._ready = True
         while True:
             with self.transaction() as wrapped:
@@ -169,9 +176,10 @@ class PostgresDatabase:
                 )
 
     def change_mark(self) -> int:
-        """The change counter less this process's own steps: it moves only for other processes' commits."""
+        """This topic's change counter less this connection's own steps: it moves only for other
+        processes' commits."""
         with self._session() as conn:
-            row = conn.execute("SELECT n FROM store_changes WHERE id = 1").fetchone()
+            row = conn.execute("SELECT n FROM store_changes WHERE topic = %s", (self.topic,)).fetchone()
             return (int(row[0]) if row else 0) - self._own_changes
 
     def on_change(self, callback: Callable[[], None]) -> None:
@@ -183,20 +191,26 @@ class PostgresDatabase:
             self._listener.start()
 
     def _listen(self) -> None:
+        failures = 0  # in a row: the first is a warning, the next ones (the server still away) debug lines
         while not self._stop.is_set():
             try:
                 with self._psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    failures = 0
                     own = self._backend_pid()
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
-                            if note.pid != own:
+                            if note.pid != own and note.payload == self.topic:
                                 self._notify()
                         own = self._backend_pid()
             except self._psycopg.Error as exc:
                 if self._stop.is_set():
                     return
-                _log.warning("lost the database's change notifications (%s); listening again", _first_line(exc))
+                failures += 1
+                _log.log(
+                    logging.WARNING if failures == 1 else logging.DEBUG,
+                    "lost the database's change notifications (%s); listening again", _first_line(exc),
+                )
                 self._notify()  # something may have changed meanwhile: look now
                 self._stop.wait(1.0)
 

@@ -93,8 +93,9 @@ class SqliteDatabase:
         return version
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One ``BEGIN IMMEDIATE`` transaction under the connection's lock."""
+    def transaction(self, *, announce: bool = True) -> Iterator[Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction under the connection's lock (every commit moves
+        the other connections' ``data_version``: ``announce`` cannot be honoured here)."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+import time
 
 import psycopg
 import pytest
@@ -62,3 +64,31 @@ def test_url_helpers() -> None:
     assert not is_postgres_url("sqlite:///x") and not is_postgres_url("/data/articles.sqlite3")
     assert redact("postgresql://bot:pw@db.example:5432/news") == "postgresql://bot:***@db.example:5432/news"
     assert redact("postgresql://bot@db.example/news") == "postgresql://bot@db.example/news"
+
+
+def test_only_what_processes_keep_in_memory_wakes_them(pg_url: str) -> None:
+    from bot.discord_adapter.store import AnswerState, BotStore, Feedback
+
+    watcher_articles = PostgresDatabase(pg_url, topic="articles")
+    watcher_bot = PostgresDatabase(pg_url, topic="discord")
+    woke: list[str] = []
+    watcher_articles.on_change(lambda: woke.append("articles"))
+    watcher_bot.on_change(lambda: woke.append("discord"))
+    SqlArticleStore(watcher_articles)
+    mine = BotStore.on(watcher_bot)
+    marks = (watcher_articles.change_mark(), watcher_bot.change_mark())
+    other = BotStore.on(PostgresDatabase(pg_url, topic="discord"))
+    other.record_question(1, "where?", answered=True, today=dt.date(2026, 12, 1), keep_days=30)
+    other.add_feedback(Feedback(5, 6, 1, 2, "q", "a:1", helpful=True))
+    other.save_answer(AnswerState("ask", "q", 3, 1, 1, 6, dt.date(2026, 12, 1)))
+    other.reserve(0, 5.0, 100.0)
+    time.sleep(1.5)
+    assert woke == [] and (watcher_articles.change_mark(), watcher_bot.change_mark()) == marks
+    other.set_ask_channel(1, 2, enabled=True, set_by=3)  # a setting every process keeps: wakes them
+    for _ in range(100):
+        if woke:
+            break
+        time.sleep(0.05)
+    assert woke == ["discord"] and watcher_articles.change_mark() == marks[0]
+    mine.refresh_if_changed()
+    assert mine.is_ask_channel(2)
