@@ -10,8 +10,9 @@ For each number of processes N, on this machine:
   in its server (questions are asked every half second from the launch on);
 * **throughput**: for ``--seconds``, ``--concurrency`` askers per server each mention the bot with
   an archive title as the question and wait for the reply; questions per second overall, and the
-  asker's p50 / p99; the CPU seconds the bot processes and this process (the fake Discord and the
-  askers) used meanwhile, and each bot process's resident memory after;
+  asker's p50 / p99; the CPU seconds the bot processes, this process (the fake Discord and the
+  askers) and the PostgreSQL server used meanwhile, and each bot process's memory after (RSS, and
+  PSS, which shares the memory-mapped index's pages among the processes that read them);
 * **propagation**: ``--added`` articles written into the shared database one after another (as
   ``corpus add`` in another process would); for each, in every server, the question it answers is
   asked every 100 ms until the reply quotes it: the time from the commit to that reply (it includes
@@ -94,11 +95,38 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def memory_mb(pid: int) -> tuple[float, float]:
+    """Resident and proportional set size (RSS counts the memory-mapped index in every process that
+    reads it; PSS shares each page among them)."""
+    found = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("Rss", "Pss"):
+            found[key] = int(rest.split()[0]) / 1024
+    return found.get("Rss", 0.0), found.get("Pss", 0.0)
+
+
+def postgres_pids(server: PostgresServer) -> list[int]:
+    """The PostgreSQL server's processes: the postmaster (its pid file) and its children."""
+    postmaster = int((server.folder / "data" / "postmaster.pid").read_text().split()[0])
+    pids = [postmaster]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def cpu_of(pids: Sequence[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_seconds(pid)
+        except OSError:  # ended meanwhile
+            continue
+    return total
 
 
 class Replies:
@@ -148,7 +176,9 @@ class Round:
     seconds: float = 0.0
     bot_cpu_s: float = 0.0
     driver_cpu_s: float = 0.0
+    postgres_cpu_s: float = 0.0
     rss_mb: list[float] = field(default_factory=list)
+    pss_mb: list[float] = field(default_factory=list)
     propagation_s: list[float] = field(default_factory=list)
     propagation_missed: int = 0
     identify_problems: list[str] = field(default_factory=list)
@@ -163,8 +193,10 @@ class Round:
             "asker_ms": percentiles(self.latencies_ms),
             "bot_cpu_s": round(self.bot_cpu_s, 1),
             "driver_cpu_s": round(self.driver_cpu_s, 1),
+            "postgres_cpu_s": round(self.postgres_cpu_s, 1),
             "window_s": round(self.seconds, 1),
             "rss_mb": [round(m) for m in self.rss_mb],
+            "pss_mb": [round(m) for m in self.pss_mb],
             "propagation_s": percentiles(self.propagation_s),
             "propagation_samples": len(self.propagation_s),
             "propagation_missed": self.propagation_missed,
@@ -250,14 +282,17 @@ async def run_round(
                     result.latencies_ms.append((time.monotonic() - began) * 1000)
 
         bot_cpu = sum(cpu_seconds(p.pid) for p in processes)
+        database = postgres_pids(server)
+        database_cpu = cpu_of(database)
         driver = os.times()
         began = time.monotonic()
         await asyncio.gather(*(asker(c, i * 13 + k) for k, c in enumerate(channels) for i in range(args.concurrency)))
         result.seconds = time.monotonic() - began
         result.bot_cpu_s = sum(cpu_seconds(p.pid) for p in processes) - bot_cpu
+        result.postgres_cpu_s = cpu_of(database) - database_cpu
         after = os.times()
         result.driver_cpu_s = (after.user - driver.user) + (after.system - driver.system)
-        result.rss_mb = [rss_mb(p.pid) for p in processes]
+        result.rss_mb, result.pss_mb = (list(m) for m in zip(*(memory_mb(p.pid) for p in processes), strict=True))
         log(f"  {result.answered} answered in {result.seconds:.1f} s: {result.answered / result.seconds:.1f}/s")
 
         # Propagation: an article committed to the database, then asked about in every server.
@@ -331,16 +366,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def table(report: dict[str, Any]) -> str:
     lines = [
-        "| processes | start (s) | questions/s | asker p50 / p99 (ms) | CPU s: bots / fake+askers | RSS MB each "
-        "| propagation p50 / p99 / max (s) |",
+        "| processes | start (s) | questions/s | asker p50 / p99 (ms) | CPU s: bots / fake+askers / PostgreSQL "
+        "| RSS / PSS MB each | propagation p50 / p99 / max (s) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in report["rounds"]:
         p, a = r["propagation_s"], r["asker_ms"]
         lines.append(
             f"| {r['processes']} | {', '.join(f'{s:.1f}' for s in r['start_s'])} | {r['questions_per_s']} "
-            f"| {a.get('p50', 0):.0f} / {a.get('p99', 0):.0f} | {r['bot_cpu_s']} / {r['driver_cpu_s']} "
-            f"| {', '.join(str(m) for m in r['rss_mb'])} | {p.get('p50', 0):.2f} / {p.get('p99', 0):.2f} / "
+            f"| {a.get('p50', 0):.0f} / {a.get('p99', 0):.0f} | {r['bot_cpu_s']} / {r['driver_cpu_s']} / "
+            f"{r['postgres_cpu_s']} | {r['rss_mb'][0]} / {r['pss_mb'][0]} "
+            f"| {p.get('p50', 0):.2f} / {p.get('p99', 0):.2f} / "
             f"{p.get('max', 0):.2f} |"
         )
     return "\n".join(lines)
