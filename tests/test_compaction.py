@@ -167,3 +167,16 @@ def test_a_build_with_worker_processes_of_its_own_runs_in_the_compaction_process
     done = Compactor(service, build=build, texts=library.stored_articles).run()
     assert done.articles == CHUNK_ARTICLES + 21 and service.growth().added_global == 0
     assert "otters" in service.ask("Where were the otters seen?").excerpts[0].sentence
+
+
+def test_a_compaction_over_postgresql_builds_from_the_shared_store(tmp_path: Path, pg_url: str) -> None:
+    service = build_service(TINY_CORPUS, tmp_path / "index")
+    location = StoreLocation(tmp_path / "data", pg_url)
+    library = Library(service, location.open_articles())
+    library.add_file("otters.md", OTTERS, guild_id=None)
+    library.add_file("herons.md", HERONS, guild_id=1234)  # one server's: not in the full build
+    build = full_build(TINY_CORPUS, location, service.tokenizer, fingerprint=service.corpus.fingerprint)
+    done = Compactor(service, build=build, texts=library.stored_articles).run()  # built in a forked process
+    assert done.articles == len(compaction_articles(TINY_CORPUS, location)) == 6
+    assert service.growth().added_global == 0
+    assert "otter" in service.ask("How many otters were counted?").excerpts[0].text.lower()
