@@ -106,6 +106,7 @@ class NewsBot(commands.AutoShardedBot):
         )
         self.shard_plan = ShardPlan(shard_count, shard_ids)
         self.identify_gate: IdentifyGate = identify_gate if identify_gate is not None else MemoryIdentifyGate()
+        self._local_gate = MemoryIdentifyGate()  # when the shared gate fails (its database away)
         self.identify_interval_s = identify_interval_s
         self.max_concurrency = 1  # from GET /gateway/bot when connecting
         self._identified: set[int | None] = set()  # shards that have IDENTIFYed once in this process
@@ -225,7 +226,11 @@ class NewsBot(commands.AutoShardedBot):
             await asyncio.sleep(min(5.0, self.identify_interval_s))
         self._identified.add(shard_id)
         key = identify_key(shard_id, self.max_concurrency)
-        waited = await wait_turn(self.identify_gate, key, self.identify_interval_s)
+        try:
+            waited = await wait_turn(self.identify_gate, key, self.identify_interval_s)
+        except Exception as exc:  # discord.py would close every shard for any error raised here
+            log.warning("the shared IDENTIFY gate failed (%s): pacing this process's shards only", exc)
+            waited = await wait_turn(self._local_gate, key, self.identify_interval_s)
         if waited > 0:
             log.info("shard %s waited %.1f s for its IDENTIFY turn (key %d)", shard_id, waited, key)
 

@@ -47,17 +47,18 @@ class StoreLocation:
         return self.shared or self.articles_path.exists()
 
     def open_database(self, *, read_only: bool = False) -> Database:
-        """A new connection to where the articles are (``read_only`` only matters for SQLite)."""
+        """A new connection to where the articles are (``read_only``: no schema upgrade, and for
+        SQLite no write at all)."""
         if self.database_url is not None:
             from bot.storage.postgres import PostgresDatabase
 
-            return PostgresDatabase(self.database_url, topic="articles")
+            return PostgresDatabase(self.database_url, topic="articles", read_only=read_only)
         from bot.storage.sqlite import SqliteDatabase
 
         return SqliteDatabase(self.articles_path, read_only=read_only)
 
     def open_articles(self, *, read_only: bool = False) -> SqlArticleStore:
-        """The article store (created or migrated unless ``read_only``; PostgreSQL is always migrated)."""
+        """The article store (created or migrated unless ``read_only``)."""
         db = self.open_database(read_only=read_only)
         try:
             return SqlArticleStore(db)

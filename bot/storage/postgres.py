@@ -3,15 +3,16 @@
 Through psycopg 3 (its binary wheel carries libpq, so nothing else is installed). Every component's
 schema version is a row of ``schema_versions``, migrated under an advisory lock so that processes
 starting together take turns. Each connection has a topic (``articles`` for the articles and
-feeds, ``discord`` for the Discord front end's state): a write transaction adds one to its topic's
-counter in ``store_changes`` and sends a NOTIFY on ``newsbot_changes`` with the topic (delivered at
-commit). A listening thread wakes the other processes' stores of that topic at once, and the
-counter, read every few seconds, is the safety net when a notification is missed (a dropped
-connection, a process that was busy).
+feeds, ``discord`` for the Discord front end's state): a write transaction that changed rows adds
+one to its topic's counter in ``store_changes`` and sends a NOTIFY on ``newsbot_changes`` with the
+topic (delivered at commit). A listening thread wakes the other processes' stores of that topic at
+once, and the counter, read every few seconds, is the safety net when a notification is missed (a
+dropped connection, a process that was busy).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -31,7 +32,12 @@ _log = logging.getLogger(__name__)
 CHANNEL = "newsbot_changes"
 _MIGRATION_LOCK = 2026_12_17  # the advisory lock key migrations take
 CONNECT_TIMEOUT_S = 10
-_PLACEHOLDER = re.compile(r"%|\?")
+# TCP keepalives and a user timeout: a connection whose peer vanished (a server rebooted, a network
+# cut) is found dead within about a minute instead of blocking a call forever.
+_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+              "tcp_user_timeout": 60_000}  # fmt: skip
+_QUOTED_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%")
+_PASSWORD_PARAM = re.compile(r"(?i)(password=)[^&]*")
 
 
 def is_postgres_url(url: str) -> bool:
@@ -40,12 +46,22 @@ def is_postgres_url(url: str) -> bool:
 
 
 def redact(url: str) -> str:
-    """``url`` without its password, for messages and logs."""
+    """``url`` without its password (in the user part or as a ``password=`` parameter)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username}:***@{netloc.rsplit('@', 1)[1]}"
+    return urlunsplit(parts._replace(netloc=netloc, query=_PASSWORD_PARAM.sub(r"\1***", parts.query)))
+
+
+def translate(sql: str) -> str:
+    """``?`` placeholders as psycopg's ``%s`` and a literal ``%`` doubled, outside quoted text."""
+
+    def one(match: re.Match[str]) -> str:
+        found = match.group()
+        return "%s" if found == "?" else "%%" if found == "%" else found.replace("%", "%%")
+
+    return _QUOTED_OR_MARK.sub(one, sql)
 
 
 def _driver() -> Any:  # noqa: ANN401 - the psycopg module
@@ -59,7 +75,8 @@ def _driver() -> Any:  # noqa: ANN401 - the psycopg module
 
 
 class _Connection:
-    """A psycopg connection inside a transaction, taking ``?`` placeholders; notes whether it wrote."""
+    """A psycopg connection inside a transaction, taking ``?`` placeholders; notes whether a
+    statement changed something (a write of no rows wakes nobody)."""
 
     def __init__(self, conn: psycopg.Connection[Any], translate: Callable[[str], str]) -> None:
         self._conn = conn
@@ -67,9 +84,10 @@ class _Connection:
         self.wrote = False
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor:
-        if not sql.lstrip().upper().startswith("SELECT"):
-            self.wrote = True
-        return self._conn.execute(self._translate(sql), _clean(params))  # type: ignore[arg-type,return-value]
+        cursor = self._conn.execute(self._translate(sql), _clean(params))  # type: ignore[arg-type]
+        if cursor.rowcount != 0 and not sql.lstrip().upper().startswith("SELECT"):
+            self.wrote = True  # rows changed, or DDL (rowcount -1)
+        return cursor  # type: ignore[return-value]
 
 
 def _clean(params: Sequence[object]) -> list[object]:
@@ -79,15 +97,24 @@ def _clean(params: Sequence[object]) -> list[object]:
 
 class PostgresDatabase:
     """One PostgreSQL database, shared by every process of the bot. Thread-safe (one connection
-    under a lock; the listener has its own)."""
+    under a lock; the listener has its own).
+
+    ``read_only`` (commands that only read: ``ask``, ``doctor``, ``insights``) runs no DDL on tables
+    at this program's schema and refuses to upgrade older ones: only a running bot, or a command
+    that writes, migrates the shared schema.
+    """
 
     dialect = POSTGRES
 
-    def __init__(self, url: str, *, topic: str = "articles", connect_timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    def __init__(
+        self, url: str, *, topic: str = "articles", read_only: bool = False,
+        connect_timeout_s: float = CONNECT_TIMEOUT_S,
+    ) -> None:  # fmt: skip
         self._psycopg = _driver()
         self.integrity_error: type[Exception] = self._psycopg.IntegrityError
         self._url = url
         self.topic = topic
+        self.read_only = read_only
         self._timeout = max(1, int(connect_timeout_s))
         self._lock = threading.Lock()
         self._sql: dict[str, str] = {}
@@ -96,60 +123,124 @@ class PostgresDatabase:
         self._callbacks: list[Callable[[], None]] = []
         self._listener: threading.Thread | None = None
         self._stop = threading.Event()
+        self.listening = threading.Event()  # set while the listener's LISTEN is in place
         self._conn = self._connect()
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            return self._psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout)
+            return self._psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout, **_KEEPALIVE)
         except self._psycopg.Error as exc:
             raise StoreError(f"cannot reach the database {redact(self._url)}: {_first_line(exc)}") from exc
 
     def _translate(self, sql: str) -> str:
         found = self._sql.get(sql)
         if found is None:
-            found = self._sql[sql] = _PLACEHOLDER.sub(lambda m: "%s" if m.group() == "?" else "%%", sql)
+            found = self._sql[sql] = translate(sql)
         return found
 
     def describe(self) -> str:
         """The URL without its password."""
         return redact(self._url)
 
+    def _fail(self, exc: Exception) -> StoreError:
+        return StoreError(f"the database {redact(self._url)} failed: {_first_line(exc)}")
+
     @contextmanager
-    def _session(self) -> Iterator[psycopg.Connection[Any]]:
-        """The connection (made again if it was lost), under the lock; a lost server is a ``StoreError``."""
+    def _locked(self) -> Iterator[psycopg.Connection[Any]]:
+        """The connection under the lock, made again if it is known to be lost."""
         with self._lock:
             if self._conn.closed or self._conn.broken:
                 self._conn = self._connect()
+            yield self._conn
+
+    def _run(self, work: Callable[[psycopg.Connection[Any]], Any]) -> Any:  # noqa: ANN401 - what work returns
+        """``work(connection)`` for a read; once more on a new connection when the first found the
+        connection dead (nothing was changed). Driver errors are one-line ``StoreError``s."""
+        with self._locked() as conn:
             try:
-                yield self._conn
+                return work(conn)
             except (self._psycopg.OperationalError, self._psycopg.InterfaceError) as exc:
-                raise StoreError(f"the database {redact(self._url)} failed: {_first_line(exc)}") from exc
+                if not (conn.closed or conn.broken):
+                    raise self._fail(exc) from exc
+            except self._psycopg.Error as exc:
+                raise self._fail(exc) from exc
+            self._conn = self._connect()
+            try:
+                return work(self._conn)
+            except self._psycopg.Error as exc:
+                raise self._fail(exc) from exc
 
     @contextmanager
     def transaction(self, *, announce: bool = True) -> Iterator[_Connection]:
-        """One transaction; one that wrote (and ``announce``) counts one change of this topic and
-        notifies the other processes."""
-        with self._session() as conn, conn.transaction():
-            wrapped = _Connection(conn, self._translate)
-            yield wrapped
-            if wrapped.wrote and announce and self._ready:
-                conn.execute(
-                    "INSERT INTO store_changes VALUES (%s, 1)"
-                    " ON CONFLICT (topic) DO UPDATE SET n = store_changes.n + 1",
-                    (self.topic,),
-                )
-                conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, self.topic))
-                self._own_changes += 1
+        """One transaction; one that changed rows (and ``announce``) counts one change of this
+        topic and notifies the other processes. A connection found dead at BEGIN is made again
+        (nothing was sent); a duplicate is the driver's ``IntegrityError``, other failures one-line
+        ``StoreError``s."""
+        changed = False
+        with self._locked() as conn:
+            try:
+                begun = conn.transaction()
+                begun.__enter__()
+            except (self._psycopg.OperationalError, self._psycopg.InterfaceError) as exc:
+                if not (conn.closed or conn.broken):
+                    raise self._fail(exc) from exc
+                conn = self._conn = self._connect()
+                begun = conn.transaction()
+                begun.__enter__()
+            try:
+                wrapped = _Connection(conn, self._translate)
+                yield wrapped
+                if wrapped.wrote and announce and self._ready:
+                    conn.execute(
+                        "INSERT INTO store_changes VALUES (%s, 1)"
+                        " ON CONFLICT (topic) DO UPDATE SET n = store_changes.n + 1",
+                        (self.topic,),
+                    )
+                    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, self.topic))
+                    changed = True
+            except BaseException as exc:
+                with contextlib.suppress(self._psycopg.Error):  # a lost connection: the first error says why
+                    begun.__exit__(type(exc), exc, exc.__traceback__)
+                if isinstance(exc, self._psycopg.Error) and not isinstance(exc, self._psycopg.IntegrityError):
+                    raise self._fail(exc) from exc
+                raise
+            try:
+                begun.__exit__(None, None, None)  # COMMIT
+            except self._psycopg.Error as exc:
+                raise self._fail(exc) from exc
+        if changed:  # only once committed: a failed commit must not move change_mark back
+            self._own_changes += 1
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         """The rows of one read statement."""
-        with self._session() as conn:
-            return conn.execute(self._translate(sql), _clean(params)).fetchall()  # type: ignore[arg-type]
+        return self._run(lambda conn: conn.execute(self._translate(sql), _clean(params)).fetchall())  # type: ignore[arg-type]
+
+    def _version(self, component: str) -> int:
+        def read(conn: psycopg.Connection[Any]) -> int:
+            if conn.execute("SELECT to_regclass('schema_versions')").fetchone()[0] is None:  # type: ignore[index]
+                return 0
+            row = conn.execute("SELECT version FROM schema_versions WHERE component = %s", (component,)).fetchone()
+            return int(row[0]) if row else 0
+
+        return int(self._run(read))
 
     def migrate(self, component: str, steps: Sequence[Migration]) -> None:
-        """Bring ``component`` to ``len(steps)``, one step per transaction, under an advisory lock."""
-        with self._session() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        """Bring ``component`` to ``len(steps)``, one step per transaction, under an advisory lock
+        (read-only: nothing to do at this schema, a fresh database is set up, an older or newer one
+        refused)."""
+        version = self._version(component)
+        if version > len(steps):
+            raise self._newer(component, version, len(steps))
+        if self.read_only and version == len(steps):
+            self._ready = True
+            return
+        if self.read_only and version > 0:
+            raise StoreError(
+                f"the {component} tables in {self.describe()} have schema {version}, older than this program's "
+                f"({len(steps)}); a read-only command does not upgrade them: start the bot to do so"
+            )
+        with self.transaction(announce=False) as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version BIGINT NOT NULL)"
             )
@@ -162,10 +253,7 @@ class PostgresDatabase:
                 row = found.fetchone()
                 version = int(row[0]) if row else 0
                 if version > len(steps):
-                    raise StoreError(
-                        f"the {component} tables in {self.describe()} have schema {version}, newer than this "
-                        f"program's ({len(steps)}); upgrade newsbot"
-                    )
+                    raise self._newer(component, version, len(steps))
                 if version == len(steps):
                     return
                 steps[version](wrapped, self.dialect)
@@ -175,16 +263,23 @@ class PostgresDatabase:
                     (component, version + 1),
                 )
 
+    def _newer(self, component: str, version: int, known: int) -> StoreError:
+        return StoreError(
+            f"the {component} tables in {self.describe()} have schema {version}, newer than this "
+            f"program's ({known}); upgrade newsbot"
+        )
+
     def change_mark(self) -> int:
         """This topic's change counter less this connection's own steps: it moves only for other
         processes' commits."""
-        with self._session() as conn:
-            row = conn.execute("SELECT n FROM store_changes WHERE topic = %s", (self.topic,)).fetchone()
-            return (int(row[0]) if row else 0) - self._own_changes
+        row = self._run(
+            lambda conn: conn.execute("SELECT n FROM store_changes WHERE topic = %s", (self.topic,)).fetchone()
+        )
+        return (int(row[0]) if row else 0) - self._own_changes
 
     def on_change(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` from the listening thread when another process notifies a change (and
-        after the listening connection was lost, since a notification may have been missed)."""
+        """Call ``callback`` from the listening thread when another process notifies a change of this
+        topic (and after the listening connection was made again, since one may have been missed)."""
         self._callbacks.append(callback)
         if self._listener is None:
             self._listener = threading.Thread(target=self._listen, name="newsbot-listen", daemon=True)
@@ -194,8 +289,13 @@ class PostgresDatabase:
         failures = 0  # in a row: the first is a warning, the next ones (the server still away) debug lines
         while not self._stop.is_set():
             try:
-                with self._psycopg.connect(self._url, autocommit=True, connect_timeout=self._timeout) as conn:
+                with self._psycopg.connect(
+                    self._url, autocommit=True, connect_timeout=self._timeout, **_KEEPALIVE
+                ) as conn:  # fmt: skip
                     conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
+                    if failures:
+                        self._notify()  # listening again: whatever changed meanwhile is looked at now
                     failures = 0
                     own = self._backend_pid()
                     while not self._stop.is_set():
@@ -204,6 +304,7 @@ class PostgresDatabase:
                                 self._notify()
                         own = self._backend_pid()
             except self._psycopg.Error as exc:
+                self.listening.clear()
                 if self._stop.is_set():
                     return
                 failures += 1
@@ -211,7 +312,6 @@ class PostgresDatabase:
                     logging.WARNING if failures == 1 else logging.DEBUG,
                     "lost the database's change notifications (%s); listening again", _first_line(exc),
                 )
-                self._notify()  # something may have changed meanwhile: look now
                 self._stop.wait(1.0)
 
     def _backend_pid(self) -> int:
