@@ -452,9 +452,12 @@ def _copy_store(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     from bot.storage.copy import copy_store
     from bot.storage.postgres import PostgresDatabase, is_postgres_url
 
-    if not is_postgres_url(args.to):
+    url = args.to or settings.database_url  # the setting keeps the password off the command line
+    if url is None:
+        raise NewsBotError("give --to URL or set NEWSBOT_DATABASE_URL (postgresql://...)")
+    if not is_postgres_url(url):
         raise NewsBotError("--to must be a postgresql:// URL")
-    target = PostgresDatabase(args.to)
+    target = PostgresDatabase(url)
     try:
         copied = copy_store(settings.data_dir, target, progress=lambda line: io.stderr.write(f"copied {line}\n"))
     finally:

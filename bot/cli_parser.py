@@ -57,7 +57,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         '{prog} summary --about "prisoner swap" --json',
     ),
     "sync": ("{prog} sync --guild 1234", "{prog} sync --global --json"),
-    "store": ("{prog} store copy --to postgresql://newsbot:secret@db.example:5432/newsbot",),
+    "store": ("{prog} store copy   # into NEWSBOT_DATABASE_URL", "{prog} store copy --to postgresql://newsbot@db:5432/newsbot"),
     "corpus": (
         "{prog} corpus add article.html",
         "{prog} corpus add https://example.org/story --guild 1234",
@@ -219,7 +219,11 @@ def build_parser(prog: str = "python -m bot") -> Parser:
     store_actions = store.add_subparsers(dest="store_command", metavar="ACTION", required=True, help="copy")
     copy = store_actions.add_parser("copy", help="Copy the SQLite store into PostgreSQL.",
                                     description="Copy the SQLite store into an empty PostgreSQL database.")  # fmt: skip
-    copy.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:5432/dbname")
+    copy.add_argument(
+        "--to", metavar="URL",
+        help="postgresql://user:password@host:5432/dbname (default: NEWSBOT_DATABASE_URL, which keeps the password "
+        "out of the shell's history)",
+    )  # fmt: skip
     copy.add_argument("--json", action="store_true", help="print JSON (errors too: {\"error\": ...})")
 
     doctor = sub.add_parser(

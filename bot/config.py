@@ -10,7 +10,7 @@ import hashlib
 import io
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import NewsBotError
@@ -32,8 +32,9 @@ class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path(".newsbot/index")
     data_dir: Path = Path(".newsbot/data")
-    database_url: str | None = None  # NEWSBOT_DATABASE_URL: PostgreSQL for every process; unset: SQLite in data_dir
-    discord_token: str | None = None
+    # NEWSBOT_DATABASE_URL: PostgreSQL for every process (its password: no repr); unset: SQLite in data_dir
+    database_url: str | None = field(default=None, repr=False)
+    discord_token: str | None = field(default=None, repr=False)  # a secret: never in a repr or a log
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     discord_dev_guild_id: int | None = None

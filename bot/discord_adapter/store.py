@@ -10,6 +10,7 @@ version n to n + 1); every write is one transaction. Methods are synchronous (co
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -158,6 +159,9 @@ class BotStore:
         self.db = db
         self._ask_channels: set[int] = set()
         self._mark = 0
+        # A refresh (upkeep thread) and a change here (a command) one at a time: a refresh that read
+        # the table before this process's own change committed must not drop it from memory.
+        self._channels_lock = threading.Lock()
 
     @classmethod
     def open(cls, data_dir: Path) -> BotStore:
@@ -182,8 +186,9 @@ class BotStore:
 
     def refresh(self) -> None:
         """Read the ask-channels again (another process may have changed them)."""
-        self._mark = self.db.change_mark()  # first: a change committed after it shows next time
-        self._ask_channels = {row[1] for row in self.ask_channels()}
+        with self._channels_lock:
+            self._mark = self.db.change_mark()  # first: a change committed after it shows next time
+            self._ask_channels = {row[1] for row in self.ask_channels()}
 
     def refresh_if_changed(self) -> None:
         """``refresh`` when another process has committed to the store since the last look."""
@@ -209,20 +214,23 @@ class BotStore:
 
     def set_ask_channel(self, guild_id: int, channel_id: int, *, enabled: bool, set_by: int) -> None:
         """Mark or unmark a channel as an ask-channel."""
-        with self._transaction() as conn:
+        with self._channels_lock:
+            with self._transaction() as conn:
+                if enabled:
+                    conn.execute(
+                        "INSERT INTO ask_channels (guild_id, channel_id, set_by, set_at) VALUES (?, ?, ?, ?)"
+                        " ON CONFLICT (guild_id, channel_id) DO UPDATE"
+                        " SET set_by = excluded.set_by, set_at = excluded.set_at",
+                        (guild_id, channel_id, set_by, _now()),
+                    )
+                else:
+                    conn.execute(
+                        "DELETE FROM ask_channels WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
+                    )
             if enabled:
-                conn.execute(
-                    "INSERT INTO ask_channels (guild_id, channel_id, set_by, set_at) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (guild_id, channel_id) DO UPDATE"
-                    " SET set_by = excluded.set_by, set_at = excluded.set_at",
-                    (guild_id, channel_id, set_by, _now()),
-                )
+                self._ask_channels.add(channel_id)
             else:
-                conn.execute("DELETE FROM ask_channels WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id))
-        if enabled:
-            self._ask_channels.add(channel_id)
-        else:
-            self._ask_channels.discard(channel_id)
+                self._ask_channels.discard(channel_id)
 
     def add_feedback(self, feedback: Feedback) -> None:
         """Store a verdict, replacing the same user's earlier one on the same message."""

@@ -2,12 +2,16 @@
 
 Both SQLite files (articles and feeds; the Discord front end's state) are brought to this program's
 schema, the target's tables are made, and every row is copied in one PostgreSQL transaction, which
-commits only when each table holds as many rows as its source. A target that already holds
-articles, feeds or settings is refused: copying is for moving, not for merging.
+commits only when each table holds as many rows as its source counted. Each SQLite file is read
+inside one write-locked transaction: a consistent picture (no feed item without its article), and a
+bot still running on it waits (stop every process first: what it writes after the copy is not
+copied). A target that already holds articles, feeds or settings is refused: copying is for
+moving, not for merging.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,16 +83,22 @@ def copy_store(
             f"{target.describe()} already holds rows in {', '.join(taken)}: copy into an empty database"
         )
     counts: dict[str, int] = {}
+    numbered: dict[str, int] = {}  # the highest number SQLite ever gave (AUTOINCREMENT never reuses one)
     try:
-        with target.transaction() as conn:
+        with target.transaction() as conn, contextlib.ExitStack() as held:
             for source, tables in sources:
+                read = held.enter_context(source.transaction(announce=False))  # one picture of the file
                 for table, columns in tables.items():
-                    counts[table] = _copy_table(source, conn, table, columns)
+                    counts[table] = _copy_table(read, conn, table, columns)
                     progress(f"{table}: {counts[table]:,} rows")
+                if "answers" in tables:
+                    row = read.execute("SELECT seq FROM sqlite_sequence WHERE name = 'answers'").fetchone()
+                    numbered["answers"] = int(row[0]) if row else 0
             for table, column in IDENTITIES:  # the next number after the copied ones
                 conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "  # noqa: S608 - fixed names
-                    f"COALESCE((SELECT max({column}) FROM {table}), 0) + 1, false)"
+                    f"GREATEST(COALESCE((SELECT max({column}) FROM {table}), 0), ?) + 1, false)",
+                    (numbered.get(table, 0),),
                 )
             for table, expected in counts.items():
                 found = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names
@@ -102,9 +112,10 @@ def copy_store(
     return Copied(counts=counts, target=target.describe())
 
 
-def _copy_table(source: Database, conn: Connection, table: str, columns: str) -> int:
-    rows = source.query(f"SELECT {columns} FROM {table}")  # noqa: S608 - fixed names
+def _copy_table(source: Connection, conn: Connection, table: str, columns: str) -> int:
+    """Copy one table's rows; returns the source's own count of them (checked against the target's)."""
+    rows = source.execute(f"SELECT {columns} FROM {table}").fetchall()  # noqa: S608 - fixed names
     marks = ", ".join("?" * len(columns.split(",")))
     for row in rows:
         conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", row)  # noqa: S608 - fixed names
-    return len(rows)
+    return int(source.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names

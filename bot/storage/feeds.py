@@ -179,7 +179,8 @@ class SqlFeedStore:
         """In one transaction: mark the item seen and store its article (if any). ``False`` (and
         nothing written) when the item was seen already or its text is already stored."""
         seen_at = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._articles.transaction() as conn:
+        # Only a stored article is news for the other processes (an item passed over is not).
+        with self._articles.transaction(announce=article is not None) as conn:
             row = conn.execute("SELECT guild_key FROM feeds WHERE id = ?", (feed_id,)).fetchone()
             if row is None:
                 return False  # removed meanwhile

@@ -86,3 +86,18 @@ class _FakeTarget:
     """Stands for a PostgreSQL target whose connection is never used (the source is checked first)."""
 
     from bot.storage.db import POSTGRES as dialect
+
+
+def test_the_url_may_come_from_the_setting_and_answer_numbers_are_never_reused(tmp_path: Path, pg_url: str) -> None:
+    import sqlite3
+
+    fill_sqlite(tmp_path)
+    with sqlite3.connect(tmp_path / "discord.sqlite3") as conn:
+        conn.execute("DELETE FROM answers WHERE key = 2")  # the newest answer gone: SQLite will not give 2 again
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["store", "copy"], stdout=out, stderr=err, settings=Settings(data_dir=tmp_path, database_url=pg_url))
+    assert code == 0, err.getvalue()
+    assert "copied 10 rows into" in out.getvalue()  # 11 made, one answer deleted
+    bot = StoreLocation(tmp_path, pg_url).open_bot_store()
+    assert bot.save_answer(AnswerState("ask", "q3", 3, 1, 9, 6, dt.date(2026, 12, 1))) == 3  # not 2 again
+    assert bot.answer(2) is None

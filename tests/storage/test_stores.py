@@ -123,6 +123,25 @@ def test_processes_starting_together_migrate_once(open_db: OpenDb) -> None:
     assert len(SqlArticleStore(open_db()).all_articles()) == 4
 
 
+def test_identify_turns_taken_at_once_from_several_connections_never_collide(open_db: OpenDb) -> None:
+    stores = [BotStore.on(open_db()) for _ in range(4)]
+    turns: list[float] = []
+    lock = threading.Lock()
+
+    def take(store: BotStore) -> None:
+        for _ in range(5):
+            turn = store.reserve(0, 5.0, 1000.0)
+            with lock:
+                turns.append(turn)
+
+    threads = [threading.Thread(target=take, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(turns) == [1000.0 + 5.0 * i for i in range(20)]  # 20 turns, each its own slot
+
+
 def test_feeds_leases_and_items(open_db: OpenDb) -> None:
     articles = SqlArticleStore(open_db())
     feeds = SqlFeedStore(articles)
