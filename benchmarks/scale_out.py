@@ -367,7 +367,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def table(report: dict[str, Any]) -> str:
     lines = [
         "| processes | start (s) | questions/s | asker p50 / p99 (ms) | CPU s: bots / fake+askers / PostgreSQL "
-        "| RSS / PSS MB each | propagation p50 / p99 / max (s) |",
+        "| RSS / PSS MB each | propagation p50 / p99 / max (s), missed |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in report["rounds"]:
@@ -377,7 +377,7 @@ def table(report: dict[str, Any]) -> str:
             f"| {a.get('p50', 0):.0f} / {a.get('p99', 0):.0f} | {r['bot_cpu_s']} / {r['driver_cpu_s']} / "
             f"{r['postgres_cpu_s']} | {r['rss_mb'][0]} / {r['pss_mb'][0]} "
             f"| {p.get('p50', 0):.2f} / {p.get('p99', 0):.2f} / "
-            f"{p.get('max', 0):.2f} |"
+            f"{p.get('max', 0):.2f}, {r['propagation_missed']} of {r['propagation_samples'] + r['propagation_missed']} |"
         )
     return "\n".join(lines)
 

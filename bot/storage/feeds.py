@@ -179,6 +179,13 @@ class SqlFeedStore:
         """In one transaction: mark the item seen and store its article (if any). ``False`` (and
         nothing written) when the item was seen already or its text is already stored."""
         seen_at = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            return self._take(feed_id, key, link=link, article=article, seen_at=seen_at)
+        except self._articles.db.integrity_error:  # PostgreSQL checks the feed still exists: removed meanwhile
+            return False
+
+    def _take(self, feed_id: int, key: str, *, link: str | None, article: StoredArticle | None, seen_at: str) -> bool:
+        """``take_item``'s transaction."""
         # Only a stored article is news for the other processes (an item passed over is not).
         with self._articles.transaction(announce=article is not None) as conn:
             row = conn.execute("SELECT guild_key FROM feeds WHERE id = ?", (feed_id,)).fetchone()
