@@ -377,7 +377,8 @@ def table(report: dict[str, Any]) -> str:
             f"| {a.get('p50', 0):.0f} / {a.get('p99', 0):.0f} | {r['bot_cpu_s']} / {r['driver_cpu_s']} / "
             f"{r['postgres_cpu_s']} | {r['rss_mb'][0]} / {r['pss_mb'][0]} "
             f"| {p.get('p50', 0):.2f} / {p.get('p99', 0):.2f} / "
-            f"{p.get('max', 0):.2f}, {r['propagation_missed']} of {r['propagation_samples'] + r['propagation_missed']} |"
+            f"{p.get('max', 0):.2f}, {r['propagation_missed']} of "
+            f"{r['propagation_samples'] + r['propagation_missed']} |"
         )
     return "\n".join(lines)
 
