@@ -54,6 +54,7 @@ from bot.storage.articles import SqlArticleStore  # noqa: E402
 from bot.storage.base import StoredArticle  # noqa: E402
 from bot.storage.postgres import PostgresDatabase  # noqa: E402
 from tests.e2e.fake_discord import FakeDiscord  # noqa: E402
+from tests.e2e.helpers import bot_process_env  # noqa: E402
 from tests.postgres_server import PostgresServer, start_server  # noqa: E402
 
 NAMES = (
@@ -224,18 +225,9 @@ async def run_round(
         fake.add_guild(f"Shard {k} server", k, (channel,))
     await fake.start()
     replies = Replies(fake)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DISCORD_TOKEN": fake.token,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "NEWSBOT_DATABASE_URL": url,
-        "NEWSBOT_ASK_COOLDOWN_S": "0",
-        "NUMBA_CACHE_DIR": str(work / "numba-cache"),
-    }
-    for key in ("NEWSBOT_HOME", "DISCORD_DEV_GUILD_ID", "NEWSBOT_SHARD_COUNT", "NEWSBOT_SHARDS"):
-        env.pop(key, None)
+    env = bot_process_env(fake, {
+        "NEWSBOT_DATABASE_URL": url, "NEWSBOT_ASK_COOLDOWN_S": "0", "NUMBA_CACHE_DIR": str(work / "numba-cache"),
+    })  # fmt: skip
     processes: list[asyncio.subprocess.Process] = []
     logs = []
     try:

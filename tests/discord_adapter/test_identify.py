@@ -21,6 +21,7 @@ from bot.discord_adapter.identify import (
     next_turn,
     wait_turn,
 )
+from tests.threads import run_in_threads
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = 1_000_000.0
@@ -66,11 +67,7 @@ def test_two_threads_never_get_the_same_turn(tmp_path):
             with lock:
                 turns.append(turn)
 
-    threads = [threading.Thread(target=take, args=(gate,)) for gate in gates]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_in_threads(take, gates)
     assert sorted(turns) == [NOW + i for i in range(50)]
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 from typing import Any
 
 from tests.e2e.fake_discord import EPHEMERAL, FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SLASH_COMMANDS = [
     "about", "articles", "ask", "config", "corpus", "feeds", "help", "insights", "quotes", "summary", "topic",
@@ -57,3 +61,22 @@ def assert_clean(fake: FakeDiscord) -> None:
 async def settle(seconds: float = 0.15) -> None:
     """Give the bot a moment to (not) react, for assertions that something did not happen."""
     await asyncio.sleep(seconds)
+
+
+INHERITED_SETTINGS = (
+    "NEWSBOT_HOME", "DISCORD_DEV_GUILD_ID", "NEWSBOT_SHARD_COUNT", "NEWSBOT_SHARDS", "NEWSBOT_DATABASE_URL",
+)  # fmt: skip
+"""Settings a child bot process must not inherit from whoever runs the tests (unless given)."""
+
+
+def bot_process_env(fake: FakeDiscord, settings: dict[str, str], *, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """The environment of a ``python -m bot`` child process connecting to ``fake``: this process's,
+    the project on ``PYTHONPATH``, the fake's token and addresses, then ``settings``; the inherited
+    settings of ``INHERITED_SETTINGS`` and ``drop`` removed unless ``settings`` gives them."""
+    env = {**os.environ}
+    for key in (*INHERITED_SETTINGS, *drop):
+        env.pop(key, None)
+    return {
+        **env, "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url, **settings,
+    }  # fmt: skip

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tests.e2e.conftest import write_corpus
 from tests.e2e.fake_discord import FakeDiscord
+from tests.e2e.helpers import bot_process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,19 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 async def test_bot_process_answers_slash_and_mention_then_stops_on_sigint(tmp_path: Path) -> None:
     fake = FakeDiscord()
     await fake.start()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DISCORD_TOKEN": fake.token,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
+    env = bot_process_env(fake, {
         "DISCORD_DEV_GUILD_ID": str(fake.guild_id),
         "DISCORD_MESSAGE_CONTENT": "true",
         "NEWSBOT_CORPUS_DIR": str(write_corpus(tmp_path / "corpus")),
         "NEWSBOT_INDEX_DIR": str(tmp_path / "index"),
         "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
         "NEWSBOT_ASK_COOLDOWN_S": "0",
-    }
+    })  # fmt: skip
     log = (tmp_path / "stderr.log").open("wb")  # a file, not a pipe nobody reads: a full pipe would block the bot
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stderr=log, preexec_fn=_ctrl_c_as_at_a_terminal
@@ -76,17 +72,10 @@ async def _read_until(stream: asyncio.StreamReader, seen: list[str], text: str, 
 async def test_sigterm_closes_the_discord_connection_and_exits_0_with_a_log_line(tmp_path: Path) -> None:
     fake = FakeDiscord()
     await fake.start()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "NEWSBOT_HOME": str(tmp_path),
-        "DISCORD_TOKEN": fake.token,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "NEWSBOT_CORPUS_DIR": str(write_corpus(tmp_path / "corpus")),
-    }
-    for key in ("NEWSBOT_INDEX_DIR", "NEWSBOT_DATA_DIR", "DISCORD_DEV_GUILD_ID", "NEWSBOT_NUMBA"):
-        env.pop(key, None)
+    env = bot_process_env(
+        fake, {"NEWSBOT_HOME": str(tmp_path), "NEWSBOT_CORPUS_DIR": str(write_corpus(tmp_path / "corpus"))},
+        drop=("NEWSBOT_INDEX_DIR", "NEWSBOT_DATA_DIR", "NEWSBOT_NUMBA"),
+    )  # fmt: skip
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stderr=asyncio.subprocess.PIPE
     )

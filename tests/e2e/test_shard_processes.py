@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import signal
 import sys
 import time
@@ -25,9 +24,9 @@ from bot.cli import main
 from bot.config import Settings
 from tests.e2e.fake_discord import FakeDiscord
 from tests.e2e.fake_shards import on_shard
+from tests.e2e.helpers import bot_process_env
 from tests.e2e.test_corpus import GLASS, GLASS_QUESTION
 
-ROOT = Path(__file__).resolve().parents[2]
 INTERVAL = 1.0  # seconds between two IDENTIFYs of one key (Discord: 5), for bot and fake alike
 SLACK = 0.25  # how late an IDENTIFY may reach the fake after its turn on this shared machine
 CHOIR = (
@@ -92,25 +91,17 @@ async def two_processes(
     fake = FakeDiscord(shard_count=2, identify_interval_s=INTERVAL)
     fake.hello_barrier = 2  # both processes get HELLO together: without a shared gate they IDENTIFY together
     await fake.start()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DISCORD_TOKEN": fake.token,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
+    env = bot_process_env(fake, {
         "NEWSBOT_DATA_DIR": str(tmp_path / "data"),
         "NEWSBOT_ASK_COOLDOWN_S": "0",
         "NEWSBOT_SYNC_INTERVAL_S": "0.1",
         "NEWSBOT_IDENTIFY_INTERVAL_S": str(INTERVAL),
         "NEWSBOT_NUMBA": "off",  # the numpy loops: no compiling at start
-    }
-    for key in ("NEWSBOT_HOME", "DISCORD_DEV_GUILD_ID", "NEWSBOT_SHARD_COUNT", "NEWSBOT_SHARDS"):
-        env.pop(key, None)
+    })  # fmt: skip
     if database_url is not None:  # the database is all they share: each its own data folder
         env["NEWSBOT_DATABASE_URL"] = database_url
         envs = [{**env, "NEWSBOT_DATA_DIR": str(tmp_path / f"data-{shard}")} for shard in (0, 1)]
     else:
-        env.pop("NEWSBOT_DATABASE_URL", None)
         envs = [env, env]
     processes = [BotProcess(shard, envs[shard], tmp_path, *e2e_index) for shard in (0, 1)]
     try:

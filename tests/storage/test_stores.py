@@ -17,6 +17,7 @@ from bot.storage.articles import SqlArticleStore
 from bot.storage.base import DuplicateArticle, StoredArticle, StoreError
 from bot.storage.db import Database
 from bot.storage.feeds import SqlFeedStore
+from tests.threads import run_in_threads
 
 OpenDb = Callable[[], Database]
 
@@ -114,11 +115,7 @@ def test_processes_starting_together_migrate_once(open_db: OpenDb) -> None:
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=start, args=(db,)) for db in dbs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    run_in_threads(start, dbs)
     assert errors == []
     assert len(SqlArticleStore(open_db()).all_articles()) == 4
 
@@ -134,11 +131,7 @@ def test_identify_turns_taken_at_once_from_several_connections_never_collide(ope
             with lock:
                 turns.append(turn)
 
-    threads = [threading.Thread(target=take, args=(s,)) for s in stores]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    run_in_threads(take, stores)
     assert sorted(turns) == [1000.0 + 5.0 * i for i in range(20)]  # 20 turns, each its own slot
 
 
