@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 from pathlib import Path
 from typing import Any
 
+from bot.cli import main
+from bot.config import Settings
 from tests.e2e.fake_discord import EPHEMERAL, FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,3 +83,13 @@ def bot_process_env(fake: FakeDiscord, settings: dict[str, str], *, drop: tuple[
         **env, "PYTHONPATH": str(ROOT), "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
         "DISCORD_GATEWAY_URL": fake.gateway_url, **settings,
     }  # fmt: skip
+
+
+def run_cli(settings: Settings, *argv: str) -> str:
+    """``python -m bot ARGV`` in this process with ``settings`` (the corpus and index they name);
+    its standard output. A failing command fails the test with its error output."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main([*argv, "--corpus", str(settings.corpus_dir), "--index-dir", str(settings.index_dir)],
+                stdout=out, stderr=err, settings=settings)  # fmt: skip
+    assert code == 0, err.getvalue()
+    return out.getvalue()

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from pathlib import Path
 
-from bot.cli import main
 from bot.config import Settings
 from bot.library import Library
 from bot.service import NewsService
 from tests.e2e.conftest import running_bot
 from tests.e2e.fake_discord import FakeDiscord
-from tests.e2e.helpers import assert_clean, embed
+from tests.e2e.helpers import assert_clean, embed, run_cli
 from tests.e2e.test_corpus import GLASS, GLASS_QUESTION
 
 
@@ -34,11 +32,7 @@ async def test_a_cli_corpus_add_is_answered_by_the_running_bot(
     source.write_text(GLASS, encoding="utf-8")
 
     def cli(*argv: str) -> str:
-        out, err = io.StringIO(), io.StringIO()
-        code = main([*argv, "--corpus", str(corpus), "--index-dir", str(index)], stdout=out, stderr=err,
-                    settings=settings)  # fmt: skip
-        assert code == 0, err.getvalue()
-        return out.getvalue()
+        return run_cli(settings, *argv)
 
     def has_glass() -> bool:
         return any("Glassblowers" in m.title for m in fresh_service.articles())

@@ -9,7 +9,6 @@ so that they would IDENTIFY together, and records when each IDENTIFY came.
 from __future__ import annotations
 
 import asyncio
-import io
 import signal
 import sys
 import time
@@ -20,11 +19,10 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
 from bot.config import Settings
 from tests.e2e.fake_discord import FakeDiscord
 from tests.e2e.fake_shards import on_shard
-from tests.e2e.helpers import bot_process_env
+from tests.e2e.helpers import bot_process_env, run_cli
 from tests.e2e.test_corpus import GLASS, GLASS_QUESTION
 
 INTERVAL = 1.0  # seconds between two IDENTIFYs of one key (Discord: 5), for bot and fake alike
@@ -143,10 +141,8 @@ async def until(check: Callable[[], Any], *, tries: int = 40) -> Any:
 def cli(e2e_index: tuple[Path, Path], tmp_path: Path, database_url: str | None, *argv: str) -> str:
     """``python -m bot ARGV`` in this process, over the processes' store."""
     corpus, index = e2e_index
-    settings = Settings(corpus_dir=corpus, index_dir=index, data_dir=tmp_path / "data", database_url=database_url)
-    out, err = io.StringIO(), io.StringIO()
-    assert main(list(argv), stdout=out, stderr=err, settings=settings) == 0, err.getvalue()
-    return out.getvalue()
+    return run_cli(Settings(corpus_dir=corpus, index_dir=index, data_dir=tmp_path / "data", database_url=database_url),
+                   *argv)  # fmt: skip
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])

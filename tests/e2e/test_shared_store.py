@@ -5,11 +5,9 @@ LISTEN/NOTIFY, long before its periodic check (set to a minute here)."""
 from __future__ import annotations
 
 import asyncio
-import io
 import time
 from pathlib import Path
 
-from bot.cli import main
 from bot.config import Settings
 from bot.ingest.fetch import FetchPolicy
 from bot.library import Library
@@ -17,7 +15,7 @@ from bot.service import NewsService
 from bot.storage.location import StoreLocation
 from tests.e2e.conftest import running_bot
 from tests.e2e.fake_discord import FakeDiscord
-from tests.e2e.helpers import assert_clean, embed, settle
+from tests.e2e.helpers import assert_clean, embed, run_cli, settle
 from tests.e2e.test_corpus import GLASS, GLASS_QUESTION
 
 SAFETY_NET_S = 60.0  # the periodic check: far beyond what the test waits
@@ -35,10 +33,7 @@ async def test_a_change_from_another_process_reaches_the_bot_by_notification(
     source.write_text(GLASS, encoding="utf-8")
 
     def cli(*argv: str) -> None:
-        out, err = io.StringIO(), io.StringIO()
-        code = main([*argv, "--corpus", str(corpus), "--index-dir", str(index)], stdout=out, stderr=err,
-                    settings=settings)  # fmt: skip
-        assert code == 0, err.getvalue()
+        run_cli(settings, *argv)
 
     async with running_bot(
         fake, fresh_service, tmp_path / "data", library=library, upkeep=library.sync,
