@@ -35,6 +35,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import signal
 import statistics
 import sys
@@ -354,6 +355,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         return {"cores": os.cpu_count(), "seconds": args.seconds, "concurrency": args.concurrency, "rounds": rounds}
     finally:
         server.stop()
+        if args.keep:
+            log(f"the bot processes' logs are in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def table(report: dict[str, Any]) -> str:
@@ -385,6 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-questions", type=int, default=20_000, help="upper bound of questions a window")
     parser.add_argument("--added", type=int, default=10, help="articles added for the propagation figure")
     parser.add_argument("--start-timeout", type=float, default=240.0, help="longest wait for a process (s)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (the bot processes' logs)")
     args = parser.parse_args(argv)
     args.processes = [int(p) for p in args.processes.split(",")]
     report = asyncio.run(run(args))
