@@ -166,9 +166,8 @@ class NewsBot(commands.AutoShardedBot):
             self._upkeep_task = asyncio.create_task(self._run_upkeep(self.upkeep), name="newsbot-upkeep")
             # PostgreSQL tells at once when another process changed the store (SQLite is polled).
             self.store.db.on_change(self.wake_upkeep)
-            articles = getattr(self.library.store, "db", None) if self.library is not None else None
-            if articles is not None:
-                articles.on_change(self.wake_upkeep)
+            if self.library is not None:
+                self.library.store.on_change(self.wake_upkeep)
 
     async def _run_upkeep(self, upkeep: Callable[[], object]) -> None:
         """Call ``upkeep`` on a thread every ``upkeep_interval_s`` seconds until the bot closes; a

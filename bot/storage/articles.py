@@ -14,6 +14,7 @@ from bot.models import ArticleMeta, Published
 from bot.storage.base import DuplicateArticle, StoredArticle
 from bot.storage.db import Connection, Database, Dialect
 
+ARTICLE_COLUMNS = "guild_key, id, title, url, published, source, body, sha256, added_by, added_at"  # table order
 GLOBAL = 0  # guild key of the corpus every server sees (Discord ids are never 0)
 COMPONENT = "articles"  # the name of these tables' schema version in a shared database
 _BATCH = 500  # ids per "IN (...)" query (SQLite allows 999 parameters in old builds)
@@ -80,7 +81,7 @@ class SqlArticleStore:
         """Delete one article of ``guild_id``; raises ``ArticleNotFound``."""
         with self.db.transaction() as conn:
             row = conn.execute(
-                "SELECT * FROM articles WHERE id = ? AND guild_key = ?", (article_id, _key(guild_id))
+                "SELECT * FROM articles WHERE id = ? AND guild_key = ?", (article_id, guild_key(guild_id))
             ).fetchone()
             if row is None:
                 raise ArticleNotFound(f"no added article {article_id!r} in this corpus")
@@ -89,7 +90,7 @@ class SqlArticleStore:
 
     def list_articles(self, *, guild_id: int | None) -> list[StoredArticle]:
         """Articles of one server (``None``: global), oldest first."""
-        rows = self.db.query("SELECT * FROM articles WHERE guild_key = ? ORDER BY added_at, id", (_key(guild_id),))
+        rows = self.db.query("SELECT * FROM articles WHERE guild_key = ? ORDER BY added_at, id", (guild_key(guild_id),))
         return [_row(r) for r in rows]
 
     def all_articles(self) -> list[StoredArticle]:
@@ -112,10 +113,14 @@ class SqlArticleStore:
         """Moves when another process has committed a change (see ``Database.change_mark``)."""
         return self.db.change_mark()
 
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """See ``Database.on_change``."""
+        self.db.on_change(callback)
+
     def article_keys(self) -> dict[str, int | None]:
         """id -> server (``None``: global) of every stored article."""
         rows = self.db.query("SELECT id, guild_key FROM articles")
-        return {str(i): None if g == GLOBAL else int(g) for i, g in rows}
+        return {str(i): guild_of(g) for i, g in rows}
 
     def get_articles(self, ids: Sequence[str]) -> list[StoredArticle]:
         """The stored articles among ``ids``, oldest first (read in batches of 500 ids)."""
@@ -142,13 +147,19 @@ def insert_article_row(conn: Connection, article: StoredArticle) -> None:
     added_at = article.added_at or datetime.now(UTC).isoformat(timespec="seconds")
     conn.execute(
         "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (_key(article.guild_id), m.id, m.title, m.url, published, m.source, article.text,
+        (guild_key(article.guild_id), m.id, m.title, m.url, published, m.source, article.text,
          article.sha256, article.added_by, added_at),
     )  # fmt: skip
 
 
-def _key(guild_id: int | None) -> int:
+def guild_key(guild_id: int | None) -> int:
+    """The stored key of a server (``GLOBAL`` for the corpus every server sees)."""
     return GLOBAL if guild_id is None else int(guild_id)
+
+
+def guild_of(key: object) -> int | None:
+    """The server of a stored key (``None``: every server's)."""
+    return None if key == GLOBAL else int(key)  # type: ignore[call-overload]
 
 
 def _published(value: object) -> Published | None:
@@ -161,11 +172,11 @@ def _published(value: object) -> Published | None:
 
 
 def _row(row: tuple[object, ...]) -> StoredArticle:
-    guild_key, id_, title, url, published, source, body, sha, added_by, added_at = row
+    key, id_, title, url, published, source, body, sha, added_by, added_at = row
     return StoredArticle(
         meta=ArticleMeta(id=str(id_), title=str(title), url=url, published=_published(published), source=source),  # type: ignore[arg-type]
         text=str(body),
-        guild_id=None if guild_key == GLOBAL else int(guild_key),  # type: ignore[arg-type]
+        guild_id=guild_of(key),
         sha256=str(sha),
         added_by=added_by,  # type: ignore[arg-type]
         added_at=str(added_at),

@@ -6,7 +6,7 @@ transaction-per-call so that a shared PostgreSQL store can implement it for seve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -56,8 +56,12 @@ class ArticleStore(Protocol):
     def change_mark(self) -> int:
         """A number that differs from the last one whenever another connection (another process)
         has committed a change since: polled every few seconds, so it must cost next to nothing.
-        SQLite reads ``PRAGMA data_version``; a shared PostgreSQL store would count the
-        notifications it received on a LISTEN channel its writes NOTIFY."""
+        SQLite reads ``PRAGMA data_version``; PostgreSQL a change counter its writes move."""
+        ...
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (from another thread) as soon as another process changes the store,
+        where the store can tell (PostgreSQL); else never: ``change_mark`` is polled."""
         ...
 
     def article_keys(self) -> dict[str, int | None]:

@@ -16,17 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.discord_adapter.store import COMPONENT as BOT_COMPONENT
+from bot.discord_adapter.store import FILE_NAME as BOT_FILE
+from bot.discord_adapter.store import MIGRATIONS as BOT_MIGRATIONS
 from bot.errors import NewsBotError
+from bot.storage.articles import ARTICLE_COLUMNS, COMPONENT, MIGRATIONS
 from bot.storage.base import StoreError
 from bot.storage.db import Connection, Database
+from bot.storage.feeds import FEED_COLUMNS, FEED_ITEM_COLUMNS
+from bot.storage.location import ARTICLES_FILE
+from bot.storage.sqlite import SqliteDatabase
 
 # Table -> its columns, per SQLite file. Feed leases and IDENTIFY turns are left: both expire.
-ARTICLE_TABLES = {
-    "articles": "guild_key, id, title, url, published, source, body, sha256, added_by, added_at",
-    "feeds": "id, guild_key, url, title, channel_id, include, exclude, interval_s, etag, last_modified, next_poll, "
-    "last_success, last_error, failures, disabled, primed, taken",
-    "feed_items": "feed_id, item_key, guild_key, link, article_id, seen_at",
-}
+ARTICLE_TABLES = {"articles": ARTICLE_COLUMNS, "feeds": FEED_COLUMNS, "feed_items": FEED_ITEM_COLUMNS}
 BOT_TABLES = {
     "ask_channels": "guild_id, channel_id, set_by, set_at",
     "feedback": "message_id, user_id, guild_id, channel_id, question, citations, helpful, created_at",
@@ -53,13 +55,6 @@ def copy_store(
     data_dir: Path, target: Database, *, progress: Callable[[str], None] = lambda _line: None
 ) -> Copied:
     """Copy the SQLite store of ``data_dir`` into ``target`` (an empty PostgreSQL database)."""
-    from bot.discord_adapter.store import COMPONENT as BOT_COMPONENT
-    from bot.discord_adapter.store import FILE_NAME as BOT_FILE
-    from bot.discord_adapter.store import MIGRATIONS as BOT_MIGRATIONS
-    from bot.storage.articles import COMPONENT, MIGRATIONS
-    from bot.storage.location import ARTICLES_FILE
-    from bot.storage.sqlite import SqliteDatabase
-
     if target.dialect.name != "postgresql":
         raise CopyError("the target must be a PostgreSQL database (postgresql://...)")
     sources: list[tuple[Database, dict[str, str]]] = []

@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 
 from bot.errors import ArticleNotFound
 from bot.feeds.models import Feed, FeedError, Filters
-from bot.storage.articles import GLOBAL, SqlArticleStore, insert_article_row
+from bot.storage.articles import GLOBAL, SqlArticleStore, guild_key, guild_of, insert_article_row
 from bot.storage.base import StoredArticle
 from bot.storage.db import Connection, Dialect
 
-_FEED_COLUMNS = (
+FEED_ITEM_COLUMNS = "feed_id, item_key, guild_key, link, article_id, seen_at"
+FEED_COLUMNS = (
     "id, guild_key, url, title, channel_id, include, exclude, interval_s, etag, last_modified, next_poll, "
     "last_success, last_error, failures, disabled, primed, taken"
 )
@@ -89,11 +90,11 @@ class SqlFeedStore:
                      title = excluded.title, channel_id = excluded.channel_id, include = excluded.include,
                      exclude = excluded.exclude, interval_s = excluded.interval_s, next_poll = excluded.next_poll,
                      disabled = 0, failures = 0, last_error = NULL""",
-                (_key(guild_id), url, title, channel_id, "\n".join(filters.include), "\n".join(filters.exclude),
+                (guild_key(guild_id), url, title, channel_id, "\n".join(filters.include), "\n".join(filters.exclude),
                  interval_s, now),
             )  # fmt: skip
             row = conn.execute(
-                f"SELECT {_FEED_COLUMNS} FROM feeds WHERE guild_key = ? AND url = ?", (_key(guild_id), url)  # noqa: S608 - constant column list and ? marks only
+                f"SELECT {FEED_COLUMNS} FROM feeds WHERE guild_key = ? AND url = ?", (guild_key(guild_id), url)  # noqa: S608 - constant column list and ? marks only
             ).fetchone()
         return _feed(row)
 
@@ -101,7 +102,7 @@ class SqlFeedStore:
         """Stop following a feed of ``guild_id`` (its articles stay); raises ``FeedError``."""
         with self._articles.transaction() as conn:
             row = conn.execute(
-                f"SELECT {_FEED_COLUMNS} FROM feeds WHERE id = ? AND guild_key = ?", (feed_id, _key(guild_id))  # noqa: S608 - constant column list and ? marks only
+                f"SELECT {FEED_COLUMNS} FROM feeds WHERE id = ? AND guild_key = ?", (feed_id, guild_key(guild_id))  # noqa: S608 - constant column list and ? marks only
             ).fetchone()
             if row is None:
                 raise FeedError(f"this server follows no feed number {feed_id}")
@@ -113,21 +114,21 @@ class SqlFeedStore:
     def feeds(self, *, guild_id: int | None) -> list[Feed]:
         """The feeds one server follows (``None``: those followed for every server), oldest first."""
         return [_feed(r) for r in self._articles.query(
-            f"SELECT {_FEED_COLUMNS} FROM feeds WHERE guild_key = ? ORDER BY id", (_key(guild_id),))]  # fmt: skip  # noqa: S608 - constant column list and ? marks only
+            f"SELECT {FEED_COLUMNS} FROM feeds WHERE guild_key = ? ORDER BY id", (guild_key(guild_id),))]  # fmt: skip  # noqa: S608 - constant column list and ? marks only
 
     def all_feeds(self) -> list[Feed]:
         """Every followed feed."""
-        return [_feed(r) for r in self._articles.query(f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY id", ())]  # noqa: S608 - constant column list and ? marks only
+        return [_feed(r) for r in self._articles.query(f"SELECT {FEED_COLUMNS} FROM feeds ORDER BY id", ())]  # noqa: S608 - constant column list and ? marks only
 
     def feed(self, feed_id: int) -> Feed | None:
         """One feed by number, or ``None`` if it is no longer followed."""
-        rows = self._articles.query(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE id = ?", (feed_id,))  # noqa: S608 - constant column list and ? marks only
+        rows = self._articles.query(f"SELECT {FEED_COLUMNS} FROM feeds WHERE id = ?", (feed_id,))  # noqa: S608 - constant column list and ? marks only
         return _feed(rows[0]) if rows else None
 
     def due_feeds(self, now: float) -> list[Feed]:
         """Enabled feeds whose next poll time has come, the most overdue first."""
         rows = self._articles.query(
-            f"SELECT {_FEED_COLUMNS} FROM feeds WHERE disabled = 0 AND next_poll <= ? ORDER BY next_poll, id", (now,)  # noqa: S608 - constant column list and ? marks only
+            f"SELECT {FEED_COLUMNS} FROM feeds WHERE disabled = 0 AND next_poll <= ? ORDER BY next_poll, id", (now,)  # noqa: S608 - constant column list and ? marks only
         )
         return [_feed(r) for r in rows]
 
@@ -164,14 +165,15 @@ class SqlFeedStore:
         """Whether another feed already gave an article at ``link`` to this server or to every server."""
         rows = self._articles.query(
             "SELECT 1 FROM feed_items WHERE link = ? AND article_id IS NOT NULL AND guild_key IN (?, ?) LIMIT 1",
-            (link, _key(guild_id), GLOBAL),
+            (link, guild_key(guild_id), GLOBAL),
         )
         return bool(rows)
 
     def text_taken(self, sha256: str, *, guild_id: int | None) -> bool:
         """Whether this server (or every server) already has an article with this text digest."""
         rows = self._articles.query(
-            "SELECT 1 FROM articles WHERE sha256 = ? AND guild_key IN (?, ?) LIMIT 1", (sha256, _key(guild_id), GLOBAL)
+            "SELECT 1 FROM articles WHERE sha256 = ? AND guild_key IN (?, ?) LIMIT 1",
+            (sha256, guild_key(guild_id), GLOBAL),
         )
         return bool(rows)
 
@@ -237,7 +239,7 @@ class SqlFeedStore:
                WHERE a.published IS NOT NULL AND a.published < ?""",
             (published_before,),
         )
-        return [(str(r[0]), None if r[1] == GLOBAL else int(r[1])) for r in rows]
+        return [(str(r[0]), guild_of(r[1])) for r in rows]
 
     def drop_article(self, article_id: str, *, guild_id: int | None) -> None:
         """Delete a feed article (retention); its item stays marked seen so it is not taken again."""
@@ -264,16 +266,12 @@ def _words(value: object) -> tuple[str, ...]:
     return tuple(w for w in str(value).split("\n") if w)
 
 
-def _key(guild_id: int | None) -> int:
-    return GLOBAL if guild_id is None else int(guild_id)
-
-
 def _feed(row: tuple[object, ...]) -> Feed:
-    (id_, guild_key, url, title, channel, include, exclude, interval, etag, modified, next_poll, success, error,
+    (id_, key, url, title, channel, include, exclude, interval, etag, modified, next_poll, success, error,
      failures, disabled, primed, taken) = row  # fmt: skip
     return Feed(
         id=int(id_),  # type: ignore[arg-type]
-        guild_id=None if guild_key == GLOBAL else int(guild_key),  # type: ignore[arg-type]
+        guild_id=guild_of(key),
         url=str(url),
         title=str(title),
         channel_id=int(channel) if channel is not None else None,  # type: ignore[arg-type]
