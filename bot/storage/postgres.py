@@ -145,30 +145,34 @@ class PostgresDatabase:
     def _fail(self, exc: Exception) -> StoreError:
         return StoreError(f"the database {redact(self._url)} failed: {_first_line(exc)}")
 
-    @contextmanager
-    def _locked(self) -> Iterator[psycopg.Connection[Any]]:
-        """The connection under the lock, made again if it is known to be lost."""
-        with self._lock:
-            if self._conn.closed or self._conn.broken:
-                self._conn = self._connect()
-            yield self._conn
+    def _live(self) -> psycopg.Connection[Any]:
+        """The connection, made again if it is known to be lost (the lock held)."""
+        if self._conn.closed or self._conn.broken:
+            self._conn = self._connect()
+        return self._conn
+
+    def _retrying(self, work: Callable[[psycopg.Connection[Any]], Any]) -> Any:  # noqa: ANN401 - what work returns
+        """``work(connection)`` (the lock held); once more on a new connection when the first found
+        the connection dead: for reads and for BEGIN, where nothing was changed yet. Driver errors
+        are one-line ``StoreError``s."""
+        conn = self._live()
+        try:
+            return work(conn)
+        except (self._psycopg.OperationalError, self._psycopg.InterfaceError) as exc:
+            if not (conn.closed or conn.broken):
+                raise self._fail(exc) from exc
+        except self._psycopg.Error as exc:
+            raise self._fail(exc) from exc
+        self._conn = self._connect()
+        try:
+            return work(self._conn)
+        except self._psycopg.Error as exc:
+            raise self._fail(exc) from exc
 
     def _run(self, work: Callable[[psycopg.Connection[Any]], Any]) -> Any:  # noqa: ANN401 - what work returns
-        """``work(connection)`` for a read; once more on a new connection when the first found the
-        connection dead (nothing was changed). Driver errors are one-line ``StoreError``s."""
-        with self._locked() as conn:
-            try:
-                return work(conn)
-            except (self._psycopg.OperationalError, self._psycopg.InterfaceError) as exc:
-                if not (conn.closed or conn.broken):
-                    raise self._fail(exc) from exc
-            except self._psycopg.Error as exc:
-                raise self._fail(exc) from exc
-            self._conn = self._connect()
-            try:
-                return work(self._conn)
-            except self._psycopg.Error as exc:
-                raise self._fail(exc) from exc
+        """``_retrying`` under the lock: one read."""
+        with self._lock:
+            return self._retrying(work)
 
     @contextmanager
     def transaction(self, *, announce: bool = True) -> Iterator[_Connection]:
@@ -177,16 +181,9 @@ class PostgresDatabase:
         (nothing was sent); a duplicate is the driver's ``IntegrityError``, other failures one-line
         ``StoreError``s."""
         changed = False
-        with self._locked() as conn:
-            try:
-                begun = conn.transaction()
-                begun.__enter__()
-            except (self._psycopg.OperationalError, self._psycopg.InterfaceError) as exc:
-                if not (conn.closed or conn.broken):
-                    raise self._fail(exc) from exc
-                conn = self._conn = self._connect()
-                begun = conn.transaction()
-                begun.__enter__()
+        with self._lock:
+            self._retrying(lambda conn: conn.execute("BEGIN"))
+            conn = self._conn
             try:
                 wrapped = _Connection(conn, self._translate)
                 yield wrapped
@@ -200,12 +197,12 @@ class PostgresDatabase:
                     changed = True
             except BaseException as exc:
                 with contextlib.suppress(self._psycopg.Error):  # a lost connection: the first error says why
-                    begun.__exit__(type(exc), exc, exc.__traceback__)
+                    conn.execute("ROLLBACK")
                 if isinstance(exc, self._psycopg.Error) and not isinstance(exc, self._psycopg.IntegrityError):
                     raise self._fail(exc) from exc
                 raise
             try:
-                begun.__exit__(None, None, None)  # COMMIT
+                conn.execute("COMMIT")
             except self._psycopg.Error as exc:
                 raise self._fail(exc) from exc
         if changed:  # only once committed: a failed commit must not move change_mark back
