@@ -43,7 +43,7 @@ from bot.render_text import (
     topic_json,
 )
 from bot.service import NewsService, build_service
-from bot.shards import ShardPlan, parse_count, parse_ids, shard_plan
+from bot.shards import ShardPlan, plan_from_text
 from bot.storage.articles import SqlArticleStore
 from bot.storage.location import StoreLocation
 from bot.upkeep import Upkeep, full_build
@@ -272,11 +272,9 @@ def _run(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
 def _shard_plan(args: argparse.Namespace, settings: Settings) -> ShardPlan:
     """``--shard-count`` / ``--shards`` over ``NEWSBOT_SHARD_COUNT`` / ``NEWSBOT_SHARDS``, checked together."""
     try:
-        count = parse_count(args.shard_count, "--shard-count") if args.shard_count is not None else None
-        ids = parse_ids(args.shards, "--shards") if args.shards is not None else None
-        return shard_plan(
-            settings.shard_count if count is None else count, settings.shards if ids is None else ids,
-            names=("--shard-count", "--shards"),
+        return plan_from_text(
+            args.shard_count, args.shards, names=("--shard-count", "--shards"),
+            default=ShardPlan(settings.shard_count, settings.shards),
         )  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
@@ -452,11 +450,11 @@ def _copy_store(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     from bot.storage.copy import copy_store
     from bot.storage.postgres import PostgresDatabase, is_postgres_url
 
+    if args.to is not None and not is_postgres_url(args.to):  # the setting was checked when it was read
+        raise NewsBotError("--to must be a postgresql:// URL")
     url = args.to or settings.database_url  # the setting keeps the password off the command line
     if url is None:
         raise NewsBotError("give --to URL or set NEWSBOT_DATABASE_URL (postgresql://...)")
-    if not is_postgres_url(url):
-        raise NewsBotError("--to must be a postgresql:// URL")
     target = PostgresDatabase(url)
     try:
         copied = copy_store(settings.data_dir, target, progress=lambda line: io.stderr.write(f"copied {line}\n"))

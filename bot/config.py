@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import NewsBotError
-from bot.shards import parse_count, parse_ids, shard_plan
+from bot.shards import plan_from_text
+from bot.storage.postgres import is_postgres_url
 
 NUMBA_MODES = ("auto", "off")
 
@@ -191,7 +192,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
 
     def database(key: str) -> str | None:
         value = text(key)
-        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+        if value is not None and not is_postgres_url(value):
             scheme = value.split("://", 1)[0] if "://" in value else value[:12]  # never echo a password
             raise SettingsError(
                 f"{key} must be a postgresql:// URL (or unset for SQLite in the data folder), got {scheme!r}..."
@@ -203,10 +204,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
 
     def shard_settings() -> tuple[int | None, tuple[int, ...] | None]:
         names = ("NEWSBOT_SHARD_COUNT", "NEWSBOT_SHARDS")
-        count_text, ids_text = text(names[0]), text(names[1])
         try:
-            count = parse_count(count_text, names[0]) if count_text is not None else None
-            plan = shard_plan(count, parse_ids(ids_text, names[1]) if ids_text is not None else None, names=names)
+            plan = plan_from_text(text(names[0]), text(names[1]), names=names)
         except ValueError as exc:
             raise SettingsError(str(exc)) from exc
         return plan.count, plan.ids

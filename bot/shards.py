@@ -88,6 +88,16 @@ def shard_plan(count: int | None, ids: tuple[int, ...] | None, *, names: tuple[s
     return ShardPlan(count, tuple(sorted(ids)))
 
 
+def plan_from_text(
+    count_text: str | None, ids_text: str | None, *, names: tuple[str, str], default: ShardPlan | None = None
+) -> ShardPlan:
+    """The checked plan from an option's or a setting's text (``None``: not given, ``default``'s
+    value); raises ``ValueError`` naming ``names``."""
+    count = parse_count(count_text, names[0]) if count_text is not None else default.count if default else None
+    ids = parse_ids(ids_text, names[1]) if ids_text is not None else default.ids if default else None
+    return shard_plan(count, ids, names=names)
+
+
 def shard_of(guild_id: int, count: int) -> int:
     """The shard that carries a server's events: ``(guild_id >> 22) % count`` (Discord's rule)."""
     return (guild_id >> 22) % count
