@@ -98,8 +98,8 @@ class Live:
 
     def may_see(self, article: int, guild_id: int | None) -> bool:
         """Whether ``guild_id`` may see the article at index ``article``."""
-        visible = self.visible(guild_id)
-        return bool(visible[article]) if visible is not None else bool(self.owners[article] != REMOVED)
+        owner = int(self.owners[article])  # one entry: not the whole mask ``visible`` builds
+        return owner == GLOBAL or (guild_id is not None and owner == int(guild_id))
 
     def visible(self, guild_id: int | None) -> NDArray[np.bool_] | None:
         """Which articles ``guild_id`` may see, or ``None`` when every article is visible."""

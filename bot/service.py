@@ -245,9 +245,10 @@ class NewsService:
             if not context:
                 continue
             if follow.shape is Shape.ALONE:
-                known = " ".join(
-                    live.corpus.table.text(r) for a in context for r in live.corpus.article_rows(live.by_id[a])
-                )  # fmt: skip
+                def known(context: list[str] = context) -> str:
+                    rows = (r for a in context for r in live.corpus.article_rows(live.by_id[a]))
+                    return " ".join(live.corpus.table.text(r) for r in rows)
+
                 if new_names(text, known):
                     continue  # a name these articles never mention: not about them
             for question in tries:
@@ -358,7 +359,7 @@ class NewsService:
         anchor = row_of(live.corpus, live.by_id, follow.near)
         if anchor is None or not live.may_see(live.by_id[follow.near.article], guild_id):
             return Answer(follow.text, (), abstained=True, reason="the article of the earlier answer is gone")
-        excerpts = near_excerpts(live.corpus, self._tokenizer, [anchor], follow.shape, follow.text, top=top)
+        excerpts = near_excerpts(live.corpus, self._tokenizer, anchor, follow.shape, follow.text, top=top)
         if not excerpts:
             return Answer(follow.text, (), abstained=True, reason=missing_reason(live.corpus, anchor, follow.shape))
         return Answer(follow.text, excerpts, abstained=False)

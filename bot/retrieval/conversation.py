@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bot.attribution.names import pronoun_may_mean, surname
 from bot.models import Answer, Conversation, Shape, Shown, Turn
-from bot.retrieval.question import asks_who_said, search_text, what_said_parts
+from bot.retrieval.question import WORD, asks_who_said, search_text, what_said_parts
 from bot.retrieval.stopwords import STOPWORDS
 
 IsSpeaker = Callable[[str], bool]
@@ -63,19 +63,19 @@ class NoEarlierAnswer(ValueError):
 
 # ------------------------------------------------------------------------------------------ shapes
 
+# "go on": what follows in the article; every such request is also a "more".
+_GO_ON = (
+    r"go\s+on|continue|keep\s+going|and\s+then|then\s+what|what\s+happened\s+(?:next|then|after\s+that)"
+    r"|what\s+next"
+)
 _MORE = re.compile(
     r"^(?:and\s+)?(?:(?:tell|show|give)\s+me\s+)?(?:some\s+|any\s*)?(?:more|else|next|others?)"
     r"(?:\s+(?:please|results|answers|quotes|of\s+that|about\s+(?:it|that|this)))?"
-    r"|(?:go\s+on|continue|keep\s+going|anything\s+else|what\s+else|and\s+then|then\s+what|next\s+one|and"
-    r"|what\s+happened\s+(?:next|then|after\s+that)|what\s+next)"
+    r"|(?:" + _GO_ON + r"|anything\s+else|what\s+else|next\s+one|and)"
     r"(?:\s+please)?$",
     re.IGNORECASE,
 )
-_CONTINUE = re.compile(
-    r"^(?:and\s+)?(?:go\s+on|continue|keep\s+going"
-    r"|and\s+then|then\s+what|what\s+happened\s+(?:next|then|after\s+that)|what\s+next)(?:\s+please)?$",
-    re.IGNORECASE,
-)
+_CONTINUE = re.compile(r"^(?:and\s+)?(?:" + _GO_ON + r")(?:\s+please)?$", re.IGNORECASE)
 _NEAR = re.compile(r"^(?:and\s+|but\s+|so\s+)?(?P<wh>when|where|why|how\s+come)\b(?P<rest>.*)$", re.IGNORECASE)
 # Words a "when/where/why" follow-up may hold besides its question word and still ask about the
 # previous answer ("when was that?", "why did he say that?", "where did it happen?").
@@ -93,7 +93,6 @@ _PERSON_PRONOUN = re.compile(r"\b(?P<p>he|she|him|his|her|hers)\b", re.IGNORECAS
 _TOPIC_PRONOUN = re.compile(r"\b(?P<lead>about|on|regarding|over|of)\s+(?P<p>it|that|this|them|those)\b", re.IGNORECASE)
 _ELSE = re.compile(r"\b(?:else|other|another|again|also|too)\b", re.IGNORECASE)
 _ELLIPTIC = re.compile(r"\b(?:it|that|this|there|they|them|those|these|then|also|too|else)\b", re.IGNORECASE)
-_WORD = re.compile(r"[\w'’\-]+")
 _QUESTION_WORDS = frozenset("what who whom whose which when where why how did does do is are was were has have".split())
 _SAYING = frozenset(
     "say said says tell told write wrote comment commented respond responded react reacted think thought talk "
@@ -176,7 +175,7 @@ def _near_shape(bare: str) -> Shape | None:
     m = _NEAR.fullmatch(bare)
     if m is None:
         return None
-    rest = [w.casefold() for w in _WORD.findall(m.group("rest"))]
+    rest = [w.casefold() for w in WORD.findall(m.group("rest"))]
     if any(w not in _NEAR_FILLER for w in rest):
         return None
     wh = m.group("wh").casefold()
@@ -184,7 +183,7 @@ def _near_shape(bare: str) -> Shape | None:
 
 
 def _short(x: str) -> bool:
-    words = _WORD.findall(x)
+    words = WORD.findall(x)
     return 0 < len(words) <= 6 and words[0].casefold() not in _QUESTION_WORDS
 
 
@@ -223,7 +222,7 @@ def _who_else(rest: str, last: Turn, conversation: Conversation) -> FollowUp:
     """ "Who else said so / commented?": who spoke about the previous topic; "Who else criticized
     the plan?": who did that. Either way leaving out the statements shown and the people quoted."""
     quoted = tuple(dict.fromkeys(t.person for t in conversation.turns if t.person))
-    words = _WORD.findall(rest)
+    words = WORD.findall(rest)
     if words and words[0].casefold() not in _SAYING and words[0].casefold() not in _NEAR_FILLER:
         action = " ".join(rest.split())
         return FollowUp(
@@ -291,20 +290,25 @@ def _pronouns(text: str, conversation: Conversation) -> tuple[str, str | None, s
     return rewritten, person, topic
 
 
+_NOT_CONTENT = STOPWORDS | _QUESTION_WORDS | {"else", "say", "said", "more"}
+
+
 def _content_words(text: str) -> list[str]:
-    skipped = STOPWORDS | _QUESTION_WORDS
-    words = [w for w in _WORD.findall(search_text(text)) if w.casefold() not in skipped]
-    return list(dict.fromkeys(w for w in words if w.casefold() not in {"else", "say", "said", "more"}))
+    return list(dict.fromkeys(w for w in WORD.findall(search_text(text)) if w.casefold() not in _NOT_CONTENT))
 
 
 _NAME = re.compile(r"(?<=\s)[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*")
 
 
-def new_names(question: str, known: str) -> list[str]:
-    """Names in ``question`` (capitalised words not opening it) that ``known`` never mentions: a
-    question naming someone or something new starts a new topic."""
-    seen = known.casefold()
-    return [question[a:b] for a, b in _names(question) if question[a:b].casefold().strip("'’s") not in seen]
+def new_names(question: str, known: Callable[[], str]) -> list[str]:
+    """Names in ``question`` (capitalised words not opening it) that ``known()`` never mentions: a
+    question naming someone or something new starts a new topic. ``known`` is called only when the
+    question names anything (it may join whole articles)."""
+    spans = _names(question)
+    if not spans:
+        return []
+    seen = known().casefold()
+    return [question[a:b] for a, b in spans if question[a:b].casefold().strip("'’s") not in seen]
 
 
 def _names(text: str) -> list[tuple[int, int]]:
@@ -329,26 +333,25 @@ def turn_of(question: str, follow: FollowUp, answer: Answer, *, at: float) -> Tu
     person = answer.speaker or follow.person
     if person is None and answer.excerpts and asks_who_said(follow.text):
         person = answer.excerpts[0].speaker
-    if person is None:
-        parts = what_said_parts(follow.text)
-        if parts is not None:
-            (start, end), _ = parts
-            person = follow.text[start:end]
+    parts = what_said_parts(follow.text)
+    if person is None and parts is not None:
+        (start, end), _ = parts
+        person = follow.text[start:end]
     topic = follow.topic
     if topic is None and follow.shape is not Shape.MORE:
-        topic = _topic_of(follow.text, person)
+        topic = _topic_of(follow.text, person, parts)
     speakers = tuple(dict.fromkeys(e.speaker for e in answer.excerpts if e.speaker))
     return Turn(question, follow.text, follow.shape, person, topic, shown, at, speakers)
 
 
-def _topic_of(text: str, person: str | None) -> str | None:
-    """What a question is about: its "about T" part, else its main words without the person's."""
-    parts = what_said_parts(text)
+def _topic_of(text: str, person: str | None, parts: tuple[tuple[int, int], int] | None) -> str | None:
+    """What a question is about (``parts``: its ``what_said_parts``): its "about T" part, else its
+    main words without the person's."""
     if parts is not None:
         rest = text[parts[1] :].strip(" ?")
         m = re.match(r"^(?:about|on|regarding|of|over)\s+(?P<t>.+)$", rest, re.IGNORECASE)
         return m.group("t").strip(" ?") if m else None
-    skip = {w.casefold() for w in _WORD.findall(person or "")} | {surname(person).casefold() if person else ""}
+    skip = {w.casefold() for w in WORD.findall(person or "")} | {surname(person).casefold() if person else ""}
     words = [w for w in _content_words(text) if w.casefold() not in skip]
     return " ".join(words) or None
 

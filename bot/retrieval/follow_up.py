@@ -9,7 +9,6 @@ the article after the last sentence shown.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from bot.models import Excerpt, Shape, Shown
 from bot.retrieval.answer import context_rows, excerpt_at
@@ -45,31 +44,24 @@ def holds(shape: Shape, sentence: str) -> bool:
 def near_excerpts(
     corpus: CorpusIndex,
     tokenizer: Tokenizer,
-    anchors: Sequence[int],
+    anchor: int,
     shape: Shape,
     earlier: str,
     *,
     top: int,
 ) -> tuple[Excerpt, ...]:
-    """Up to ``top`` sentences of the anchors' articles (rows of the earlier answer's excerpts, the
-    first one's article preferred) that answer a ``shape`` follow-up, best first: nearest an anchor
-    and sharing the most words of ``earlier`` (the earlier question and answer)."""
+    """Up to ``top`` sentences of the anchor's article (the row of the earlier answer's first
+    excerpt) that answer a ``shape`` follow-up, best first: nearest the anchor and sharing the most
+    words of ``earlier`` (the earlier question and answer)."""
     wanted = set(tokenizer(earlier))
     scored: list[tuple[float, int]] = []
-    seen: set[int] = set()
-    for rank, anchor in enumerate(anchors):
-        rows = corpus.article_rows(int(corpus.table.article[anchor]))
-        for row in rows:
-            if row in seen:
-                continue
-            text = corpus.table.text(row)
-            if not holds(shape, text):
-                continue
-            seen.add(row)
-            terms = set(tokenizer(text))
-            overlap = len(terms & wanted) / max(1, len(wanted))
-            distance = min(abs(row - anchor), 8)
-            scored.append((overlap - 0.12 * distance - 0.5 * rank + (0.3 if row == anchor else 0.0), row))
+    for row in corpus.article_rows(int(corpus.table.article[anchor])):
+        text = corpus.table.text(row)
+        if not holds(shape, text):
+            continue
+        overlap = len(set(tokenizer(text)) & wanted) / max(1, len(wanted))
+        distance = min(abs(row - anchor), 8)
+        scored.append((overlap - 0.12 * distance + (0.3 if row == anchor else 0.0), row))
     scored.sort(key=lambda sr: (-sr[0], sr[1]))
     out = []
     for score, row in scored[:top]:

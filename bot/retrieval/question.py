@@ -67,7 +67,7 @@ _NUMBER_ANSWER = re.compile(
 )
 # A capitalised word that does not open the sentence (a name, a place, an organisation).
 _NAME = re.compile(r"(?<=[\w,;:)]\s)[A-Z][\w'’\-]*")
-_WORD = re.compile(r"[\w'’\-]+")
+WORD = re.compile(r"[\w'’\-]+")
 
 
 class AnswerType(Enum):
@@ -112,7 +112,7 @@ def search_text(question: str) -> str:
 
 def question_words(question: str) -> frozenset[str]:
     """The question's words, lower-cased (for ``AnswerType.matches``)."""
-    return frozenset(w.lower() for w in _WORD.findall(question))
+    return frozenset(w.lower() for w in WORD.findall(question))
 
 
 # ---------------------------------------------------------------------------------------- Question
@@ -289,6 +289,6 @@ def _topic(rest: str) -> str | None:
     war?" -> "the war"); ``None`` when nothing is left."""
     rest = rest.strip().rstrip("?!. ")
     rest = _TOPIC_LEAD.sub("", rest, count=1).strip()
-    if all(w.casefold() in _NOT_A_TOPIC for w in _WORD.findall(rest)):
+    if all(w.casefold() in _NOT_A_TOPIC for w in WORD.findall(rest)):
         return None  # "what did he say exactly / afterwards / then?": any statement
     return rest or None
