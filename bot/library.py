@@ -19,18 +19,13 @@ from dataclasses import dataclass
 from bot.errors import ArticleNotFound, CorpusError
 from bot.ingest.fetch import FetchedPage, FetchPolicy, fetch
 from bot.ingest.loaders import clean_article, scrub_meta
-from bot.ingest.sources import article_from_html, article_from_upload, text_digest
+from bot.ingest.sources import article_from_html, article_from_upload, id_prefix, text_digest
 from bot.models import Article, ArticleMeta
 from bot.service import NewsService
 from bot.storage.base import ArticleStore, DuplicateArticle, StoredArticle
 
 Fetcher = Callable[[str, FetchPolicy], FetchedPage]
 _log = logging.getLogger(__name__)
-
-
-def id_prefix(guild_id: int | None) -> str:
-    """Article ids of a server start with ``g<id>/``; global additions with ``added/``."""
-    return "added" if guild_id is None else f"g{guild_id}"
 
 
 class Library:

@@ -245,7 +245,7 @@ class NewsService:
             if not context:
                 continue
             if follow.shape is Shape.ALONE:
-                def known(context: list[str] = context) -> str:
+                def known(context: tuple[str, ...] = context) -> str:
                     rows = (r for a in context for r in live.corpus.article_rows(live.by_id[a]))
                     return " ".join(live.corpus.table.text(r) for r in rows)
 

@@ -22,8 +22,7 @@ from bot.feeds.parse import parse_feed
 from bot.feeds.schedule import next_poll_after_failure, next_poll_after_success, passes
 from bot.feeds.store import FeedStore
 from bot.ingest.fetch import FetchedPage, FetchError, Response
-from bot.ingest.loaders import clean_article
-from bot.ingest.sources import article_from_html, finish_article, text_digest
+from bot.ingest.sources import finish_article, id_prefix, page_text, text_digest
 from bot.models import Article, ArticleMeta
 from bot.storage.base import StoredArticle
 
@@ -136,11 +135,11 @@ class FeedPoller:
             self._store.take_item(feed.id, item.key, link=item.link, article=None)
             return None
         article = self._article(feed, item)
-        if article is None or self._store.text_taken(text_digest(article.text), guild_id=feed.guild_id):
+        digest = text_digest(article.text) if article is not None else ""
+        if article is None or self._store.text_taken(digest, guild_id=feed.guild_id):
             self._store.take_item(feed.id, item.key, link=item.link, article=None)
             return None
-        stored = StoredArticle(meta=article.meta, text=article.text, guild_id=feed.guild_id,
-                               sha256=text_digest(article.text))  # fmt: skip
+        stored = StoredArticle(meta=article.meta, text=article.text, guild_id=feed.guild_id, sha256=digest)
         if not self._store.take_item(feed.id, item.key, link=item.link, article=stored):
             return None
         try:
@@ -153,21 +152,21 @@ class FeedPoller:
     def _article(self, feed: Feed, item: FeedItem) -> Article | None:
         """The item as an article: the feed's own text when it is whole, else the linked page's main
         text (the feed's text when the page cannot be fetched or read)."""
-        prefix = "added" if feed.guild_id is None else f"g{feed.guild_id}"
+        prefix = id_prefix(feed.guild_id)
         source = ", ".join(p for p in (item.author, feed.title) if p) or None
         meta = ArticleMeta(id=item.title, title=item.title, url=item.link, published=item.published, source=source)
         if not item.full and item.link:
             try:
                 page = self._fetch_page(item.link)
                 # The page's own title and date are read only when the feed gave no date.
-                found = article_from_html(page.text(), url=item.link, id_prefix=prefix, fallback_title=item.title,
-                                          with_metadata=item.published is None)  # fmt: skip
-                meta = replace(meta, published=meta.published or found.meta.published)
-                return clean_article(finish_article(meta, found.text, id_prefix=prefix))
+                found, text = page_text(page.text(), url=item.link, fallback_title=item.title,
+                                        with_metadata=item.published is None)  # fmt: skip
+                dated = replace(meta, published=meta.published or found.published)
+                return finish_article(dated, text, id_prefix=prefix)
             except (NewsBotError, ValueError) as exc:
                 _log.info("feed %s: using the feed's text of %s (%s)", feed.id, item.link, exc)
         try:
-            return clean_article(finish_article(meta, item.text, id_prefix=prefix))
+            return finish_article(meta, item.text, id_prefix=prefix)
         except CorpusError:
             return None
 

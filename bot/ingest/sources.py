@@ -40,6 +40,11 @@ def article_from_upload(filename: str, data: bytes, *, id_prefix: str) -> Articl
     return _finish(meta, body, id_prefix=id_prefix)
 
 
+def id_prefix(guild_id: int | None) -> str:
+    """Article ids of a server start with ``g<id>/``; global additions with ``added/``."""
+    return "added" if guild_id is None else f"g{guild_id}"
+
+
 def article_from_html(
     html: str, *, url: str | None, id_prefix: str, fallback_title: str = "", with_metadata: bool = True
 ) -> Article:
@@ -48,6 +53,15 @@ def article_from_html(
     ``with_metadata=False`` skips reading the page's title, date and site name (about half the work)
     when the caller has them already, such as a feed item's: the title is then ``fallback_title``.
     """
+    meta, body = page_text(html, url=url, fallback_title=fallback_title, with_metadata=with_metadata)
+    return _finish(meta, body, id_prefix=id_prefix)
+
+
+def page_text(
+    html: str, *, url: str | None, fallback_title: str = "", with_metadata: bool = True
+) -> tuple[ArticleMeta, str]:
+    """``article_from_html``'s reading of the page, before the article is finished (for a caller
+    that finishes it with metadata of its own)."""
     if len(html) > MAX_PAGE_CHARS:
         raise CorpusError(f"the page is {len(html):,} characters long; the limit is {MAX_PAGE_CHARS:,}")
     import trafilatura  # imported here: only pages need it, and it is slow to import
@@ -72,7 +86,7 @@ def article_from_html(
         published=read_published(getattr(doc, "date", None), article=title),
         source=getattr(doc, "sitename", None) or None,
     )
-    return _finish(meta, "\n\n".join(lines), id_prefix=id_prefix)
+    return meta, "\n\n".join(lines)
 
 
 def text_digest(text: str) -> str:
