@@ -159,6 +159,7 @@ class BotStore:
         self.db = db
         self._ask_channels: set[int] = set()
         self._mark = 0
+        self._pruned: dict[str, str] = {}  # DELETE statement -> the cutoff it last ran with
         # A refresh (upkeep thread) and a change here (a command) one at a time: a refresh that read
         # the table before this process's own change committed must not drop it from memory.
         self._channels_lock = threading.Lock()
@@ -273,7 +274,7 @@ class BotStore:
         """Count a question asked; keep its text only when ``keep_days`` > 0, and drop what is older."""
         keep = keep_days if keep_days > 0 else COUNTS_KEEP_DAYS
         with self._transaction(announce=False) as conn:
-            conn.execute("DELETE FROM asked WHERE day <= ?", ((today - timedelta(days=keep)).isoformat(),))
+            self._prune(conn, "DELETE FROM asked WHERE day <= ?", (today - timedelta(days=keep)).isoformat())
             conn.execute(
                 "INSERT INTO asked (guild_id, day, question, answered) VALUES (?, ?, ?, ?)",
                 (guild_id, today.isoformat(), question if keep_days > 0 else None, int(answered)),
@@ -297,7 +298,7 @@ class BotStore:
         """Keep ``state`` for the answer's buttons; returns its key. Answers over a week old are dropped."""
         with self._transaction(announce=False) as conn:
             cutoff = (state.today - timedelta(days=ANSWER_KEEP_DAYS)).isoformat()
-            conn.execute("DELETE FROM answers WHERE today < ?", (cutoff,))
+            self._prune(conn, "DELETE FROM answers WHERE today < ?", cutoff)
             cursor = conn.execute(
                 "INSERT INTO answers (source, question, topic, top, per_page, guild_id, owner_id, since, until,"
                 " today, parent, person, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING key",
@@ -326,6 +327,13 @@ class BotStore:
             parent=parent, person=person,
         )
 
+
+    def _prune(self, conn: Connection, statement: str, cutoff: str) -> None:
+        """Run a ``DELETE ... < cutoff`` once per cutoff (once a day), not on every question: rows
+        written since are of today, never older than a cutoff already applied."""
+        if self._pruned.get(statement) != cutoff:
+            conn.execute(statement, (cutoff,))
+            self._pruned[statement] = cutoff
 
     def reserve(self, key: int, interval_s: float, now: float) -> float:
         """``IdentifyGate`` over the shared database (processes on several machines): take the next
