@@ -107,8 +107,8 @@ class Library:
         for article_id, reason in batch.skipped:
             self._skipped.add(article_id)
             item = where[article_id]
-            server = "every server" if item.guild_id is None else f"server {item.guild_id}"
-            warn(f"skipped the stored article {article_id!r} ({item.meta.title!r}, for {server}): {reason}")
+            title, server = item.meta.title, _where(item.guild_id)
+            warn(f"skipped the stored article {article_id!r} ({title!r}, for {server}): {reason}")
         return len(batch.added)
 
     def add_file(self, filename: str, data: bytes, *, guild_id: int | None, user_id: int | None = None) -> ArticleMeta:

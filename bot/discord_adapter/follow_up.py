@@ -75,11 +75,14 @@ async def send_exchange(
     return message
 
 
-def answer_state(bot: NewsBot, question: str, *, owner_id: int, guild_id: int | None, per_page: int) -> AnswerState:
+def answer_state(
+    bot: NewsBot, question: str, *, owner_id: int, guild_id: int | None, per_page: int, today: dt.date | None = None,
+    since: dt.date | None = None, until: dt.date | None = None,
+) -> AnswerState:  # fmt: skip
     """What an answer's buttons need to work after a restart."""
     return AnswerState(
         source="ask", question=question, top=per_page * bot.result_pages, per_page=per_page, guild_id=guild_id,
-        owner_id=owner_id, today=dt.date.today(),
+        owner_id=owner_id, today=today or dt.date.today(), since=since, until=until,
     )  # fmt: skip
 
 

@@ -11,8 +11,7 @@ from discord.ext import commands
 
 from bot.discord_adapter.client import NewsBot
 from bot.discord_adapter.errors import NO_MENTIONS
-from bot.discord_adapter.follow_up import converse, send_exchange
-from bot.discord_adapter.store import AnswerState
+from bot.discord_adapter.follow_up import answer_state, converse, send_exchange
 from bot.models import MAX_QUESTION_CHARS
 
 DATE_MAX = 40
@@ -55,9 +54,9 @@ class Ask(commands.Cog):
         exchange = await converse(
             self.bot, question, None, guild_id=interaction.guild_id, per_page=results, since=first, until=last
         )
-        state = AnswerState(
-            source="ask", question=question, top=results * self.bot.result_pages, per_page=results,
-            guild_id=interaction.guild_id, owner_id=interaction.user.id, today=today, since=first, until=last,
+        state = answer_state(
+            self.bot, question, owner_id=interaction.user.id, guild_id=interaction.guild_id, per_page=results,
+            today=today, since=first, until=last,
         )  # fmt: skip
 
         async def send(**kwargs: Any) -> discord.WebhookMessage:  # noqa: ANN401 - passed to followup.send
