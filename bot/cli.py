@@ -42,6 +42,7 @@ from bot.render_text import (
     summary_json,
     topic_json,
 )
+from bot.retrieval import kernels
 from bot.service import NewsService, build_service
 from bot.shards import ShardPlan, plan_from_text
 from bot.storage.articles import SqlArticleStore
@@ -76,9 +77,9 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
             return doctor.run(offline=args.offline, as_json=args.json, write=stdout.write, settings=settings)
         settings = settings or load_settings()
         startup.setup_logging(settings.log_level, discord=args.command == "run" and bool(settings.discord_token))
-        startup.choose_search_loops(settings)
+        loops = startup.choose_search_loops(settings)
         color = not environ.get("NO_COLOR") and stdout.isatty()
-        return _dispatch(args, settings, _Io(stdin, stdout, stderr, mark=BOLD if color else ("", "")))
+        return _dispatch(args, settings, _Io(stdin, stdout, stderr, mark=BOLD if color else ("", "")), loops)
     except UsageError as exc:
         return _fail(str(exc), EXIT_USAGE, as_json=as_json, stdout=stdout, stderr=stderr)
     except NewsBotError as exc:
@@ -91,8 +92,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdo
 def _fail(message: str, code: int, *, as_json: bool, stdout: TextIO, stderr: TextIO, **context: object) -> int:
     """One line on standard error, and with ``--json`` the same as ``{"error": ...}`` on standard output."""
     if as_json:
-        stdout.write(json.dumps({**context, "error": message}, ensure_ascii=False) + "\n")
-        stdout.flush()
+        _json_out(stdout, {**context, "error": message})
     stderr.write(f"error: {message}\n")
     return code
 
@@ -144,7 +144,7 @@ def _shipped_service(args: argparse.Namespace, settings: Settings, stderr: TextI
     return service
 
 
-def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
+def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io, loops: kernels.LoopChoice) -> int:
     command, stdout, stderr = args.command, io.stdout, io.stderr
     as_json = bool(getattr(args, "json", False))
     guild = getattr(args, "guild", None)
@@ -238,19 +238,19 @@ def _dispatch(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
     if command == "run":
         try:
             with startup.sigterm_raises():  # while starting and in the chat; the Discord loop has its own
-                return _run(args, settings, io)
+                return _run(args, settings, io, loops)
         except startup.Stopped as stop:
             startup.log.info("received %s: stopped", stop.signal_name)
             return EXIT_OK
     raise AssertionError(f"unhandled command {command}")
 
 
-def _run(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
+def _run(args: argparse.Namespace, settings: Settings, io: _Io, loops: kernels.LoopChoice) -> int:
     """``run``: the Discord bot when a token is set, else the console chat; one start line."""
     plan = _shard_plan(args, settings)
     service, library = _open(args, settings, io.stderr, need_library=bool(settings.discord_token))
     upkeep = _upkeep(args, settings, service, library, io.stderr)
-    loops = startup.prepare_search(service.warm_up, startup.choose_search_loops(settings))
+    described = startup.prepare_search(service.warm_up, loops)
     # The corpus lives as long as the process: keep it out of the collector's full passes, each of
     # which would otherwise walk it holding the interpreter (a stall of questions).
     gc.freeze()
@@ -258,7 +258,7 @@ def _run(args: argparse.Namespace, settings: Settings, io: _Io) -> int:
 
     def start_info(servers: int | None, shards: str | None = None) -> str:
         return startup.start_line(version=__version__, articles=articles, sentences=sentences, servers=servers,
-                                  loops=loops, shards=shards)  # fmt: skip
+                                  loops=described, shards=shards)  # fmt: skip
 
     if settings.discord_token:
         _run_discord(service, settings, library, start_info, upkeep, plan)
