@@ -163,20 +163,19 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     def share(key: str, default: float) -> float:
         return number(key, default, 1, "a share", " (0.1 = 10%)")
 
-    def whole(key: str, default: int | None, low: int, high: int, what: str = "a whole number") -> int | None:
+    def whole(key: str, default: int, low: int, high: int, what: str = "a whole number", note: str = "") -> int:
         value = text(key)
         if value is None:
             return default
         if not (value.isascii() and value.isdigit() and low <= int(value) <= high):
-            note = " (0 = off)" if what == "a number of days" else ""
             raise SettingsError(f"{key} must be {what} between {low} and {high}{note}, got {value!r}")
         return int(value)
 
     def days(key: str, default: int) -> int:
-        return whole(key, default, 0, 3650, "a number of days") or 0
+        return whole(key, default, 0, 3650, "a number of days", " (0 = off)")
 
     def count(key: str, default: int) -> int:
-        return whole(key, default, 0, 10_000_000) or 0
+        return whole(key, default, 0, 10_000_000)
 
     def link(key: str) -> str | None:
         value = text(key)
@@ -235,10 +234,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         insights_days=days("NEWSBOT_INSIGHTS_DAYS", defaults.insights_days),
         invite_url=link("NEWSBOT_INVITE_URL"),
         support_url=link("NEWSBOT_SUPPORT_URL"),
-        feed_interval_min=whole("NEWSBOT_FEED_INTERVAL_MIN", defaults.feed_interval_min, 5, 10_080) or 15,
-        feed_announce_max=whole("NEWSBOT_FEED_ANNOUNCE_MAX", defaults.feed_announce_max, 0, 10) or 0,
-        feed_max_failures=whole("NEWSBOT_FEED_MAX_FAILURES", defaults.feed_max_failures, 1, 1000) or 1,
-        feed_max_age_days=whole("NEWSBOT_FEED_MAX_AGE_DAYS", None, 1, 100_000),
+        feed_interval_min=whole("NEWSBOT_FEED_INTERVAL_MIN", defaults.feed_interval_min, 5, 10_080),
+        feed_announce_max=whole("NEWSBOT_FEED_ANNOUNCE_MAX", defaults.feed_announce_max, 0, 10),
+        feed_max_failures=whole("NEWSBOT_FEED_MAX_FAILURES", defaults.feed_max_failures, 1, 1000),
+        feed_max_age_days=None if text("NEWSBOT_FEED_MAX_AGE_DAYS") is None else whole(
+            "NEWSBOT_FEED_MAX_AGE_DAYS", 0, 1, 100_000
+        ),
         sync_interval_s=max(0.1, seconds("NEWSBOT_SYNC_INTERVAL_S", defaults.sync_interval_s)),
         compact_share=share("NEWSBOT_COMPACT_SHARE", defaults.compact_share),
         compact_min_articles=count("NEWSBOT_COMPACT_MIN_ARTICLES", defaults.compact_min_articles),
