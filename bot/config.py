@@ -108,11 +108,14 @@ def index_dir_for(settings: Settings, corpus_dir: Path) -> Path:
     return settings.index_dir / key
 
 
+def home_description(settings: Settings) -> str:
+    """Where the data folder's relative paths start, for messages."""
+    return f"NEWSBOT_HOME={settings.home}" if settings.home != Path(".") else f"the working folder {Path.cwd()}"
+
+
 def missing_corpus_message(corpus_dir: Path, settings: Settings) -> str:
     """One line for a corpus folder that does not exist: where it was looked for and how to point elsewhere."""
-    where = (
-        f"NEWSBOT_HOME={settings.home}" if settings.home != Path(".") else f"the working folder {Path.cwd()}"
-    )
+    where = home_description(settings)
     return (
         f"corpus folder {corpus_dir.absolute()} does not exist (looked in {where}); run from the folder that "
         "holds corpus/, set NEWSBOT_HOME to it, or set NEWSBOT_CORPUS_DIR / pass --corpus DIR"

@@ -18,9 +18,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from bot.config import Settings, SettingsError, index_dir_for, load_settings, missing_corpus_message
+from bot.config import Settings, SettingsError, home_description, index_dir_for, load_settings, missing_corpus_message
 from bot.errors import NewsBotError
 
 DISCORD_API = "https://discord.com/api/v10"
@@ -70,8 +69,7 @@ def check_settings(environ: Mapping[str, str] | None = None) -> tuple[Check, Set
         settings = load_settings(environ)
     except SettingsError as exc:
         return Check("settings", False, f"{exc}"), None
-    where = f"NEWSBOT_HOME={settings.home}" if settings.home != Path(".") else f"the working folder {Path.cwd()}"
-    return Check("settings", True, f"read (data folder: {where})"), settings
+    return Check("settings", True, f"read (data folder: {home_description(settings)})"), settings
 
 
 def check_token(settings: Settings) -> Check:
